@@ -1,0 +1,21 @@
+//! Server functions about intake.
+
+use super::{AppError, RejectedIntakeView};
+use leptos::server;
+
+/// Intake messages that could not be accepted, newest first. Admins only.
+#[server(endpoint = "rejected_intake")]
+pub async fn list_rejected_intake() -> Result<Vec<RejectedIntakeView>, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            require(Role::Admin)?;
+            services()?
+                .rejected_intake()
+                .await
+                .map_err(AppError::internal)
+        }
+        .await,
+    )
+}

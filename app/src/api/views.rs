@@ -1,0 +1,109 @@
+//! What server functions send to the browser. Built on the server from the
+//! stored review; none of these types can hold a task token.
+
+use crate::domain::decision::RecordedDecision;
+use crate::domain::intake::{Artefact, ModelRef, OnReject};
+use crate::domain::metrics::MetricComparison;
+use crate::domain::review::{DeliveryState, ReviewStatus};
+use serde::{Deserialize, Serialize};
+
+/// The queue: pending reviews, nearest deadline first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueSnapshot {
+    /// The server's clock when the page was built; ages are relative to it.
+    pub now_ms: i64,
+    pub items: Vec<QueueItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: String,
+    pub title: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub requested_by: String,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    /// The first few metrics that have a baseline or a threshold.
+    pub key_metrics: Vec<MetricComparison>,
+    pub failing_thresholds: usize,
+    pub approvals: u32,
+    pub required_approvals: u32,
+}
+
+/// One review with everything a reviewer needs to decide it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewDetail {
+    pub now_ms: i64,
+    pub id: String,
+    pub title: String,
+    pub model: ModelRef,
+    pub requested_by: String,
+    pub reviewer_group: Option<String>,
+    pub required_approvals: u32,
+    pub on_reject: OnReject,
+    pub status: ReviewStatus,
+    pub status_reason: Option<String>,
+    pub execution_arn: String,
+    pub state_name: String,
+    pub entered_at_ms: i64,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    pub metrics: Vec<MetricComparison>,
+    pub artefacts: Vec<Artefact>,
+    /// The workflow's context, pretty-printed.
+    pub context_json: String,
+    pub decisions: Vec<RecordedDecision>,
+    pub history: Vec<HistoryEntry>,
+    pub delivery: Option<DeliveryView>,
+}
+
+/// One line of a review's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at_ms: i64,
+    /// Who acted: a person's email or name, or `system`.
+    pub actor: String,
+    pub action: String,
+    pub detail: Option<String>,
+}
+
+/// Where the decision is on its way to Step Functions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub updated_at_ms: i64,
+}
+
+/// The answer to a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionReceipt {
+    pub status: ReviewStatus,
+    pub message: String,
+}
+
+/// The workflow execution as Step Functions reports it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionView {
+    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, …
+    pub status: String,
+    pub error: Option<String>,
+}
+
+/// An intake message that could not be accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedIntakeView {
+    pub id: String,
+    pub source: String,
+    pub message_id: String,
+    pub received_at_ms: i64,
+    pub receive_count: u32,
+    pub reasons: Vec<String>,
+    pub execution_arn: Option<String>,
+    /// The message with any task token replaced, when it was JSON.
+    pub redacted_body: Option<String>,
+    /// Whether the waiting task was failed with `Signoff.InvalidRequest`.
+    pub workflow_notified: bool,
+}

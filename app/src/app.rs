@@ -1,0 +1,67 @@
+//! The HTML shell, the top-level component and the routes.
+
+use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    path,
+};
+
+/// The document around the app; the server renders it for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href="/pkg/signoff.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · Signoff") />
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Signoff"</a>
+                <nav aria-label="Main">
+                    <A href="/">"Queue"</A>
+                    <A href="/intake/rejected">"Rejected intake"</A>
+                </nav>
+            </header>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=QueuePage />
+                    <Route path=path!("/reviews/:id") view=ReviewPage />
+                    <Route path=path!("/intake/rejected") view=RejectedIntakePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found" />
+        <h1>"Page not found"</h1>
+        <p><a href="/">"Back to the queue"</a></p>
+    }
+}

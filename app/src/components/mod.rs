@@ -1,0 +1,13 @@
+//! View pieces shared by the pages.
+
+mod decision_panel;
+mod error_notice;
+mod history;
+mod metrics_table;
+mod status;
+
+pub use decision_panel::DecisionPanel;
+pub use error_notice::ErrorNotice;
+pub use history::History;
+pub use metrics_table::{MetricChip, MetricsTable};
+pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

@@ -1,0 +1,82 @@
+//! Who is acting, and what their role lets them do.
+
+use serde::{Deserialize, Serialize};
+
+/// Roles in increasing order of power; each includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees reviews.
+    Viewer,
+    /// Also decides reviews.
+    Reviewer,
+    /// Also reads the audit history.
+    Lead,
+    /// Also sees rejected intake and settings.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Reviewer => "reviewer",
+            Role::Lead => "lead",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// A person (or Signoff itself) acting on reviews. Built on the server from
+/// the session, never from anything the browser sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// Stable identifier from the identity provider (`sub`).
+    pub subject: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Whether this actor's role includes `required`.
+    pub fn has_role(&self, required: Role) -> bool {
+        self.role >= required
+    }
+
+    /// The name shown in history and sent to the workflow.
+    pub fn label(&self) -> &str {
+        self.email.as_deref().unwrap_or(&self.display_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            subject: "sub-1".into(),
+            email: None,
+            display_name: "Ada".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn roles_include_the_ones_below_them() {
+        assert!(actor(Role::Admin).has_role(Role::Reviewer));
+        assert!(actor(Role::Lead).has_role(Role::Lead));
+        assert!(actor(Role::Reviewer).has_role(Role::Viewer));
+        assert!(!actor(Role::Viewer).has_role(Role::Reviewer));
+        assert!(!actor(Role::Reviewer).has_role(Role::Lead));
+    }
+
+    #[test]
+    fn label_prefers_the_email() {
+        let mut a = actor(Role::Viewer);
+        assert_eq!(a.label(), "Ada");
+        a.email = Some("ada@example.com".into());
+        assert_eq!(a.label(), "ada@example.com");
+    }
+}

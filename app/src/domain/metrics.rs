@@ -1,0 +1,226 @@
+//! Metrics against the production baseline and the request's thresholds.
+
+use super::intake::{ReviewSpec, Threshold};
+use serde::{Deserialize, Serialize};
+
+/// Whether a metric is within its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Pass,
+    Fail,
+    NoThreshold,
+}
+
+/// Which way is better for a metric. Inferred from its threshold: a metric
+/// bounded only from above (an error or flag rate) is better lower; anything
+/// else is better higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// One metric as a reviewer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricComparison {
+    pub name: String,
+    pub value: f64,
+    pub baseline: Option<f64>,
+    /// `value - baseline`, when there is a baseline.
+    pub delta: Option<f64>,
+    pub threshold: Option<Threshold>,
+    pub check: Check,
+    pub direction: Direction,
+}
+
+impl MetricComparison {
+    /// `Some(true)` when the change against baseline is for the better,
+    /// `None` when there is no baseline or no change.
+    pub fn improved(&self) -> Option<bool> {
+        let delta = self.delta.filter(|d| *d != 0.0)?;
+        Some(match self.direction {
+            Direction::HigherIsBetter => delta > 0.0,
+            Direction::LowerIsBetter => delta < 0.0,
+        })
+    }
+}
+
+/// Compares every reported metric, in the order the request gave them.
+pub fn compare(spec: &ReviewSpec) -> Vec<MetricComparison> {
+    spec.metrics
+        .iter()
+        .map(|metric| {
+            let baseline = spec
+                .baseline
+                .iter()
+                .find(|b| b.name == metric.name)
+                .map(|b| b.value);
+            let threshold = spec
+                .thresholds
+                .iter()
+                .find(|t| t.name == metric.name)
+                .map(|t| t.threshold);
+            MetricComparison {
+                name: metric.name.clone(),
+                value: metric.value,
+                baseline,
+                delta: baseline.map(|b| metric.value - b),
+                threshold,
+                check: threshold.map_or(Check::NoThreshold, |t| check(metric.value, t)),
+                direction: match threshold {
+                    Some(Threshold {
+                        min: None,
+                        max: Some(_),
+                    }) => Direction::LowerIsBetter,
+                    _ => Direction::HigherIsBetter,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Bounds are inclusive: a metric exactly at its minimum passes.
+pub fn check(value: f64, threshold: Threshold) -> Check {
+    let above_min = threshold.min.is_none_or(|min| value >= min);
+    let below_max = threshold.max.is_none_or(|max| value <= max);
+    if above_min && below_max {
+        Check::Pass
+    } else {
+        Check::Fail
+    }
+}
+
+/// How many metrics break their threshold.
+pub fn failing(rows: &[MetricComparison]) -> usize {
+    rows.iter().filter(|r| r.check == Check::Fail).count()
+}
+
+/// A metric value with at most four decimals and no trailing zeros.
+pub fn format_value(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A signed delta (`+0.007`, `−0.01`), with a real minus sign.
+pub fn format_delta(delta: f64) -> String {
+    let magnitude = format_value(delta.abs());
+    if magnitude == "0" {
+        "±0".to_owned()
+    } else if delta > 0.0 {
+        format!("+{magnitude}")
+    } else {
+        format!("−{magnitude}")
+    }
+}
+
+/// A threshold as text: `≥ 0.85`, `≤ 0.06`, `0.1 – 0.2`.
+pub fn format_threshold(threshold: Threshold) -> String {
+    match (threshold.min, threshold.max) {
+        (Some(min), Some(max)) => format!("{} – {}", format_value(min), format_value(max)),
+        (Some(min), None) => format!("≥ {}", format_value(min)),
+        (None, Some(max)) => format!("≤ {}", format_value(max)),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::intake::{parse_review_spec, ReviewSpec};
+    use serde_json::json;
+
+    fn spec() -> ReviewSpec {
+        parse_review_spec(
+            &json!({
+                "title": "t", "requestedBy": "ci",
+                "model": {"name": "m", "version": "1"},
+                "metrics":   {"auc": 0.912, "precision": 0.83, "flagged_rate": 0.071, "latency_ms": 40},
+                "baseline":  {"auc": 0.905, "precision": 0.84, "flagged_rate": 0.052},
+                "thresholds": {"auc": {"min": 0.85}, "flagged_rate": {"max": 0.06}}
+            }),
+            "review",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn compares_each_metric_with_baseline_and_threshold() {
+        let rows = compare(&spec());
+        assert_eq!(
+            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["auc", "precision", "flagged_rate", "latency_ms"]
+        );
+        let auc = &rows[0];
+        assert_eq!(auc.check, Check::Pass);
+        assert!((auc.delta.unwrap() - 0.007).abs() < 1e-9);
+        assert_eq!(auc.improved(), Some(true));
+        let precision = &rows[1];
+        assert_eq!(precision.check, Check::NoThreshold);
+        assert_eq!(precision.improved(), Some(false));
+        let flagged = &rows[2];
+        assert_eq!(flagged.check, Check::Fail);
+        assert_eq!(flagged.direction, Direction::LowerIsBetter);
+        assert_eq!(
+            flagged.improved(),
+            Some(false),
+            "a higher flag rate is worse"
+        );
+        let latency = &rows[3];
+        assert_eq!(
+            (latency.baseline, latency.delta, latency.improved()),
+            (None, None, None)
+        );
+        assert_eq!(failing(&rows), 1);
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        let t = Threshold {
+            min: Some(0.5),
+            max: Some(0.7),
+        };
+        assert_eq!(check(0.5, t), Check::Pass);
+        assert_eq!(check(0.7, t), Check::Pass);
+        assert_eq!(check(0.4999, t), Check::Fail);
+        assert_eq!(check(0.7001, t), Check::Fail);
+    }
+
+    #[test]
+    fn numbers_read_cleanly() {
+        assert_eq!(format_value(0.912), "0.912");
+        assert_eq!(format_value(40.0), "40");
+        assert_eq!(format_value(0.123456), "0.1235");
+        assert_eq!(format_value(-0.00001), "0");
+        assert_eq!(format_delta(0.007), "+0.007");
+        assert_eq!(format_delta(-0.01), "−0.01");
+        assert_eq!(format_delta(0.0), "±0");
+        assert_eq!(
+            format_threshold(Threshold {
+                min: Some(0.85),
+                max: None
+            }),
+            "≥ 0.85"
+        );
+        assert_eq!(
+            format_threshold(Threshold {
+                min: None,
+                max: Some(0.06)
+            }),
+            "≤ 0.06"
+        );
+        assert_eq!(
+            format_threshold(Threshold {
+                min: Some(0.1),
+                max: Some(0.2)
+            }),
+            "0.1 – 0.2"
+        );
+    }
+}

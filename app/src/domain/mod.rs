@@ -1,0 +1,12 @@
+//! The review domain: plain types and functions with no I/O, compiled for the
+//! server and for the browser alike, and unit-tested beside the code.
+
+pub mod actor;
+pub mod decision;
+pub mod intake;
+pub mod metrics;
+pub mod output;
+pub mod retry;
+pub mod review;
+pub mod time;
+pub mod token;

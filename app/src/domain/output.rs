@@ -1,0 +1,175 @@
+//! What Signoff sends back to Step Functions. Step Functions keeps no memory
+//! across the wait, so the answer carries the review and the context back.
+
+use super::decision::{approvals, RecordedDecision, Verdict};
+use super::intake::OnReject;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Error name of a rejection sent with `SendTaskFailure`, for a `Catch`.
+pub const REJECTED_ERROR: &str = "Signoff.Rejected";
+/// Error name sent when a request could not be accepted at intake.
+pub const INVALID_REQUEST_ERROR: &str = "Signoff.InvalidRequest";
+
+/// The call that resumes the workflow, stored in the outbox as it will be sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Delivery {
+    /// `SendTaskSuccess` with this output.
+    Success { output: Value },
+    /// `SendTaskFailure` with this error and cause.
+    Failure { error: String, cause: String },
+}
+
+/// The answer for a final decision. `decisions` are all recorded decisions of
+/// the review, the final one included.
+pub fn build_delivery(
+    decisions: &[RecordedDecision],
+    on_reject: OnReject,
+    review: &Value,
+    context: &Value,
+) -> Delivery {
+    let approval_entries: Vec<Value> = approvals(decisions).into_iter().map(entry).collect();
+    let rejection = decisions.iter().find(|d| d.verdict == Verdict::Reject);
+    match (rejection, on_reject) {
+        (None, _) => Delivery::Success {
+            output: json!({
+                "decision": "approved",
+                "approvals": approval_entries,
+                "review": review,
+                "context": context,
+            }),
+        },
+        (Some(rejection), OnReject::Succeed) => Delivery::Success {
+            output: json!({
+                "decision": "rejected",
+                "rejection": entry(rejection),
+                "approvals": approval_entries,
+                "review": review,
+                "context": context,
+            }),
+        },
+        (Some(rejection), OnReject::Fail) => Delivery::Failure {
+            error: REJECTED_ERROR.to_owned(),
+            cause: json!({
+                "decision": "rejected",
+                "reviewer": rejection.reviewer_label,
+                "at": timestamp(rejection.at_ms),
+                "comment": rejection.comment,
+            })
+            .to_string(),
+        },
+    }
+}
+
+/// The failure sent to a workflow whose request Signoff could not accept.
+pub fn invalid_request_delivery(reasons: &[String]) -> Delivery {
+    Delivery::Failure {
+        error: INVALID_REQUEST_ERROR.to_owned(),
+        cause: json!({ "reasons": reasons }).to_string(),
+    }
+}
+
+fn entry(decision: &RecordedDecision) -> Value {
+    json!({
+        "reviewer": decision.reviewer_label,
+        "at": timestamp(decision.at_ms),
+        "comment": decision.comment,
+    })
+}
+
+fn timestamp(millis: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(verdict: Verdict, who: &str, comment: Option<&str>) -> RecordedDecision {
+        RecordedDecision {
+            verdict,
+            reviewer_subject: who.into(),
+            reviewer_label: format!("{who}@example.com"),
+            comment: comment.map(Into::into),
+            at_ms: 1_795_250_850_345,
+        }
+    }
+
+    #[test]
+    fn approval_echoes_review_and_context() {
+        let review = json!({"title": "t", "ticket": "ML-1"});
+        let context = json!({"run": 7});
+        let delivery = build_delivery(
+            &[decision(Verdict::Approve, "ada", Some("ok"))],
+            OnReject::Fail,
+            &review,
+            &context,
+        );
+        assert_eq!(
+            delivery,
+            Delivery::Success {
+                output: json!({
+                    "decision": "approved",
+                    "approvals": [{"reviewer": "ada@example.com", "at": "2026-11-21T08:47:30.345Z", "comment": "ok"}],
+                    "review": {"title": "t", "ticket": "ML-1"},
+                    "context": {"run": 7},
+                })
+            }
+        );
+    }
+
+    #[test]
+    fn rejection_fails_the_task_with_a_json_cause() {
+        let delivery = build_delivery(
+            &[decision(Verdict::Reject, "bob", Some("AUC fell"))],
+            OnReject::Fail,
+            &json!({}),
+            &json!({}),
+        );
+        let Delivery::Failure { error, cause } = delivery else {
+            panic!("expected a failure")
+        };
+        assert_eq!(error, "Signoff.Rejected");
+        let cause: Value = serde_json::from_str(&cause).unwrap();
+        assert_eq!(
+            cause,
+            json!({"decision": "rejected", "reviewer": "bob@example.com", "at": "2026-11-21T08:47:30.345Z", "comment": "AUC fell"})
+        );
+    }
+
+    #[test]
+    fn rejection_can_succeed_for_a_choice_state() {
+        let delivery = build_delivery(
+            &[
+                decision(Verdict::Approve, "ada", None),
+                decision(Verdict::Reject, "bob", Some("no")),
+            ],
+            OnReject::Succeed,
+            &json!({"title": "t"}),
+            &json!({"k": 1}),
+        );
+        let Delivery::Success { output } = delivery else {
+            panic!("expected a success")
+        };
+        assert_eq!(output["decision"], "rejected");
+        assert_eq!(output["rejection"]["comment"], "no");
+        assert_eq!(output["approvals"].as_array().unwrap().len(), 1);
+        assert_eq!(output["context"], json!({"k": 1}));
+    }
+
+    #[test]
+    fn deliveries_round_trip_through_the_outbox() {
+        let delivery = invalid_request_delivery(&["review.title: is required".into()]);
+        let stored = serde_json::to_string(&delivery).unwrap();
+        assert_eq!(serde_json::from_str::<Delivery>(&stored).unwrap(), delivery);
+        let Delivery::Failure { error, cause } = delivery else {
+            panic!()
+        };
+        assert_eq!(error, "Signoff.InvalidRequest");
+        assert!(cause.contains("review.title: is required"));
+    }
+}

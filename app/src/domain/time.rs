@@ -1,0 +1,64 @@
+//! Time as people read it on the pages. Pure: the caller passes "now" (the
+//! server's, sent with the data) so server render and hydration agree.
+
+use chrono::{DateTime, Utc};
+
+/// A duration in milliseconds, short and coarse: `45s`, `12m`, `3h 5m`, `2d 4h`.
+pub fn short_duration(millis: i64) -> String {
+    let secs = millis.max(0) / 1000;
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// How far a deadline is from now: `in 3h 5m` or `5m overdue`.
+pub fn until(deadline_ms: i64, now_ms: i64) -> String {
+    if deadline_ms >= now_ms {
+        format!("in {}", short_duration(deadline_ms - now_ms))
+    } else {
+        format!("{} overdue", short_duration(now_ms - deadline_ms))
+    }
+}
+
+/// A UTC timestamp from epoch milliseconds, e.g. `2026-11-21 08:47 UTC`.
+pub fn utc_minutes(millis: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_short_and_coarse() {
+        assert_eq!(short_duration(-5), "0s");
+        assert_eq!(short_duration(45_000), "45s");
+        assert_eq!(short_duration(12 * 60_000 + 30_000), "12m");
+        assert_eq!(short_duration(3 * 3_600_000), "3h");
+        assert_eq!(short_duration(3 * 3_600_000 + 5 * 60_000), "3h 5m");
+        assert_eq!(short_duration(2 * 86_400_000), "2d");
+        assert_eq!(
+            short_duration(2 * 86_400_000 + 4 * 3_600_000 + 59_000),
+            "2d 4h"
+        );
+    }
+
+    #[test]
+    fn deadlines_read_forward_or_overdue() {
+        assert_eq!(until(10 * 60_000, 0), "in 10m");
+        assert_eq!(until(0, 5 * 60_000), "5m overdue");
+    }
+
+    #[test]
+    fn timestamps_render_in_utc() {
+        assert_eq!(utc_minutes(1_795_250_850_345), "2026-11-21 08:47 UTC");
+    }
+}

@@ -1,0 +1,30 @@
+//! Signoff's application crate: the pure review domain, the server-function
+//! surface, the Leptos UI, and (feature `ssr`) the ports and services that the
+//! `server` crate implements and wires.
+//!
+//! Built twice: natively with `ssr` (linked into the server) and for WASM with
+//! `hydrate` (the browser bundle). Nothing in here may depend on `server`.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+/// Entry point of the WASM bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // Lets browser tests (and curious people) see that the page is live.
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "");
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per route.
+
+mod queue;
+mod rejected_intake;
+mod review;
+
+pub use queue::QueuePage;
+pub use rejected_intake::RejectedIntakePage;
+pub use review::ReviewPage;

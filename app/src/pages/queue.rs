@@ -1,0 +1,83 @@
+//! `/`: pending reviews, nearest deadline first.
+
+use crate::api::{list_queue, QueueItem, QueueSnapshot};
+use crate::components::{ErrorNotice, MetricChip};
+use crate::domain::time::{short_duration, until};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let queue = Resource::new(|| (), |_| list_queue());
+    view! {
+        <Title text="Queue" />
+        <h1>"Review queue"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(snapshot) => view! { <QueueTable snapshot /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
+    if snapshot.items.is_empty() {
+        return view! {
+            <p class="empty">
+                "No reviews are waiting. A request appears here as soon as a workflow pauses for approval."
+            </p>
+        }
+        .into_any();
+    }
+    let now_ms = snapshot.now_ms;
+    let count = snapshot.items.len();
+    view! {
+        <p class="count">{format!("{count} pending")}</p>
+        <table class="queue">
+            <thead>
+                <tr>
+                    <th scope="col">"Review"</th>
+                    <th scope="col">"Model"</th>
+                    <th scope="col">"Key metrics"</th>
+                    <th scope="col">"Requested by"</th>
+                    <th scope="col">"Age"</th>
+                    <th scope="col">"Deadline"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {snapshot.items.into_iter().map(|item| view! { <QueueRow item now_ms /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn QueueRow(item: QueueItem, now_ms: i64) -> impl IntoView {
+    let href = format!("/reviews/{}", item.id);
+    let overdue = item.deadline_ms.is_some_and(|d| d < now_ms);
+    view! {
+        <tr class:failing={item.failing_thresholds > 0}>
+            <td>
+                <a href=href>{item.title}</a>
+                {(item.failing_thresholds > 0).then(|| view! {
+                    <span class="badge warn">{format!("{} failing", item.failing_thresholds)}</span>
+                })}
+                {(item.required_approvals > 1).then(|| view! {
+                    <span class="badge">{format!("{} of {} approvals", item.approvals, item.required_approvals)}</span>
+                })}
+            </td>
+            <td>{item.model_name} " " <span class="version">{format!("v{}", item.model_version)}</span></td>
+            <td class="chips">
+                {item.key_metrics.into_iter().map(|metric| view! { <MetricChip metric /> }).collect_view()}
+            </td>
+            <td>{item.requested_by}</td>
+            <td>{short_duration(now_ms - item.received_at_ms)}</td>
+            <td class:overdue=overdue>{item.deadline_ms.map(|d| until(d, now_ms)).unwrap_or_else(|| "none".into())}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,134 @@
+//! Deciding a review: apply the rules, commit decision + status + outbox +
+//! audit together under a compare-and-set, then try to deliver at once.
+
+use super::ports::{AuditRecord, DecisionCommit, StoreError};
+use super::Services;
+use crate::api::DecisionReceipt;
+use crate::domain::actor::Actor;
+use crate::domain::decision::{
+    evaluate, normalise_comment, Outcome, RecordedDecision, Refusal, Verdict,
+};
+use crate::domain::intake::parse_review_spec;
+use crate::domain::output::build_delivery;
+use crate::domain::review::{DeliveryState, ReviewStatus};
+
+/// How often a decision is re-evaluated when others commit first. Each lost
+/// race re-reads the review, so the loser ends with a plain refusal.
+const MAX_ATTEMPTS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no such review")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Services {
+    /// Records `actor`'s verdict on a review. When it makes the review final,
+    /// the answer for Step Functions is committed in the same transaction and
+    /// a first delivery attempt is made before returning.
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        review_id: &str,
+        verdict: Verdict,
+        comment: &str,
+    ) -> Result<DecisionReceipt, DecideError> {
+        let comment = normalise_comment(comment)?;
+        for _ in 0..MAX_ATTEMPTS {
+            let review = self
+                .store
+                .review(review_id)
+                .await?
+                .ok_or(DecideError::NotFound)?;
+            let spec = parse_review_spec(&review.review_json, "review").map_err(|e| {
+                StoreError(format!("stored review {review_id} no longer parses: {e:?}"))
+            })?;
+            let outcome = evaluate(
+                review.status,
+                spec.required_approvals,
+                &review.decisions,
+                verdict,
+                &actor.subject,
+                comment.as_deref(),
+            )?;
+            let now_ms = self.clock.now_ms();
+            let decision = RecordedDecision {
+                verdict,
+                reviewer_subject: actor.subject.clone(),
+                reviewer_label: actor.label().to_owned(),
+                comment: comment.clone(),
+                at_ms: now_ms,
+            };
+            let (new_status, delivery) = match outcome {
+                Outcome::Final(status) => {
+                    let mut all = review.decisions.clone();
+                    all.push(decision.clone());
+                    let delivery =
+                        build_delivery(&all, spec.on_reject, &review.review_json, &review.context);
+                    (Some(status), Some(delivery))
+                }
+                Outcome::AwaitingApprovals { .. } => (None, None),
+            };
+            let commit = DecisionCommit {
+                review_id: review_id.to_owned(),
+                expected_version: review.version,
+                audit: vec![AuditRecord {
+                    at_ms: now_ms,
+                    actor: actor.label().to_owned(),
+                    action: audit_action(verdict, outcome),
+                    review_id: Some(review_id.to_owned()),
+                    detail: comment.clone(),
+                }],
+                decision,
+                new_status,
+                delivery,
+            };
+            if self.store.commit_decision(&commit).await? {
+                return Ok(self.after_commit(review_id, outcome).await);
+            }
+            tracing::debug!(review_id, "decision lost a race; re-evaluating");
+        }
+        Err(StoreError(format!(
+            "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
+        ))
+        .into())
+    }
+
+    async fn after_commit(&self, review_id: &str, outcome: Outcome) -> DecisionReceipt {
+        match outcome {
+            Outcome::AwaitingApprovals { have, need } => DecisionReceipt {
+                status: ReviewStatus::Pending,
+                message: format!(
+                    "Approval recorded ({have} of {need}); the review needs another reviewer."
+                ),
+            },
+            Outcome::Final(status) => {
+                let verb = if status == ReviewStatus::Approved {
+                    "Approved"
+                } else {
+                    "Rejected"
+                };
+                let message = match self.deliver_review_now(review_id).await {
+                    Some(DeliveryState::Delivered) => format!("{verb}. Step Functions has the decision."),
+                    Some(DeliveryState::Closed) => format!("{verb}, but the workflow's task was already closed."),
+                    _ => format!("{verb}. Sending the decision to Step Functions; Signoff keeps retrying until it gets through."),
+                };
+                DecisionReceipt { status, message }
+            }
+        }
+    }
+}
+
+fn audit_action(verdict: Verdict, outcome: Outcome) -> String {
+    match (verdict, outcome) {
+        (Verdict::Reject, _) => "rejected".into(),
+        (Verdict::Approve, Outcome::Final(_)) => "approved".into(),
+        (Verdict::Approve, Outcome::AwaitingApprovals { have, need }) => {
+            format!("approval {have} of {need}")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Server-side half of the application (feature `ssr`): the ports the
+//! `server` crate implements (store, workflow, clock) and the use cases that
+//! run over them. Services are `Arc<dyn Port>` in one [`Services`] value,
+//! provided to every server function as Leptos context.
+
+mod decisions;
+mod delivery;
+mod intake;
+pub mod ports;
+mod queries;
+
+pub use decisions::DecideError;
+pub use delivery::DeliveryReport;
+pub use intake::{IntakeOutcome, IntakeSource};
+
+use ports::{Clock, ReviewStore, Workflow};
+use std::sync::Arc;
+
+/// Everything the use cases need, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn ReviewStore>,
+    pub workflow: Arc<dyn Workflow>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+/// Tunables of the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a claimed delivery is reserved for its sender before another
+    /// sender may take it over (a crash mid-send must not strand it).
+    pub delivery_lease_ms: i64,
+    /// How many reviews the queue page shows at most.
+    pub queue_limit: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            delivery_lease_ms: 60_000,
+            queue_limit: 500,
+        }
+    }
+}

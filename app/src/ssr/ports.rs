@@ -1,0 +1,222 @@
+//! The ports: what the use cases need from the outside world, as traits the
+//! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
+
+use crate::api::{HistoryEntry, RejectedIntakeView};
+use crate::domain::decision::RecordedDecision;
+use crate::domain::intake::ReviewRequest;
+use crate::domain::output::Delivery;
+use crate::domain::review::{DeliveryState, ReviewStatus};
+use crate::domain::token::TaskToken;
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// A storage failure. Details are for the log, not for users.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {0}")]
+pub struct StoreError(pub String);
+
+/// A review to store, as accepted at intake.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub id: String,
+    pub request: ReviewRequest,
+    pub received_at_ms: i64,
+}
+
+/// Whether an intake created a review or found it already there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    Created(String),
+    /// The same task token was seen before (an SQS redelivery or duplicate).
+    Duplicate(String),
+}
+
+/// A stored review, without its token.
+#[derive(Debug, Clone)]
+pub struct StoredReview {
+    pub id: String,
+    pub execution_arn: String,
+    pub state_name: String,
+    pub entered_at_ms: i64,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    pub status: ReviewStatus,
+    pub status_reason: Option<String>,
+    /// Bumped by every decision; the compare-and-set key.
+    pub version: i64,
+    pub review_json: Value,
+    pub context: Value,
+    pub decisions: Vec<RecordedDecision>,
+    pub delivery: Option<DeliveryRecord>,
+}
+
+/// A row of the queue.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: String,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    pub review_json: Value,
+    pub approvals: u32,
+}
+
+/// The outbox row of a decided review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRecord {
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub updated_at_ms: i64,
+}
+
+/// One audit entry to append.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub at_ms: i64,
+    /// Email or name of a person, or `system`.
+    pub actor: String,
+    pub action: String,
+    pub review_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A decision to commit atomically: the decision row, the review's new
+/// status when final, its outbox row, and the audit entries, all or nothing,
+/// and only if the review is still at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct DecisionCommit {
+    pub review_id: String,
+    pub expected_version: i64,
+    pub decision: RecordedDecision,
+    pub new_status: Option<ReviewStatus>,
+    pub delivery: Option<Delivery>,
+    pub audit: Vec<AuditRecord>,
+}
+
+/// A delivery claimed for sending. Holds the token: never log or show it.
+#[derive(Debug, Clone)]
+pub struct DeliveryJob {
+    pub review_id: String,
+    pub token: TaskToken,
+    pub delivery: Delivery,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// The task was already closed; never retried.
+    Closed {
+        reason: String,
+    },
+    Retry {
+        error: String,
+        next_attempt_at_ms: i64,
+    },
+}
+
+/// An intake message that could not be accepted.
+#[derive(Debug, Clone)]
+pub struct NewRejectedIntake {
+    pub id: String,
+    pub source: String,
+    /// The transport's id for the message (SQS MessageId); the dedup key.
+    pub message_id: String,
+    pub received_at_ms: i64,
+    pub reasons: Vec<String>,
+    pub execution_arn: Option<String>,
+    pub redacted_body: Option<String>,
+}
+
+/// What the store knows of a rejected intake message after recording it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedIntakeStatus {
+    pub id: String,
+    pub workflow_notified: bool,
+}
+
+#[async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// Stores a new review with its "received" audit entry, unless a review
+    /// with the same task token exists.
+    async fn insert_review(
+        &self,
+        review: &NewReview,
+        audit: &AuditRecord,
+    ) -> Result<Inserted, StoreError>;
+    /// Records (or counts again) a rejected intake message, keyed by source and message id.
+    async fn record_rejected_intake(
+        &self,
+        intake: &NewRejectedIntake,
+        audit: &AuditRecord,
+    ) -> Result<RejectedIntakeStatus, StoreError>;
+    async fn mark_intake_notified(&self, id: &str) -> Result<(), StoreError>;
+    /// Newest first.
+    async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntakeView>, StoreError>;
+    /// Pending reviews, nearest deadline first (no deadline last), then oldest.
+    async fn pending_queue(&self, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
+    async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
+    /// The review's audit entries, oldest first.
+    async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Commits a decision; `Ok(false)` when the review moved on meanwhile.
+    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError>;
+    /// Claims queued deliveries that are due and unclaimed (or whose claim
+    /// lapsed): one review's when `review_id` is given, else up to `limit`.
+    async fn claim_deliveries(
+        &self,
+        review_id: Option<&str>,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DeliveryJob>, StoreError>;
+    /// Records how an attempt ended, with its audit entry when there is one.
+    async fn finish_delivery(
+        &self,
+        review_id: &str,
+        outcome: &DeliveryOutcome,
+        now_ms: i64,
+        audit: Option<&AuditRecord>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Why Step Functions did not take a call.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WorkflowError {
+    /// `TaskTimedOut`, `InvalidToken`, `TaskDoesNotExist`: the task is closed.
+    #[error("task closed: {0}")]
+    TokenClosed(String),
+    /// Throttling, 5xx, network: worth trying again later.
+    #[error("{0}")]
+    Retryable(String),
+    /// The request itself is wrong (too large, malformed); retrying won't help.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// The workflow engine: Step Functions.
+#[async_trait]
+pub trait Workflow: Send + Sync {
+    /// `SendTaskSuccess` or `SendTaskFailure`.
+    async fn send(&self, token: &TaskToken, delivery: &Delivery) -> Result<(), WorkflowError>;
+    /// `DescribeExecution`: status and, when it failed, the error name.
+    async fn execution_status(
+        &self,
+        execution_arn: &str,
+    ) -> Result<(String, Option<String>), WorkflowError>;
+}
+
+/// The time, in epoch milliseconds.
+pub trait Clock: Send + Sync {
+    fn now_ms(&self) -> i64;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+}

@@ -1,0 +1,121 @@
+//! Read models: the queue and one review, as the pages show them.
+
+use super::ports::{QueueRow, StoreError, StoredReview};
+use super::Services;
+use crate::api::{
+    DeliveryView, ExecutionView, QueueItem, QueueSnapshot, RejectedIntakeView, ReviewDetail,
+};
+use crate::domain::intake::{parse_review_spec, ReviewSpec};
+use crate::domain::metrics::{compare, failing, Check};
+
+/// How many metrics a queue row shows.
+const KEY_METRICS: usize = 3;
+
+impl Services {
+    pub async fn queue(&self) -> Result<QueueSnapshot, StoreError> {
+        let rows = self.store.pending_queue(self.settings.queue_limit).await?;
+        let items = rows.into_iter().map(queue_item).collect::<Result<_, _>>()?;
+        Ok(QueueSnapshot {
+            now_ms: self.clock.now_ms(),
+            items,
+        })
+    }
+
+    /// One review with its history, or `None` when there is no such review.
+    pub async fn review_detail(&self, id: &str) -> Result<Option<ReviewDetail>, StoreError> {
+        let Some(review) = self.store.review(id).await? else {
+            return Ok(None);
+        };
+        let history = self.store.history(id).await?;
+        let spec = stored_spec(&review.id, &review.review_json)?;
+        Ok(Some(detail(review, spec, history, self.clock.now_ms())))
+    }
+
+    /// The execution behind a review, as Step Functions reports it now.
+    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionView>, StoreError> {
+        let Some(review) = self.store.review(id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            match self.workflow.execution_status(&review.execution_arn).await {
+                Ok((status, error)) => ExecutionView { status, error },
+                Err(error) => {
+                    tracing::warn!(review_id = id, "DescribeExecution failed: {error}");
+                    ExecutionView {
+                        status: "UNKNOWN".into(),
+                        error: Some("Step Functions did not answer; try again shortly.".into()),
+                    }
+                }
+            },
+        ))
+    }
+
+    pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntakeView>, StoreError> {
+        self.store.rejected_intake(200).await
+    }
+}
+
+fn stored_spec(id: &str, review_json: &serde_json::Value) -> Result<ReviewSpec, StoreError> {
+    parse_review_spec(review_json, "review")
+        .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
+}
+
+fn queue_item(row: QueueRow) -> Result<QueueItem, StoreError> {
+    let spec = stored_spec(&row.id, &row.review_json)?;
+    let metrics = compare(&spec);
+    let failing_thresholds = failing(&metrics);
+    let key_metrics = metrics
+        .into_iter()
+        .filter(|m| m.baseline.is_some() || m.check != Check::NoThreshold)
+        .take(KEY_METRICS)
+        .collect();
+    Ok(QueueItem {
+        id: row.id,
+        title: spec.title,
+        model_name: spec.model.name,
+        model_version: spec.model.version,
+        requested_by: spec.requested_by,
+        received_at_ms: row.received_at_ms,
+        deadline_ms: row.deadline_ms,
+        key_metrics,
+        failing_thresholds,
+        approvals: row.approvals,
+        required_approvals: spec.required_approvals,
+    })
+}
+
+fn detail(
+    review: StoredReview,
+    spec: ReviewSpec,
+    history: Vec<crate::api::HistoryEntry>,
+    now_ms: i64,
+) -> ReviewDetail {
+    ReviewDetail {
+        now_ms,
+        metrics: compare(&spec),
+        context_json: serde_json::to_string_pretty(&review.context).unwrap_or_default(),
+        id: review.id,
+        title: spec.title,
+        model: spec.model,
+        requested_by: spec.requested_by,
+        reviewer_group: spec.reviewer_group,
+        required_approvals: spec.required_approvals,
+        on_reject: spec.on_reject,
+        status: review.status,
+        status_reason: review.status_reason,
+        execution_arn: review.execution_arn,
+        state_name: review.state_name,
+        entered_at_ms: review.entered_at_ms,
+        received_at_ms: review.received_at_ms,
+        deadline_ms: review.deadline_ms,
+        artefacts: spec.artefacts,
+        decisions: review.decisions,
+        history,
+        delivery: review.delivery.map(|d| DeliveryView {
+            state: d.state,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            updated_at_ms: d.updated_at_ms,
+        }),
+    }
+}

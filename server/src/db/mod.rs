@@ -1,0 +1,7 @@
+//! Storage adapters: the [`app::ssr::ports::ReviewStore`] implementations.
+//! SQLite is the default; PostgreSQL joins for several replicas.
+
+mod rows;
+mod sqlite;
+
+pub use sqlite::SqliteStore;

@@ -1,0 +1,148 @@
+//! Row structs as the database returns them, and their conversion into the
+//! port's types. Shared by every backend so they read rows the same way.
+
+use app::api::RejectedIntakeView;
+use app::domain::decision::{RecordedDecision, Verdict};
+use app::domain::review::{DeliveryState, ReviewStatus};
+use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
+use serde_json::Value;
+
+fn parse_json(text: &str, what: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError(format!("stored {what}: {e}")))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ReviewRow {
+    pub id: String,
+    pub execution_arn: String,
+    pub state_name: String,
+    pub entered_at: i64,
+    pub received_at: i64,
+    pub deadline_at: Option<i64>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub version: i64,
+    pub review_json: String,
+    pub context_json: String,
+}
+
+impl ReviewRow {
+    pub fn into_review(
+        self,
+        decisions: Vec<DecisionRow>,
+        delivery: Option<DeliveryRow>,
+    ) -> Result<StoredReview, StoreError> {
+        Ok(StoredReview {
+            status: ReviewStatus::parse(&self.status)
+                .ok_or_else(|| StoreError(format!("unknown review status {:?}", self.status)))?,
+            review_json: parse_json(&self.review_json, "review")?,
+            context: parse_json(&self.context_json, "context")?,
+            decisions: decisions
+                .into_iter()
+                .map(DecisionRow::into_decision)
+                .collect::<Result<_, _>>()?,
+            delivery: delivery.map(DeliveryRow::into_record).transpose()?,
+            id: self.id,
+            execution_arn: self.execution_arn,
+            state_name: self.state_name,
+            entered_at_ms: self.entered_at,
+            received_at_ms: self.received_at,
+            deadline_ms: self.deadline_at,
+            status_reason: self.status_reason,
+            version: self.version,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DecisionRow {
+    pub verdict: String,
+    pub reviewer_subject: String,
+    pub reviewer_label: String,
+    pub comment: Option<String>,
+    pub created_at: i64,
+}
+
+impl DecisionRow {
+    fn into_decision(self) -> Result<RecordedDecision, StoreError> {
+        Ok(RecordedDecision {
+            verdict: Verdict::parse(&self.verdict)
+                .ok_or_else(|| StoreError(format!("unknown verdict {:?}", self.verdict)))?,
+            reviewer_subject: self.reviewer_subject,
+            reviewer_label: self.reviewer_label,
+            comment: self.comment,
+            at_ms: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub updated_at: i64,
+}
+
+impl DeliveryRow {
+    fn into_record(self) -> Result<DeliveryRecord, StoreError> {
+        Ok(DeliveryRecord {
+            state: DeliveryState::parse(&self.state)
+                .ok_or_else(|| StoreError(format!("unknown delivery state {:?}", self.state)))?,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            last_error: self.last_error,
+            updated_at_ms: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct QueueRowRecord {
+    pub id: String,
+    pub received_at: i64,
+    pub deadline_at: Option<i64>,
+    pub review_json: String,
+    pub approvals: i64,
+}
+
+impl QueueRowRecord {
+    pub fn into_row(self) -> Result<QueueRow, StoreError> {
+        Ok(QueueRow {
+            review_json: parse_json(&self.review_json, "review")?,
+            id: self.id,
+            received_at_ms: self.received_at,
+            deadline_ms: self.deadline_at,
+            approvals: u32::try_from(self.approvals).unwrap_or(0),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RejectedIntakeRow {
+    pub id: String,
+    pub source: String,
+    pub message_id: String,
+    pub received_at: i64,
+    pub receive_count: i64,
+    pub reasons_json: String,
+    pub execution_arn: Option<String>,
+    pub redacted_body: Option<String>,
+    pub workflow_notified: bool,
+}
+
+impl RejectedIntakeRow {
+    pub fn into_view(self) -> Result<RejectedIntakeView, StoreError> {
+        Ok(RejectedIntakeView {
+            reasons: serde_json::from_str(&self.reasons_json)
+                .map_err(|e| StoreError(format!("stored reasons: {e}")))?,
+            id: self.id,
+            source: self.source,
+            message_id: self.message_id,
+            received_at_ms: self.received_at,
+            receive_count: u32::try_from(self.receive_count).unwrap_or(u32::MAX),
+            execution_arn: self.execution_arn,
+            redacted_body: self.redacted_body,
+            workflow_notified: self.workflow_notified,
+        })
+    }
+}

@@ -1,0 +1,398 @@
+//! The review store on SQLite: one file, WAL mode, writes serialised by
+//! `BEGIN IMMEDIATE` so concurrent deciders queue instead of failing.
+
+use super::rows::{DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow};
+use app::api::{HistoryEntry, RejectedIntakeView};
+use app::domain::token::TaskToken;
+use app::ssr::ports::{
+    AuditRecord, DecisionCommit, DeliveryJob, DeliveryOutcome, Inserted, NewRejectedIntake,
+    NewReview, QueueRow, RejectedIntakeStatus, ReviewStore, StoreError, StoredReview,
+};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The review store backed by a SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn db_error(error: sqlx::Error) -> StoreError {
+    StoreError(error.to_string())
+}
+
+fn json_error(error: serde_json::Error) -> StoreError {
+    StoreError(format!("stored JSON: {error}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` and migrates it.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// A write transaction that takes SQLite's write lock up front, so two
+    /// writers wait for each other rather than deadlocking on upgrade.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)
+    }
+}
+
+async fn append_audit(
+    tx: &mut Transaction<'static, Sqlite>,
+    entry: &AuditRecord,
+    review_id: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into audit_entry (at, actor, action, review_id, detail) values (?, ?, ?, ?, ?)",
+    )
+    .bind(entry.at_ms)
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(review_id.or(entry.review_id.as_deref()))
+    .bind(&entry.detail)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl ReviewStore for SqliteStore {
+    async fn insert_review(
+        &self,
+        review: &NewReview,
+        audit: &AuditRecord,
+    ) -> Result<Inserted, StoreError> {
+        let request = &review.request;
+        let fingerprint = request.task_token.fingerprint();
+        let deadline = request.deadline().map(|d| d.timestamp_millis());
+        let mut tx = self.write().await?;
+        let inserted = sqlx::query(
+            "insert into review (id, task_token, task_token_sha256, execution_arn, state_name, entered_at,
+                received_at, deadline_at, due_at, title, model_name, model_version, requested_by,
+                review_json, context_json, extra_json, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             on conflict (task_token_sha256) do nothing",
+        )
+        .bind(&review.id)
+        .bind(request.task_token.expose())
+        .bind(&fingerprint)
+        .bind(&request.execution_arn)
+        .bind(&request.state_name)
+        .bind(request.entered_at.timestamp_millis())
+        .bind(review.received_at_ms)
+        .bind(deadline)
+        .bind(deadline.unwrap_or(i64::MAX))
+        .bind(&request.spec.title)
+        .bind(&request.spec.model.name)
+        .bind(&request.spec.model.version)
+        .bind(&request.spec.requested_by)
+        .bind(request.review_json.to_string())
+        .bind(request.context.to_string())
+        .bind(serde_json::Value::Object(request.extra.clone()).to_string())
+        .bind(review.received_at_ms)
+        .bind(review.received_at_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if inserted == 0 {
+            let (existing,): (String,) =
+                sqlx::query_as("select id from review where task_token_sha256 = ?")
+                    .bind(&fingerprint)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            tx.rollback().await.map_err(db_error)?;
+            return Ok(Inserted::Duplicate(existing));
+        }
+        append_audit(&mut tx, audit, Some(&review.id)).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(Inserted::Created(review.id.clone()))
+    }
+
+    async fn record_rejected_intake(
+        &self,
+        intake: &NewRejectedIntake,
+        audit: &AuditRecord,
+    ) -> Result<RejectedIntakeStatus, StoreError> {
+        let reasons = serde_json::to_string(&intake.reasons).map_err(json_error)?;
+        let mut tx = self.write().await?;
+        let (id, notified, count): (String, bool, i64) = sqlx::query_as(
+            "insert into rejected_intake (id, source, message_id, received_at, reasons_json, execution_arn,
+                redacted_body, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             on conflict (source, message_id) do update
+                set receive_count = receive_count + 1, updated_at = excluded.updated_at
+             returning id, workflow_notified, receive_count",
+        )
+        .bind(&intake.id)
+        .bind(&intake.source)
+        .bind(&intake.message_id)
+        .bind(intake.received_at_ms)
+        .bind(&reasons)
+        .bind(&intake.execution_arn)
+        .bind(&intake.redacted_body)
+        .bind(intake.received_at_ms)
+        .bind(intake.received_at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if count == 1 {
+            append_audit(&mut tx, audit, None).await?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(RejectedIntakeStatus {
+            id,
+            workflow_notified: notified,
+        })
+    }
+
+    async fn mark_intake_notified(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("update rejected_intake set workflow_notified = 1 where id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntakeView>, StoreError> {
+        let rows: Vec<RejectedIntakeRow> = sqlx::query_as(
+            "select id, source, message_id, received_at, receive_count, reasons_json, execution_arn,
+                redacted_body, workflow_notified
+             from rejected_intake order by received_at desc, id limit ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter().map(RejectedIntakeRow::into_view).collect()
+    }
+
+    async fn pending_queue(&self, limit: u32) -> Result<Vec<QueueRow>, StoreError> {
+        let rows: Vec<QueueRowRecord> = sqlx::query_as(
+            "select r.id, r.received_at, r.deadline_at, r.review_json,
+                (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
+             from review r
+             where r.status = 'pending'
+             order by r.due_at, r.received_at
+             limit ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter().map(QueueRowRecord::into_row).collect()
+    }
+
+    async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError> {
+        // One read transaction: the review, its decisions and its delivery
+        // must come from the same snapshot, or a decision committed between
+        // the reads would show a pending review that already has its winner.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let Some(row): Option<ReviewRow> = sqlx::query_as(
+            "select id, execution_arn, state_name, entered_at, received_at, deadline_at, status,
+                status_reason, version, review_json, context_json
+             from review where id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?
+        else {
+            return Ok(None);
+        };
+        let decisions: Vec<DecisionRow> = sqlx::query_as(
+            "select verdict, reviewer_subject, reviewer_label, comment, created_at
+             from decision where review_id = ? order by id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let delivery: Option<DeliveryRow> = sqlx::query_as(
+            "select state, attempts, last_error, updated_at from delivery where review_id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        row.into_review(decisions, delivery).map(Some)
+    }
+
+    async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "select at, actor, action, detail from audit_entry where review_id = ? order by id",
+        )
+        .bind(review_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(at_ms, actor, action, detail)| HistoryEntry {
+                at_ms,
+                actor,
+                action,
+                detail,
+            })
+            .collect())
+    }
+
+    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError> {
+        let now_ms = commit.decision.at_ms;
+        let mut tx = self.write().await?;
+        let updated = sqlx::query(
+            "update review set version = version + 1, status = coalesce(?, status), updated_at = ?
+             where id = ? and version = ?",
+        )
+        .bind(commit.new_status.map(|s| s.as_str()))
+        .bind(now_ms)
+        .bind(&commit.review_id)
+        .bind(commit.expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await.map_err(db_error)?;
+            return Ok(false);
+        }
+        let decision = &commit.decision;
+        sqlx::query(
+            "insert into decision (review_id, verdict, reviewer_subject, reviewer_label, comment, created_at)
+             values (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&commit.review_id)
+        .bind(decision.verdict.as_str())
+        .bind(&decision.reviewer_subject)
+        .bind(&decision.reviewer_label)
+        .bind(&decision.comment)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if let Some(delivery) = &commit.delivery {
+            sqlx::query(
+                "insert into delivery (review_id, payload_json, next_attempt_at, created_at, updated_at)
+                 values (?, ?, ?, ?, ?)",
+            )
+            .bind(&commit.review_id)
+            .bind(serde_json::to_string(delivery).map_err(json_error)?)
+            .bind(now_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        for entry in &commit.audit {
+            append_audit(&mut tx, entry, Some(&commit.review_id)).await?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn claim_deliveries(
+        &self,
+        review_id: Option<&str>,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DeliveryJob>, StoreError> {
+        let mut tx = self.write().await?;
+        let claimed: Vec<(String, String, i64)> = sqlx::query_as(
+            "update delivery set claimed_until = ?, attempts = attempts + 1, updated_at = ?
+             where review_id in (
+                select review_id from delivery
+                where state = 'queued' and next_attempt_at <= ?
+                  and (claimed_until is null or claimed_until <= ?)
+                  and (? is null or review_id = ?)
+                order by next_attempt_at limit ?)
+             returning review_id, payload_json, attempts",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(review_id)
+        .bind(review_id)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut jobs = Vec::with_capacity(claimed.len());
+        for (review_id, payload, attempts) in claimed {
+            let (token,): (String,) = sqlx::query_as("select task_token from review where id = ?")
+                .bind(&review_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            jobs.push(DeliveryJob {
+                token: TaskToken::parse(&token)
+                    .map_err(|e| StoreError(format!("stored token of {review_id}: {e}")))?,
+                delivery: serde_json::from_str(&payload).map_err(json_error)?,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                review_id,
+            });
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(jobs)
+    }
+
+    async fn finish_delivery(
+        &self,
+        review_id: &str,
+        outcome: &DeliveryOutcome,
+        now_ms: i64,
+        audit: Option<&AuditRecord>,
+    ) -> Result<(), StoreError> {
+        let (state, last_error, next_attempt_at) = match outcome {
+            DeliveryOutcome::Delivered => ("delivered", None, None),
+            DeliveryOutcome::Closed { reason } => ("closed", Some(reason.as_str()), None),
+            DeliveryOutcome::Retry {
+                error,
+                next_attempt_at_ms,
+            } => ("queued", Some(error.as_str()), Some(*next_attempt_at_ms)),
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "update delivery set state = ?, last_error = ?, next_attempt_at = coalesce(?, next_attempt_at),
+                claimed_until = null, updated_at = ?
+             where review_id = ?",
+        )
+        .bind(state)
+        .bind(last_error)
+        .bind(next_attempt_at)
+        .bind(now_ms)
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if let Some(entry) = audit {
+            append_audit(&mut tx, entry, Some(review_id)).await?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! The HTTP surface: Leptos pages and server functions, static files, a
+//! health check, and the layers every request passes through.
+
+mod auth;
+mod same_origin;
+
+use app::app::{shell, App};
+use app::ssr::Services;
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+
+/// The whole router; tests call it without a socket or bind it themselves.
+pub fn router(services: Services, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(services.clone());
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn(auth::local_operator))
+        .layer(middleware::from_fn(same_origin::refuse_cross_site_writes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(options)
+}

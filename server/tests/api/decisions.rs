@@ -1,0 +1,182 @@
+//! Decisions: stored first, then delivered to Step Functions, which resumes
+//! the execution of deploy/'s state machine.
+
+use crate::helpers::{sample_review, spawn_app};
+use aws_sdk_sfn::types::ExecutionStatus;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn approving_resumes_the_execution_with_review_and_context() {
+    let app = spawn_app().await;
+    let review = sample_review();
+    let context = json!({"pipeline": "churn-nightly", "run": 1187});
+    let (arn, id) = app.new_review(&review, &context).await;
+
+    let (status, receipt) = app.decide(&id, "approve", "  Looks good.  ").await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["status"], "approved");
+
+    let execution = app.finished_execution(&arn).await;
+    assert_eq!(*execution.status(), ExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(execution.output().unwrap()).unwrap();
+    let approval = &output["approval"];
+    assert_eq!(approval["decision"], "approved");
+    assert_eq!(
+        approval["review"], review,
+        "the review comes back as sent, unknown fields included"
+    );
+    assert_eq!(approval["context"], context);
+    let approvals = approval["approvals"].as_array().unwrap();
+    assert_eq!(approvals.len(), 1);
+    assert_eq!(approvals[0]["reviewer"], "local operator");
+    assert_eq!(approvals[0]["comment"], "Looks good.");
+    assert!(chrono::DateTime::parse_from_rfc3339(approvals[0]["at"].as_str().unwrap()).is_ok());
+    assert_eq!(output["deployment"], "deployed", "the approved branch ran");
+
+    let shown = app.review(&id).await;
+    assert_eq!(shown["status"], "approved");
+    assert_eq!(shown["delivery"]["state"], "delivered");
+    let actions: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["received", "approved", "delivered"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn rejecting_fails_the_execution_with_signoff_rejected() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+
+    let (status, receipt) = app
+        .decide(&id, "reject", "Flag rate is over its threshold.")
+        .await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["status"], "rejected");
+
+    let execution = app.finished_execution(&arn).await;
+    assert_eq!(*execution.status(), ExecutionStatus::Failed);
+    assert_eq!(execution.error(), Some("Signoff.Rejected"));
+    assert_eq!(app.review(&id).await["delivery"]["state"], "delivered");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rejection_with_on_reject_succeed_resumes_into_the_rejected_branch() {
+    let app = spawn_app().await;
+    let mut review = sample_review();
+    review["onReject"] = json!("succeed");
+    let (arn, id) = app.new_review(&review, &json!({})).await;
+
+    let (status, _) = app.decide(&id, "reject", "Not this week.").await;
+    assert_eq!(status, 200);
+    let execution = app.finished_execution(&arn).await;
+    // The task succeeded with decision "rejected"; the Choice state routed
+    // it to the Rejected state, which fails the execution by design.
+    assert_eq!(*execution.status(), ExecutionStatus::Failed);
+    assert_eq!(execution.error(), Some("Signoff.Rejected"));
+    let history = app
+        .sfn
+        .get_execution_history()
+        .execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let succeeded = history
+        .events()
+        .iter()
+        .find_map(|e| e.task_succeeded_event_details());
+    let output: Value = serde_json::from_str(succeeded.and_then(|d| d.output()).unwrap()).unwrap();
+    assert_eq!(output["decision"], "rejected");
+    assert_eq!(output["rejection"]["comment"], "Not this week.");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rejection_without_a_reason_is_refused_and_nothing_changes() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    for blank in ["", "   \n"] {
+        let (status, body) = app.decide(&id, "reject", blank).await;
+        assert_eq!(status, 422);
+        assert_eq!(body, json!({"Invalid": "A rejection needs a reason."}));
+    }
+    assert_eq!(app.review(&id).await["status"], "pending");
+    let execution = app
+        .sfn
+        .describe_execution()
+        .execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(*execution.status(), ExecutionStatus::Running);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_decision_is_refused_naming_the_first() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+
+    for (verdict, comment) in [("approve", ""), ("reject", "changed my mind")] {
+        let (status, body) = app.decide(&id, verdict, comment).await;
+        assert_eq!(status, 409);
+        assert_eq!(
+            body,
+            json!({"Refused": "Already decided: approved by local operator."})
+        );
+    }
+    assert_eq!(
+        *app.finished_execution(&arn).await.status(),
+        ExecutionStatus::Succeeded
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_decisions_on_one_review_have_exactly_one_winner() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    let attempts = (0..10).map(|i| {
+        let (verdict, comment) = if i % 2 == 0 {
+            ("approve", "")
+        } else {
+            ("reject", "no")
+        };
+        app.decide(&id, verdict, comment)
+    });
+    let results = futures::future::join_all(attempts).await;
+    let won = results.iter().filter(|(status, _)| *status == 200).count();
+    let refused = results
+        .iter()
+        .filter(|(status, body)| {
+            *status == 409
+                && body["Refused"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("Already decided:"))
+        })
+        .count();
+    assert_eq!((won, refused), (1, 9), "{results:?}");
+    let (decisions,): (i64,) = sqlx::query_as("select count(*) from decision")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(decisions, 1);
+    assert_ne!(
+        *app.finished_execution(&arn).await.status(),
+        ExecutionStatus::Running
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deciding_an_unknown_review_is_not_found() {
+    let app = spawn_app().await;
+    let (status, body) = app.decide("no-such-review", "approve", "").await;
+    assert_eq!((status, body), (404, json!("NotFound")));
+    app.stop().await;
+}

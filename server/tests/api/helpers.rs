@@ -1,0 +1,264 @@
+//! `spawn_app()`: a fresh server with its own database file, intake queue
+//! and state machine in the shared emulator; one helper per thing a test does.
+
+use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
+use aws_sdk_sfn::types::ExecutionStatus;
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde_json::{json, Value};
+use server::aws::{provision, sdk_config};
+use server::config::{AwsArgs, ServeArgs};
+use server::RunningServer;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/signoff-test-states";
+/// Long enough for the emulator under a full parallel test run.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub sfn: aws_sdk_sfn::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    pub machine_arn: String,
+    pub db: sqlx::SqlitePool,
+    server: Option<RunningServer>,
+    _dir: tempfile::TempDir,
+}
+
+fn emulator_endpoint() -> String {
+    std::env::var("SIGNOFF_TEST_AWS_ENDPOINT").expect(
+        "SIGNOFF_TEST_AWS_ENDPOINT is not set: run the tests with `cargo xtask test`, which starts the AWS emulator",
+    )
+}
+
+fn short_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..10].to_owned()
+}
+
+pub fn state_machine_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/state-machine.asl.json")
+}
+
+pub async fn spawn_app() -> TestApp {
+    let endpoint = emulator_endpoint();
+    let http = reqwest::Client::new();
+    http.post(format!("{endpoint}/moto-api/config"))
+        .body(r#"{"stepfunctions":{"execute_state_machine":true}}"#)
+        .send()
+        .await
+        .expect("the emulator is not reachable");
+    let aws = AwsArgs {
+        endpoint_url: Some(endpoint),
+        region: None,
+    };
+    let sdk = sdk_config(&aws).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let sfn = aws_sdk_sfn::Client::new(&sdk);
+    let name = format!("test-{}", short_id());
+    let queue_url = provision::intake_queue(&sqs, &name)
+        .await
+        .expect("intake queue");
+    let definition = provision::definition(&state_machine_file(), &queue_url).expect("definition");
+    let machine_arn = provision::state_machine(&sfn, &name, &definition, ROLE_ARN)
+        .await
+        .expect("state machine");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
+    let server = server::start(ServeArgs {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        database_url: database_url.clone(),
+        site_root: dir.path().to_path_buf(),
+        intake_queue_url: Some(queue_url.clone()),
+        intake_wait_seconds: 1,
+        rejected_visibility_seconds: 1,
+        delivery_interval_ms: 200,
+        aws,
+    })
+    .await
+    .expect("server starts");
+    let db = sqlx::SqlitePool::connect(&database_url)
+        .await
+        .expect("test connection");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        http,
+        sfn,
+        sqs,
+        queue_url,
+        machine_arn,
+        db,
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+/// A valid `review` object; tests change what they need.
+pub fn sample_review() -> Value {
+    json!({
+        "title": "Promote churn-model v42 to production",
+        "model": {"name": "churn-model", "version": "42", "stage": "production"},
+        "metrics": {"auc": 0.912, "flagged_rate": 0.071},
+        "baseline": {"auc": 0.905, "flagged_rate": 0.052},
+        "thresholds": {"auc": {"min": 0.85}, "flagged_rate": {"max": 0.06}},
+        "artefacts": [{"label": "Evaluation report", "uri": "s3://ml-artefacts/churn/42/report.html"}],
+        "requestedBy": "ci@example.com",
+        "requiredApprovals": 1,
+        "timeoutSeconds": 3600,
+        "onReject": "fail",
+        "ticket": "ML-1234"
+    })
+}
+
+impl TestApp {
+    /// Starts an execution of deploy/'s state machine; returns its ARN.
+    pub async fn start_execution(&self, review: &Value, context: &Value) -> String {
+        let input = json!({"review": review, "context": context});
+        provision::start_execution(
+            &self.sfn,
+            &self.machine_arn,
+            &format!("run-{}", short_id()),
+            &input,
+        )
+        .await
+        .expect("execution starts")
+    }
+
+    /// Waits until the review of `execution_arn` is stored; returns its id.
+    pub async fn wait_for_review(&self, execution_arn: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found: Option<(String,)> =
+                sqlx::query_as("select id from review where execution_arn = ?")
+                    .bind(execution_arn)
+                    .fetch_optional(&self.db)
+                    .await
+                    .expect("query");
+            if let Some((id,)) = found {
+                return id;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no review arrived for {execution_arn}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Starts an execution and waits for its review.
+    pub async fn new_review(&self, review: &Value, context: &Value) -> (String, String) {
+        let arn = self.start_execution(review, context).await;
+        let id = self.wait_for_review(&arn).await;
+        (arn, id)
+    }
+
+    /// Calls a server function; returns the status and the JSON answer.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("server answers");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("JSON answer");
+        (status, body)
+    }
+
+    pub async fn decide(&self, id: &str, verdict: &str, comment: &str) -> (u16, Value) {
+        self.call(
+            "decide",
+            &[("id", id), ("verdict", verdict), ("comment", comment)],
+        )
+        .await
+    }
+
+    pub async fn review(&self, id: &str) -> Value {
+        let (status, body) = self.call("review", &[("id", id)]).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Waits until the execution has ended; returns how.
+    pub async fn finished_execution(&self, arn: &str) -> DescribeExecutionOutput {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let out = self
+                .sfn
+                .describe_execution()
+                .execution_arn(arn)
+                .send()
+                .await
+                .expect("describe");
+            if *out.status() != ExecutionStatus::Running {
+                return out;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "execution {arn} is still running"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Puts a raw message on the intake queue.
+    pub async fn send_raw(&self, body: &str) {
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .send()
+            .await
+            .expect("message sent");
+    }
+
+    /// Messages on the intake queue, visible or in flight.
+    pub async fn messages_on_queue(&self) -> u32 {
+        let attributes = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(&self.queue_url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .unwrap_or_default();
+        let count = |name| {
+            attributes
+                .get(&name)
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(0)
+        };
+        count(QueueAttributeName::ApproximateNumberOfMessages)
+            + count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+    }
+
+    /// Waits until the server lists at least `count` rejected intake messages.
+    pub async fn wait_for_rejected_intake(&self, count: usize) -> Vec<Value> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let (status, body) = self.call("rejected_intake", &[]).await;
+            assert_eq!(status, 200, "{body}");
+            let items = body.as_array().cloned().unwrap_or_default();
+            if items.len() >= count {
+                return items;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} rejected intake messages: {body}",
+                items.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+    }
+}

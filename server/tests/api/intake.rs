@@ -1,0 +1,167 @@
+//! Intake through SQS: executions become reviews; bad, duplicate and
+//! token-leaking messages are handled without losing anything.
+
+use crate::helpers::{sample_review, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn an_execution_of_the_shipped_state_machine_becomes_a_pending_review() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({"run": 7})).await;
+
+    let review = app.review(&id).await;
+    assert_eq!(review["title"], "Promote churn-model v42 to production");
+    assert_eq!(review["status"], "pending");
+    assert_eq!(review["execution_arn"], arn.as_str());
+    assert_eq!(review["state_name"], "RequestApproval");
+    assert_eq!(
+        review["metrics"][1]["check"], "fail",
+        "flagged_rate breaches its max"
+    );
+    let deadline =
+        review["deadline_ms"].as_i64().unwrap() - review["entered_at_ms"].as_i64().unwrap();
+    assert_eq!(
+        deadline, 3_600_000,
+        "deadline = entered time + timeoutSeconds"
+    );
+    let (status, queue) = app.call("queue", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(queue["items"][0]["id"], id.as_str());
+    assert_eq!(queue["items"][0]["failing_thresholds"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_messages_are_recorded_kept_and_do_not_stop_the_worker() {
+    let app = spawn_app().await;
+    app.send_raw("this is not JSON").await;
+    app.send_raw(
+        &json!({
+            "taskToken": "made-up-token-for-a-bad-request",
+            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:bad",
+            "stateName": "RequestApproval",
+            "enteredTime": "2026-11-21T08:00:00Z",
+            "review": {"title": "", "model": {"name": "m", "version": "1"}, "metrics": {}, "requestedBy": "ci"}
+        })
+        .to_string(),
+    )
+    .await;
+
+    let rejected = app.wait_for_rejected_intake(2).await;
+    let reasons: Vec<String> = rejected
+        .iter()
+        .flat_map(|r| r["reasons"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("(message): is not valid JSON")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"review.title: must not be empty".to_owned()),
+        "{reasons:?}"
+    );
+    let listed = serde_json::to_string(&rejected).unwrap();
+    assert!(
+        !listed.contains("made-up-token-for-a-bad-request"),
+        "the token is redacted: {listed}"
+    );
+
+    // Neither message was deleted: they stay for the dead-letter policy.
+    assert_eq!(app.messages_on_queue().await, 2);
+
+    // The worker is still there for the next good request.
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.review(&id).await["status"], "pending");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_duplicate_message_creates_no_second_review() {
+    let app = spawn_app().await;
+    let message = json!({
+        "taskToken": format!("duplicate-token-{}", uuid::Uuid::new_v4()),
+        "executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:dup",
+        "stateName": "RequestApproval",
+        "enteredTime": "2026-11-21T08:00:00.000Z",
+        "review": sample_review(),
+    })
+    .to_string();
+    app.send_raw(&message).await;
+    app.send_raw(&message).await;
+    let id = app
+        .wait_for_review("arn:aws:states:us-east-1:123456789012:execution:m:dup")
+        .await;
+
+    // Both messages are consumed (deleted), yet only one review exists.
+    for _ in 0..100 {
+        if app.messages_on_queue().await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.messages_on_queue().await, 0, "both copies were deleted");
+    let (reviews,): (i64,) = sqlx::query_as("select count(*) from review")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reviews, 1);
+    let (received,): (i64,) =
+        sqlx::query_as("select count(*) from audit_entry where action = 'received'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(received, 1);
+    assert_eq!(app.review(&id).await["status"], "pending");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_task_token_never_reaches_the_browser() {
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&sample_review(), &json!({"k": "v"})).await;
+    let (token,): (String,) = sqlx::query_as("select task_token from review where id = ?")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(token.len() >= 16, "a real token was stored");
+
+    let page = app
+        .http
+        .get(format!("{}/reviews/{id}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Promote churn-model v42"),
+        "the page rendered the review"
+    );
+    let (_, review) = app.call("review", &[("id", &id)]).await;
+    let (_, queue) = app.call("queue", &[]).await;
+    let (_, decided) = app.decide(&id, "approve", "ok").await;
+    let after = app
+        .http
+        .get(format!("{}/reviews/{id}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (what, text) in [
+        ("page", page),
+        ("review", review.to_string()),
+        ("queue", queue.to_string()),
+        ("decision", decided.to_string()),
+        ("page after", after),
+    ] {
+        assert!(!text.contains(&token), "the {what} contains the task token");
+    }
+    app.stop().await;
+}

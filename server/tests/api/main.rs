@@ -1,0 +1,8 @@
+//! Integration tests: the real server (SQLite file, SQS poller, delivery
+//! worker, HTTP) against the AWS emulator with real state machine execution,
+//! using the state machine definition that ships in deploy/.
+//! Run through `cargo xtask test`, which starts the emulator.
+
+mod decisions;
+mod helpers;
+mod intake;

@@ -1,0 +1,56 @@
+//! Project automation, run as `cargo xtask <command>`:
+//!
+//! - `demo`: install what is missing, build, start the emulator, seed sample
+//!   reviews and serve the dashboard on http://127.0.0.1:3000;
+//! - `test`: install what is missing, build once, run every test (unit,
+//!   integration against the emulator, browser tests in Chromium);
+//! - `build [--release]`: build the WASM bundle, the site and the server.
+//!
+//! Everything is installed idempotently: a second run only checks.
+
+mod demo;
+mod emulator;
+mod paths;
+mod process;
+mod setup;
+mod site;
+mod stack;
+mod test;
+
+use anyhow::bail;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo             build and start the demo (dashboard, emulator, sample reviews)
+  test             run every test: unit, integration (emulator), browser (Chromium)
+  build [--release]  build the WASM bundle, the site and the server
+";
+
+fn main() {
+    if let Err(error) = run() {
+        eprintln!("xtask: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let paths = paths::Paths::discover()?;
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["demo"] => demo::run(&paths),
+        ["test"] => test::run(&paths),
+        ["build"] => site::build(&paths, site::Profile::Debug),
+        ["build", "--release"] => site::build(&paths, site::Profile::Release),
+        ["help" | "--help" | "-h"] | [] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}

@@ -1,0 +1,60 @@
+//! Where things are: the workspace, cargo's target directory (which may be
+//! outside the clone via CARGO_TARGET_DIR), and the tool cache.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::Command;
+
+pub struct Paths {
+    pub root: PathBuf,
+    pub target: PathBuf,
+    /// Tools installed for the project (the emulator's venv), kept across clones.
+    pub cache: PathBuf,
+}
+
+impl Paths {
+    pub fn discover() -> anyhow::Result<Self> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has no parent directory")?
+            .to_path_buf();
+        let metadata = Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(&root)
+            .output()
+            .context("running cargo metadata")?;
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&metadata.stdout).context("reading cargo metadata")?;
+        let target = metadata["target_directory"]
+            .as_str()
+            .map(PathBuf::from)
+            .context("cargo metadata has no target_directory")?;
+        let cache = std::env::var_os("SIGNOFF_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("signoff"))
+            })
+            .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/signoff")))
+            .context("set SIGNOFF_CACHE_DIR or HOME")?;
+        Ok(Self {
+            root,
+            target,
+            cache,
+        })
+    }
+
+    /// The built site the server serves (`pkg/` inside).
+    pub fn site(&self) -> PathBuf {
+        self.target.join("site")
+    }
+
+    /// The `signoff` binary of the debug build.
+    pub fn server_binary(&self) -> PathBuf {
+        self.target.join("debug/signoff")
+    }
+
+    /// Scratch space for runs (demo database, test databases).
+    pub fn runs(&self) -> PathBuf {
+        self.target.join("signoff-runs")
+    }
+}

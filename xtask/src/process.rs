@@ -1,0 +1,138 @@
+//! Running commands and background services: progress lines, exit-code
+//! checks, children that are killed when dropped, free ports, readiness.
+
+use anyhow::{bail, Context};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// Prints a progress line.
+pub fn step(text: &str) {
+    eprintln!("==> {text}");
+}
+
+/// Runs a command to completion; an error names it and its exit status.
+pub fn check(command: &mut Command) -> anyhow::Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed ({status})");
+    }
+    Ok(())
+}
+
+/// A background process, killed (and reaped) when dropped.
+pub struct Service {
+    name: &'static str,
+    child: Child,
+}
+
+impl Service {
+    pub fn spawn(name: &'static str, command: &mut Command) -> anyhow::Result<Self> {
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        Ok(Self { name, child })
+    }
+
+    /// Fails if the process has already exited.
+    pub fn ensure_running(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!("{} exited early ({status})", self.name);
+        }
+        Ok(())
+    }
+
+    /// Waits for the process to exit by itself.
+    pub fn wait(&mut self) -> anyhow::Result<std::process::ExitStatus> {
+        Ok(self.child.wait()?)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SIGTERM first so the server can shut down gracefully.
+            let _ = Command::new("kill")
+                .arg(self.child.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Fails if something already listens on `port`.
+pub fn ensure_port_free(port: u16, what: &str) -> anyhow::Result<()> {
+    if TcpListener::bind(("127.0.0.1", port)).is_err() {
+        bail!(
+            "port {port} is in use, so {what} cannot start there: is another demo still running?"
+        );
+    }
+    Ok(())
+}
+
+/// Waits until `GET path` on `addr` answers 200, while `service` runs.
+pub fn wait_until_ready(
+    service: &mut Service,
+    addr: SocketAddr,
+    path: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        service.ensure_running()?;
+        if let Ok((200, _)) = http(addr, "GET", path, "") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{} did not answer on http://{addr}{path} within {timeout:?}",
+                service.name
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A minimal HTTP/1.1 request on loopback: returns the status and body.
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> anyhow::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("malformed HTTP response")?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}

@@ -1,0 +1,95 @@
+//! The running stack for the demo and the browser tests: seed the emulator
+//! through `signoff seed`, then serve with `signoff serve`.
+
+use crate::paths::Paths;
+use crate::process::{step, wait_until_ready, Service};
+use anyhow::{bail, Context};
+use std::fs::File;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// Provisions the intake queue and the example state machine from deploy/
+/// and starts the sample executions; returns the intake queue URL.
+pub fn seed(
+    paths: &Paths,
+    emulator_url: &str,
+    queue_name: &str,
+    machine_name: &str,
+) -> anyhow::Result<String> {
+    step("creating the intake queue and state machine, starting sample executions");
+    let output = Command::new(paths.server_binary())
+        .args([
+            "seed",
+            "--queue-name",
+            queue_name,
+            "--state-machine-name",
+            machine_name,
+        ])
+        .env("AWS_ENDPOINT_URL", emulator_url)
+        .env("RUST_LOG", "warn")
+        .current_dir(&paths.root)
+        .output()
+        .context("running signoff seed")?;
+    if !output.status.success() {
+        bail!(
+            "signoff seed failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("SIGNOFF_INTAKE_QUEUE_URL="))
+        .map(str::to_owned)
+        .context("signoff seed printed no queue URL")
+}
+
+/// Starts `signoff serve` on `port` and waits until it answers.
+pub fn serve(
+    paths: &Paths,
+    port: u16,
+    database: &Path,
+    emulator_url: &str,
+    queue_url: &str,
+    log: Option<&Path>,
+) -> anyhow::Result<Service> {
+    let mut command = Command::new(paths.server_binary());
+    command
+        .arg("serve")
+        .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("SIGNOFF_SITE_ROOT", paths.site())
+        .env("SIGNOFF_INTAKE_QUEUE_URL", queue_url)
+        .env("SIGNOFF_INTAKE_WAIT_SECONDS", "2")
+        .env("AWS_ENDPOINT_URL", emulator_url)
+        .current_dir(&paths.root);
+    if let Some(log) = log {
+        let file = File::create(log)?;
+        command.stdout(file.try_clone()?).stderr(file);
+    }
+    let mut service = Service::spawn("signoff serve", &mut command)?;
+    wait_until_ready(
+        &mut service,
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        "/healthz",
+        Duration::from_secs(30),
+    )?;
+    Ok(service)
+}
+
+/// Removes a SQLite database and its WAL files, so a run starts empty.
+pub fn fresh_database(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = path.with_file_name(format!(
+            "{}{suffix}",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("signoff.db")
+        ));
+        if file.exists() {
+            std::fs::remove_file(file)?;
+        }
+    }
+    Ok(())
+}
