@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test, on the real parts, from one build.
 //! 1. formatting; 2. the site and server (debug, built once);
 //! 3. unit and integration tests (`cargo test`) against a fresh emulator;
-//! 4. browser tests (Playwright, Debian's Chromium) against a served demo stack.
+//! 4. browser tests (Playwright, Debian's Chromium) against a served demo stack;
+//! 5. clippy, for the server build and for the WASM build.
 
 use crate::paths::Paths;
 use crate::process::{check, free_port, step};
@@ -64,6 +65,40 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         eprintln!("server log: {}", server_log.display());
     }
     browser?;
+
+    step("lints (cargo clippy -D warnings, native and WASM)");
+    check(
+        Command::new(env!("CARGO"))
+            .args([
+                "clippy",
+                "-p",
+                "app",
+                "-p",
+                "server",
+                "-p",
+                "xtask",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&paths.root),
+    )?;
+    check(
+        Command::new(env!("CARGO"))
+            .args([
+                "clippy",
+                "-p",
+                "app",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "hydrate",
+            ])
+            .args(["--", "-D", "warnings"])
+            .current_dir(&paths.root),
+    )?;
     eprintln!("==> all tests passed in {:.0?}", started.elapsed());
     Ok(())
 }

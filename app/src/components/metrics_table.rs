@@ -36,6 +36,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
     };
     view! {
         <p class={if failing_count > 0 { "summary failing" } else { "summary" }}>{summary}</p>
+        <div class="table-scroll">
         <table class="metrics">
             <thead>
                 <tr>
@@ -72,6 +73,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

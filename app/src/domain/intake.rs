@@ -812,7 +812,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_gets_a_precise_reason() {
-        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
             (Box::new(|m| { m.as_object_mut().unwrap().remove("taskToken"); }), "taskToken: is required"),
             (Box::new(|m| m["taskToken"] = json!(7)), "taskToken: must be a string, got number"),
             (Box::new(|m| m["executionArn"] = json!("run-1")), "executionArn: must be a Step Functions execution ARN (arn:…:states:…:execution:…)"),

@@ -72,8 +72,10 @@ fn QueueRow(item: QueueItem, now_ms: i64) -> impl IntoView {
                 })}
             </td>
             <td>{item.model_name} " " <span class="version">{format!("v{}", item.model_version)}</span></td>
-            <td class="chips">
-                {item.key_metrics.into_iter().map(|metric| view! { <MetricChip metric /> }).collect_view()}
+            <td>
+                <div class="chips">
+                    {item.key_metrics.into_iter().map(|metric| view! { <MetricChip metric /> }).collect_view()}
+                </div>
             </td>
             <td>{item.requested_by}</td>
             <td>{short_duration(now_ms - item.received_at_ms)}</td>

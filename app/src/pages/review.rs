@@ -201,7 +201,7 @@ fn Artefacts(detail: ReviewDetail) -> impl IntoView {
             {detail
                 .artefacts
                 .into_iter()
-                .map(|a| view! { <li><span class="label">{a.label}</span> <code>{a.uri}</code></li> })
+                .map(|a| view! { <li><span class="label">{a.label}</span> " " <code>{a.uri}</code></li> })
                 .collect_view()}
         </ul>
     }
