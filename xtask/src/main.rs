@@ -36,6 +36,7 @@ fn main() {
 
 fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    process::step("signoff xtask");
     let paths = paths::Paths::discover()?;
     match args
         .iter()

@@ -3,7 +3,6 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
-use std::process::Command;
 
 pub struct Paths {
     pub root: PathBuf,
@@ -18,7 +17,7 @@ impl Paths {
             .parent()
             .context("xtask has no parent directory")?
             .to_path_buf();
-        let metadata = Command::new(env!("CARGO"))
+        let metadata = crate::process::cargo()
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .current_dir(&root)
             .output()

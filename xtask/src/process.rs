@@ -7,9 +7,35 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// Prints a progress line.
+/// A `cargo` command without the variables cargo set for this xtask
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, …). Build scripts such as ring's
+/// track some of them; inherited, they make a build from here and one from
+/// a shell look different and recompile half the dependency tree.
+pub fn cargo() -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_for_run = name.starts_with("CARGO_PKG_")
+            || matches!(
+                name.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            );
+        if set_for_run {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
+}
+
+/// Prints a progress line with the time since the command started.
 pub fn step(text: &str) {
-    eprintln!("==> {text}");
+    static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let elapsed = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    eprintln!("==> [{:>2}:{:02}] {text}", elapsed / 60, elapsed % 60);
 }
 
 /// Runs a command to completion; an error names it and its exit status.

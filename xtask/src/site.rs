@@ -3,7 +3,7 @@
 //! match), the stylesheet and public assets, and the server binary.
 
 use crate::paths::Paths;
-use crate::process::{check, step};
+use crate::process::{cargo, check, step};
 use crate::setup;
 use anyhow::Context;
 use std::path::Path;
@@ -32,15 +32,6 @@ pub fn build(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
         server.arg("--release");
     }
     check(&mut server)
-}
-
-fn cargo() -> Command {
-    let mut command = Command::new(env!("CARGO"));
-    // Cargo sets these for the xtask itself; they must not leak into builds.
-    command
-        .env_remove("CARGO_PRIMARY_PACKAGE")
-        .env_remove("CARGO_MANIFEST_DIR");
-    command
 }
 
 fn build_wasm(paths: &Paths, profile: Profile) -> anyhow::Result<()> {

@@ -5,7 +5,7 @@
 //! 5. clippy, for the server build and for the WASM build.
 
 use crate::paths::Paths;
-use crate::process::{check, free_port, step};
+use crate::process::{cargo, check, free_port, step};
 use crate::{emulator, setup, site, stack};
 use std::process::Command;
 use std::time::Instant;
@@ -18,7 +18,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
 
     step("checking formatting (cargo fmt --check)");
     check(
-        Command::new(env!("CARGO"))
+        cargo()
             .args(["fmt", "--all", "--", "--check"])
             .current_dir(&paths.root),
     )?;
@@ -30,7 +30,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
 
     step("unit and integration tests (cargo test)");
     check(
-        Command::new(env!("CARGO"))
+        cargo()
             .args([
                 "test", "-p", "app", "-p", "server", "--lib", "--bins", "--tests",
             ])
@@ -68,7 +68,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
 
     step("lints (cargo clippy -D warnings, native and WASM)");
     check(
-        Command::new(env!("CARGO"))
+        cargo()
             .args([
                 "clippy",
                 "-p",
@@ -85,7 +85,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .current_dir(&paths.root),
     )?;
     check(
-        Command::new(env!("CARGO"))
+        cargo()
             .args([
                 "clippy",
                 "-p",

@@ -1,6 +1,7 @@
 //! `spawn_app()`: a fresh server with its own database file, intake queue
 //! and state machine in the shared emulator; one helper per thing a test does.
 
+use crate::http::{Http, ScratchDir};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -17,14 +18,14 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct TestApp {
     pub base: String,
-    pub http: reqwest::Client,
+    pub http: Http,
     pub sfn: aws_sdk_sfn::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
     pub machine_arn: String,
     pub db: sqlx::SqlitePool,
     server: Option<RunningServer>,
-    _dir: tempfile::TempDir,
+    _dir: ScratchDir,
 }
 
 fn emulator_endpoint() -> String {
@@ -43,12 +44,17 @@ pub fn state_machine_file() -> PathBuf {
 
 pub async fn spawn_app() -> TestApp {
     let endpoint = emulator_endpoint();
-    let http = reqwest::Client::new();
-    http.post(format!("{endpoint}/moto-api/config"))
-        .body(r#"{"stepfunctions":{"execute_state_machine":true}}"#)
-        .send()
-        .await
-        .expect("the emulator is not reachable");
+    let http = Http::new();
+    let (status, _) = http
+        .post_json(
+            &format!("{endpoint}/moto-api/config"),
+            r#"{"stepfunctions":{"execute_state_machine":true}}"#,
+        )
+        .await;
+    assert!(
+        status < 300,
+        "the emulator refused its configuration ({status})"
+    );
     let aws = AwsArgs {
         endpoint_url: Some(endpoint),
         region: None,
@@ -65,7 +71,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("state machine");
 
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = ScratchDir::new();
     let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
     let server = server::start(ServeArgs {
         listen: "127.0.0.1:0".parse().expect("address"),
@@ -154,17 +160,20 @@ impl TestApp {
         (arn, id)
     }
 
+    /// The HTML of a page.
+    pub async fn page(&self, path: &str) -> String {
+        let (status, html) = self.http.get(&format!("{}{path}", self.base)).await;
+        assert_eq!(status, 200, "{path}");
+        html
+    }
+
     /// Calls a server function; returns the status and the JSON answer.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let response = self
+        let (status, body) = self
             .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .form(form)
-            .send()
-            .await
-            .expect("server answers");
-        let status = response.status().as_u16();
-        let body = response.json().await.expect("JSON answer");
+            .post_form(&format!("{}/api/{endpoint}", self.base), form)
+            .await;
+        let body = serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
         (status, body)
     }
 

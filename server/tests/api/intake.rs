@@ -129,15 +129,7 @@ async fn the_task_token_never_reaches_the_browser() {
         .unwrap();
     assert!(token.len() >= 16, "a real token was stored");
 
-    let page = app
-        .http
-        .get(format!("{}/reviews/{id}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&format!("/reviews/{id}")).await;
     assert!(
         page.contains("Promote churn-model v42"),
         "the page rendered the review"
@@ -145,15 +137,7 @@ async fn the_task_token_never_reaches_the_browser() {
     let (_, review) = app.call("review", &[("id", &id)]).await;
     let (_, queue) = app.call("queue", &[]).await;
     let (_, decided) = app.decide(&id, "approve", "ok").await;
-    let after = app
-        .http
-        .get(format!("{}/reviews/{id}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let after = app.page(&format!("/reviews/{id}")).await;
     for (what, text) in [
         ("page", page),
         ("review", review.to_string()),

@@ -5,4 +5,5 @@
 
 mod decisions;
 mod helpers;
+mod http;
 mod intake;

@@ -1,0 +1,91 @@
+//! A small HTTP client for the tests, made of what the server already
+//! compiles (hyper-util's client), so that building the tests changes no
+//! shared crate's features and recompiles nothing of the server's tree.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+#[derive(Clone)]
+pub struct Http {
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Http {
+    pub fn new() -> Self {
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// Sends a request; returns the status and the body as text.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        content_type: Option<&str>,
+        body: String,
+    ) -> (u16, String) {
+        let mut request = hyper::Request::builder().method(method).uri(url);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .expect("a valid request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    pub async fn get(&self, url: &str) -> (u16, String) {
+        self.send("GET", url, None, String::new()).await
+    }
+
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.send("POST", url, Some("application/x-www-form-urlencoded"), body)
+            .await
+    }
+
+    pub async fn post_json(&self, url: &str, body: &str) -> (u16, String) {
+        self.send("POST", url, Some("application/json"), body.to_owned())
+            .await
+    }
+}
+
+/// A directory under the system temp dir, removed when dropped.
+pub struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    pub fn new() -> Self {
+        let path =
+            std::env::temp_dir().join(format!("signoff-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("scratch directory");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
