@@ -7,3 +7,4 @@ mod decisions;
 mod helpers;
 mod http;
 mod intake;
+mod workflow;
