@@ -13,6 +13,18 @@ use std::process::Command;
 /// and `pkg/signoff_bg.wasm`.
 pub const OUTPUT_NAME: &str = "signoff";
 
+/// Cargo arguments selecting the browser build of `app`. Always `-p app`:
+/// a workspace-wide build would unify the `ssr` and `hydrate` features.
+pub const WASM_PACKAGE: [&str; 7] = [
+    "-p",
+    "app",
+    "--lib",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--features",
+    "hydrate",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// What the demo and the tests run: fast to build.
@@ -40,19 +52,12 @@ fn build_wasm(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
         Profile::Debug => ("dev", "debug"),
         Profile::Release => ("wasm-release", "wasm-release"),
     };
-    // Always `-p app`: building the workspace would unify `ssr` and `hydrate`.
-    check(cargo().args([
-        "build",
-        "-p",
-        "app",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--features",
-        "hydrate",
-        "--profile",
-        cargo_profile,
-    ]))?;
+    check(
+        cargo()
+            .arg("build")
+            .args(WASM_PACKAGE)
+            .args(["--profile", cargo_profile]),
+    )?;
     let wasm = paths
         .target
         .join("wasm32-unknown-unknown")

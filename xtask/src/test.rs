@@ -86,16 +86,8 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     )?;
     check(
         cargo()
-            .args([
-                "clippy",
-                "-p",
-                "app",
-                "--lib",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                "hydrate",
-            ])
+            .arg("clippy")
+            .args(site::WASM_PACKAGE)
             .args(["--", "-D", "warnings"])
             .current_dir(&paths.root),
     )?;

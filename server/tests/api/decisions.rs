@@ -78,15 +78,8 @@ async fn a_rejection_with_on_reject_succeed_resumes_into_the_rejected_branch() {
     // it to the Rejected state, which fails the execution by design.
     assert_eq!(*execution.status(), ExecutionStatus::Failed);
     assert_eq!(execution.error(), Some("Signoff.Rejected"));
-    let history = app
-        .sfn
-        .get_execution_history()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
+    let history = app.history(&arn).await;
     let succeeded = history
-        .events()
         .iter()
         .find_map(|e| e.task_succeeded_event_details());
     let output: Value = serde_json::from_str(succeeded.and_then(|d| d.output()).unwrap()).unwrap();

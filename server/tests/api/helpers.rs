@@ -213,6 +213,18 @@ impl TestApp {
         }
     }
 
+    /// The execution's history events, oldest first.
+    pub async fn history(&self, arn: &str) -> Vec<aws_sdk_sfn::types::HistoryEvent> {
+        let out = self
+            .sfn
+            .get_execution_history()
+            .execution_arn(arn)
+            .send()
+            .await
+            .expect("history");
+        out.events().to_vec()
+    }
+
     /// Puts a raw message on the intake queue.
     pub async fn send_raw(&self, body: &str) {
         self.sqs

@@ -36,15 +36,8 @@ async fn a_review_left_past_its_timeout_escalates_and_cannot_be_delivered() {
         Some("Signoff.NoDecision"),
         "the Catch routed the timeout to Escalate"
     );
-    let history = app
-        .sfn
-        .get_execution_history()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
+    let history = app.history(&arn).await;
     let entered: Vec<&str> = history
-        .events()
         .iter()
         .filter_map(|e| e.state_entered_event_details().map(|d| d.name()))
         .collect();
