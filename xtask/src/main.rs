@@ -37,6 +37,7 @@ fn main() {
 fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     process::step("signoff xtask");
+    process::stop_services_on_signal()?;
     let paths = paths::Paths::discover()?;
     match args
         .iter()

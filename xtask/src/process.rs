@@ -5,7 +5,26 @@ use anyhow::{bail, Context};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Processes of the running services, for the signal handler.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// On Ctrl-C, SIGTERM or SIGHUP, stops every service this xtask started
+/// before exiting, so that a demo or test run never leaves the emulator or
+/// a server behind (Drop does not run when a signal ends the process).
+pub fn stop_services_on_signal() -> anyhow::Result<()> {
+    ctrlc::set_handler(|| {
+        let pids = RUNNING.lock().map(|pids| pids.clone()).unwrap_or_default();
+        for pid in pids {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        eprintln!("\n==> stopped");
+        std::process::exit(130);
+    })
+    .context("installing the signal handler")
+}
 
 /// A `cargo` command without the variables cargo set for this xtask
 /// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, …). Build scripts such as ring's
@@ -60,6 +79,9 @@ impl Service {
         let child = command
             .spawn()
             .with_context(|| format!("starting {name}"))?;
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.push(child.id());
+        }
         Ok(Self { name, child })
     }
 
@@ -79,6 +101,9 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.retain(|pid| *pid != self.child.id());
+        }
         if let Ok(None) = self.child.try_wait() {
             // SIGTERM first so the server can shut down gracefully.
             let _ = Command::new("kill")
