@@ -1,5 +1,6 @@
 //! The HTML shell, the top-level component and the routes.
 
+use crate::api::current_user;
 use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Queue"</A>
                     <A href="/intake/rejected">"Rejected intake"</A>
                 </nav>
+                <SignedIn />
             </header>
             <main id="main">
                 <Routes fallback=NotFound>
@@ -63,5 +65,27 @@ fn NotFound() -> impl IntoView {
         <Title text="Not found" />
         <h1>"Page not found"</h1>
         <p><a href="/">"Back to the queue"</a></p>
+    }
+}
+
+/// The signed-in person and the sign-out button (a plain form: signing out
+/// is a POST, never a link a crawler could follow).
+#[component]
+fn SignedIn() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().map(|user| view! {
+                    <div class="user">
+                        <span class="who" title=user.email.clone().unwrap_or_default()>{user.name}</span>
+                        <span class="badge role">{user.role.as_str()}</span>
+                        <form method="post" action="/auth/logout">
+                            <button type="submit" class="link-button">"Sign out"</button>
+                        </form>
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -5,7 +5,7 @@ import { open, openReview } from './helpers';
 
 test('a reviewer approves a review and the workflow resumes', async ({ page }) => {
   const title = 'Promote churn-model v42 to production';
-  await openReview(page, title);
+  await openReview(page, title, 'ada');
   await expect(page.getByText('All 2 thresholds pass.')).toBeVisible();
   await expect(page.locator('.review-head .badge')).toHaveText('Pending');
 
@@ -18,12 +18,12 @@ test('a reviewer approves a review and the workflow resumes', async ({ page }) =
   await expect(page.locator('.decisions blockquote')).toHaveText('Holds up against production.');
   await expect(page.getByTestId('execution-status')).toHaveText('SUCCEEDED', { timeout: 30_000 });
 
-  await open(page, '/');
+  await open(page, '/', 'ada');
   await expect(page.getByRole('link', { name: title })).toHaveCount(0);
 });
 
 test('a rejection without a reason is refused by the page and by the server', async ({ page }) => {
-  await openReview(page, 'Promote fraud-detector v17 to production');
+  await openReview(page, 'Promote fraud-detector v17 to production', 'ada');
   await expect(page.getByText('1 of 2 thresholds fail.')).toBeVisible();
 
   const reject = page.getByRole('button', { name: 'Reject' });
@@ -52,7 +52,7 @@ test('a rejection without a reason is refused by the page and by the server', as
 });
 
 test('a malformed request appears as rejected intake, its token redacted', async ({ page }) => {
-  await open(page, '/intake/rejected');
+  await open(page, '/intake/rejected', 'root');
   const reason = page.getByText('review.model.name: is required');
   await expect(async () => {
     await page.reload();

@@ -1,16 +1,34 @@
-// Shared steps: open a page and wait for hydration; find a sample review.
+// Shared steps: sign in through the provider's real login form, open a page
+// and wait for hydration, find a sample review.
 import { expect, Page } from '@playwright/test';
 
-/** Opens `path` and waits until the WASM has hydrated the page. */
-export async function open(page: Page, path: string) {
+/** The demo provider's users (end2end/oidc/users.json). */
+export const PASSWORDS: Record<string, string> = {
+  ada: 'ada-demo', bob: 'bob-demo', lee: 'lee-demo', val: 'val-demo', dana: 'dana-demo', root: 'root-demo',
+};
+
+/** Fills in the provider's login form the page is on. */
+export async function signInHere(page: Page, username: string) {
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORDS[username]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens `path` as `username` (signing in when sent to the provider) and
+ *  waits until the WASM has hydrated the page. */
+export async function open(page: Page, path: string, username: string) {
   await page.goto(path);
+  if (!page.url().startsWith(process.env.SIGNOFF_BASE_URL!)) {
+    await signInHere(page, username);
+  }
   await expect(page.locator('body[data-hydrated]')).toBeAttached();
 }
 
-/** Opens the queue, waits for the review titled `title` to arrive through
- *  SQS, and opens it. */
-export async function openReview(page: Page, title: string) {
-  await open(page, '/');
+/** Opens the queue as `username`, waits for the review titled `title` to
+ *  arrive through SQS, and opens it. */
+export async function openReview(page: Page, title: string, username: string) {
+  await open(page, '/', username);
   const link = page.getByRole('link', { name: title });
   await expect(async () => {
     await page.reload();
@@ -19,4 +37,19 @@ export async function openReview(page: Page, title: string) {
   await expect(page.locator('body[data-hydrated]')).toBeAttached();
   await link.click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+}
+
+/** The execution's status, asked of the AWS emulator directly. */
+export async function executionStatus(page: Page, executionArn: string): Promise<string> {
+  const response = await page.request.post(process.env.SIGNOFF_AWS_ENDPOINT!, {
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': 'AWSStepFunctions.DescribeExecution',
+      // The emulator routes by the credential scope's service; it checks no signature.
+      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261121/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    data: JSON.stringify({ executionArn }),
+  });
+  expect(response.ok()).toBeTruthy();
+  return (await response.json()).status;
 }

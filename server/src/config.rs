@@ -65,8 +65,89 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
     pub delivery_interval_ms: u64,
 
+    /// The address people use to reach Signoff. Sign-in returns to
+    /// `<public-url>/auth/callback`; cookies are `Secure` when it is https.
+    #[arg(
+        long,
+        env = "SIGNOFF_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+
+    /// A session unused for this many minutes ends.
+    #[arg(long, env = "SIGNOFF_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: i64,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long, env = "SIGNOFF_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// Sign-in with any standards-compliant OpenID provider (found by discovery).
+#[derive(Debug, Clone, Args)]
+pub struct OidcArgs {
+    /// Issuer URL of the OpenID provider; its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration`.
+    #[arg(long = "oidc-issuer", env = "SIGNOFF_OIDC_ISSUER")]
+    pub issuer: String,
+
+    /// Client id registered with the provider.
+    #[arg(
+        long = "oidc-client-id",
+        env = "SIGNOFF_OIDC_CLIENT_ID",
+        default_value = "signoff"
+    )]
+    pub client_id: String,
+
+    /// Client secret registered with the provider (prefer the environment
+    /// variable: command lines are visible to other users).
+    #[arg(
+        long = "oidc-client-secret",
+        env = "SIGNOFF_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Secret,
+
+    /// ID token claim that lists the person's groups.
+    #[arg(
+        long = "oidc-groups-claim",
+        env = "SIGNOFF_OIDC_GROUPS_CLAIM",
+        default_value = "groups"
+    )]
+    pub groups_claim: String,
+
+    /// Which groups get which role: `group=role` pairs, comma-separated;
+    /// roles are viewer, reviewer, lead, admin; the highest applies. People
+    /// in none of these groups cannot use Signoff.
+    #[arg(
+        long = "role-map",
+        env = "SIGNOFF_ROLE_MAP",
+        default_value = "ml-viewers=viewer,ml-reviewers=reviewer,ml-leads=lead,signoff-admins=admin"
+    )]
+    pub role_map: String,
+}
+
+/// A secret setting: kept out of `Debug` output and logs.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 //! the application in `app`, and serves it. `main.rs` only parses the
 //! command line; tests start the same server through [`start`].
 
+pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod db;
@@ -9,7 +10,8 @@ pub mod seed;
 pub mod web;
 pub mod workers;
 
-use app::ssr::ports::SystemClock;
+use app::domain::access::RoleMap;
+use app::ssr::ports::{Clock, SystemClock};
 use app::ssr::{Services, Settings};
 use config::ServeArgs;
 use leptos::prelude::LeptosOptions;
@@ -23,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub services: Services,
+    /// Sessions, for tests that sign people in without a browser.
+    pub sessions: auth::sessions::SessionStore,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
 }
@@ -50,10 +54,19 @@ impl RunningServer {
 pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let store = db::SqliteStore::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let sessions = auth::sessions::SessionStore::new(
+        store.pool(),
+        auth::sessions::Lifetimes {
+            idle_ms: args.session_idle_minutes * 60_000,
+            absolute_ms: args.session_max_hours * 3_600_000,
+        },
+    );
+    let auth = Arc::new(sign_in(&args, sessions.clone(), clock.clone())?);
     let services = Services {
         store: Arc::new(store),
         workflow: Arc::new(aws::sfn::SfnWorkflow::new(&sdk)),
-        clock: Arc::new(SystemClock),
+        clock,
         settings: Settings::default(),
     };
     let options = LeptosOptions::builder()
@@ -67,7 +80,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
 
-    let router = web::router(services.clone(), options);
+    let router = web::router(services.clone(), auth, options);
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
         let served = axum::serve(listener, router)
@@ -95,12 +108,42 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         }
         None => tracing::warn!("no --intake-queue-url: not polling SQS for review requests"),
     }
-    tracing::warn!("sign-in is not configured yet: every visitor acts as the local operator; keep this server on a trusted network");
     tracing::info!("Signoff listening on http://{addr}");
     Ok(RunningServer {
         addr,
         services,
+        sessions,
         shutdown,
         tasks,
+    })
+}
+
+/// The sign-in settings, checked: a bad role map or URL stops start-up with
+/// a message rather than locking everyone out later.
+fn sign_in(
+    args: &ServeArgs,
+    sessions: auth::sessions::SessionStore,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<auth::Auth> {
+    let public_url = args.public_url.trim_end_matches('/');
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        anyhow::bail!("--public-url must start with http:// or https://, got {public_url}");
+    }
+    let role_map =
+        RoleMap::parse(&args.oidc.role_map).map_err(|e| anyhow::anyhow!("--role-map: {e}"))?;
+    let oidc = auth::oidc::Oidc::new(auth::oidc::OidcSettings {
+        issuer: args.oidc.issuer.clone(),
+        client_id: args.oidc.client_id.clone(),
+        client_secret: args.oidc.client_secret.0.clone(),
+        redirect_url: format!("{public_url}/auth/callback"),
+        post_logout_url: format!("{public_url}/auth/signed-out"),
+        groups_claim: args.oidc.groups_claim.clone(),
+    })?;
+    Ok(auth::Auth {
+        oidc,
+        sessions,
+        role_map,
+        secure_cookies: public_url.starts_with("https://"),
+        clock,
     })
 }

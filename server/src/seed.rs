@@ -64,7 +64,8 @@ fn review(
     review
 }
 
-/// Several models, metrics better and worse than baseline, one breaching a threshold.
+/// Several models, metrics better and worse than baseline, one breaching a
+/// threshold, one needing two approvals, one requested by the demo user dana.
 pub fn samples() -> Vec<(&'static str, Value)> {
     vec![
         (
@@ -90,7 +91,7 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"recall": 0.88, "precision": 0.74, "flagged_rate": 0.071}),
                     json!({"recall": 0.85, "precision": 0.77, "flagged_rate": 0.052}),
                     json!({"recall": {"min": 0.8}, "flagged_rate": {"max": 0.06}}),
-                    json!({"timeoutSeconds": 2 * 3600, "requestedBy": "dana@example.com"}),
+                    json!({"timeoutSeconds": 2 * 3600, "requestedBy": "eve@example.com"}),
                 ),
                 "context": {"pipeline": "fraud-weekly", "run": 53}
             }),
@@ -104,7 +105,7 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"ndcg_at_10": 0.462, "p99_latency_ms": 38, "coverage": 0.97}),
                     json!({"ndcg_at_10": 0.448, "p99_latency_ms": 41, "coverage": 0.97}),
                     json!({"p99_latency_ms": {"max": 50}, "coverage": {"min": 0.95}}),
-                    json!({"timeoutSeconds": 12 * 3600}),
+                    json!({"timeoutSeconds": 12 * 3600, "requiredApprovals": 2}),
                 ),
                 "context": {"experiment": "ranker-ab-31"}
             }),
@@ -132,7 +133,7 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"gini": 0.61, "ks": 0.44, "approval_rate": 0.38}),
                     json!({"gini": 0.58, "ks": 0.45, "approval_rate": 0.36}),
                     json!({"gini": {"min": 0.5}}),
-                    json!({"timeoutSeconds": 48 * 3600, "requestedBy": "eve@example.com"}),
+                    json!({"timeoutSeconds": 48 * 3600, "requestedBy": "dana@example.com"}),
                 ),
                 "context": {"pipeline": "credit-monthly"}
             }),

@@ -10,6 +10,7 @@
 
 mod demo;
 mod emulator;
+mod identity;
 mod paths;
 mod process;
 mod setup;

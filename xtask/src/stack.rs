@@ -45,13 +45,19 @@ pub fn seed(
         .context("signoff seed printed no queue URL")
 }
 
+/// What `signoff serve` talks to.
+pub struct Backends<'a> {
+    pub emulator_url: &'a str,
+    pub queue_url: &'a str,
+    pub issuer: &'a str,
+}
+
 /// Starts `signoff serve` on `port` and waits until it answers.
 pub fn serve(
     paths: &Paths,
     port: u16,
     database: &Path,
-    emulator_url: &str,
-    queue_url: &str,
+    backends: &Backends,
     log: Option<&Path>,
 ) -> anyhow::Result<Service> {
     let mut command = Command::new(paths.server_binary());
@@ -60,9 +66,12 @@ pub fn serve(
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", format!("sqlite://{}", database.display()))
         .env("SIGNOFF_SITE_ROOT", paths.site())
-        .env("SIGNOFF_INTAKE_QUEUE_URL", queue_url)
+        .env("SIGNOFF_INTAKE_QUEUE_URL", backends.queue_url)
         .env("SIGNOFF_INTAKE_WAIT_SECONDS", "2")
-        .env("AWS_ENDPOINT_URL", emulator_url)
+        .env("AWS_ENDPOINT_URL", backends.emulator_url)
+        .env("SIGNOFF_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("SIGNOFF_OIDC_ISSUER", backends.issuer)
+        .env("SIGNOFF_OIDC_CLIENT_SECRET", crate::identity::CLIENT_SECRET)
         .current_dir(&paths.root);
     if let Some(log) = log {
         let file = File::create(log)?;

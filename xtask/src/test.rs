@@ -1,14 +1,19 @@
 //! `cargo xtask test`: every test, on the real parts, from one build.
 //! 1. formatting; 2. the site and server (debug, built once);
-//! 3. unit and integration tests (`cargo test`) against a fresh emulator;
-//! 4. browser tests (Playwright, Debian's Chromium) against a served demo stack;
+//! 3. unit and integration tests (`cargo test`) against a fresh emulator and
+//!    the local OpenID provider;
+//! 4. browser tests (Playwright, Debian's Chromium) against a served stack;
 //! 5. clippy, for the server build and for the WASM build.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
-use crate::{emulator, setup, site, stack};
+use crate::{emulator, identity, setup, site, stack};
 use std::process::Command;
 use std::time::Instant;
+
+/// The address integration-test servers give the provider as theirs (the
+/// tests follow the provider's redirects themselves, so nothing listens here).
+const INTEGRATION_PUBLIC_URL: &str = "http://127.0.0.1:3999";
 
 pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -27,14 +32,32 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
     let emulator = emulator::start(paths, free_port()?, &runs.join("test-emulator.log"))?;
+    let browser_port = free_port()?;
+    let browser_url = format!("http://127.0.0.1:{browser_port}");
+    let provider = identity::start(
+        paths,
+        free_port()?,
+        &[browser_url.clone(), INTEGRATION_PUBLIC_URL.to_owned()],
+        &runs.join("test-oidc.log"),
+    )?;
 
     step("unit and integration tests (cargo test)");
     check(
         cargo()
             .args([
-                "test", "-p", "app", "-p", "server", "--lib", "--bins", "--tests",
+                "test",
+                "--no-fail-fast",
+                "-p",
+                "app",
+                "-p",
+                "server",
+                "--lib",
+                "--bins",
+                "--tests",
             ])
             .env("SIGNOFF_TEST_AWS_ENDPOINT", &emulator.url)
+            .env("SIGNOFF_TEST_OIDC_ISSUER", &provider.issuer)
+            .env("SIGNOFF_TEST_PUBLIC_URL", INTEGRATION_PUBLIC_URL)
             .current_dir(&paths.root),
     )?;
 
@@ -42,24 +65,23 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let database = runs.join("e2e.db");
     stack::fresh_database(&database)?;
     let queue_url = stack::seed(paths, &emulator.url, "e2e-intake", "e2e-model-release")?;
-    let port = free_port()?;
     let server_log = runs.join("e2e-server.log");
-    let server = stack::serve(
-        paths,
-        port,
-        &database,
-        &emulator.url,
-        &queue_url,
-        Some(&server_log),
-    )?;
+    let backends = stack::Backends {
+        emulator_url: &emulator.url,
+        queue_url: &queue_url,
+        issuer: &provider.issuer,
+    };
+    let server = stack::serve(paths, browser_port, &database, &backends, Some(&server_log))?;
     let browser = check(
         Command::new("npx")
             .args(["playwright", "test"])
-            .env("SIGNOFF_BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("SIGNOFF_BASE_URL", &browser_url)
             .env("SIGNOFF_AWS_ENDPOINT", &emulator.url)
+            .env("SIGNOFF_OIDC_ISSUER", &provider.issuer)
             .current_dir(paths.root.join("end2end")),
     );
     drop(server);
+    drop(provider);
     drop(emulator);
     if browser.is_err() {
         eprintln!("server log: {}", server_log.display());
@@ -78,10 +100,8 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
                 "-p",
                 "xtask",
                 "--all-targets",
-                "--",
-                "-D",
-                "warnings",
             ])
+            .args(["--", "-D", "warnings"])
             .current_dir(&paths.root),
     )?;
     check(

@@ -9,8 +9,9 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 pub enum AppError {
     #[error("Sign in to continue.")]
     Unauthenticated,
-    #[error("You do not have permission to do that.")]
-    Forbidden,
+    /// Signed in, but not allowed; the text says why.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("Not found.")]
     NotFound,
     /// A rule refused the request; the text says which and why.
@@ -31,7 +32,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::Refused(_) => 409,
             AppError::Invalid(_) => 422,

@@ -21,7 +21,11 @@ pub fn require(role: Role) -> Result<Actor, AppError> {
     if actor.has_role(role) {
         Ok(actor)
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden(format!(
+            "This needs the {} role; yours is {}.",
+            role.as_str(),
+            actor.role.as_str()
+        )))
     }
 }
 

@@ -9,9 +9,23 @@ mod error;
 mod guard;
 mod intake;
 mod reviews;
+mod session;
 mod views;
 
 pub use error::AppError;
 pub use intake::*;
 pub use reviews::*;
+pub use session::*;
 pub use views::*;
+
+/// Server functions that answer without a session; every other one answers
+/// 401 to an anonymous caller (a server test proves it for each).
+pub const PUBLIC_SERVER_FUNCTIONS: [&str; 1] = ["/api/me"];
+
+/// Path and method of every registered server function.
+#[cfg(feature = "ssr")]
+pub fn server_function_paths() -> Vec<(String, String)> {
+    server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path.to_owned(), method.to_string()))
+        .collect()
+}

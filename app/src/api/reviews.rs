@@ -25,9 +25,9 @@ pub async fn get_review(id: String) -> Result<ReviewDetail, AppError> {
     use crate::domain::actor::Role;
     respond(
         async {
-            require(Role::Viewer)?;
+            let actor = require(Role::Viewer)?;
             services()?
-                .review_detail(&id)
+                .review_detail(&id, &actor)
                 .await
                 .map_err(AppError::internal)?
                 .ok_or(AppError::NotFound)
@@ -54,7 +54,8 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, AppError> {
     )
 }
 
-/// Approves or rejects a review. Reviewers and up; a rejection needs a reason.
+/// Approves or rejects a review: reviewers and up, within the review's
+/// reviewer group, never one's own request; a rejection needs a reason.
 #[server(endpoint = "decide")]
 pub async fn decide_review(
     id: String,
@@ -67,12 +68,14 @@ pub async fn decide_review(
     use crate::ssr::DecideError;
     respond(
         async {
-            let actor = require(Role::Reviewer)?;
+            // Viewers pass here so the decision policy can tell them why not.
+            let actor = require(Role::Viewer)?;
             services()?
                 .decide(&actor, &id, verdict, &comment)
                 .await
                 .map_err(|error| match error {
                     DecideError::NotFound => AppError::NotFound,
+                    DecideError::NotAllowed(why) => AppError::Forbidden(why.to_string()),
                     DecideError::Refused(
                         refusal @ (Refusal::ReasonRequired | Refusal::CommentTooLong),
                     ) => AppError::Invalid(refusal.to_string()),

@@ -56,6 +56,18 @@ pub struct ReviewDetail {
     pub decisions: Vec<RecordedDecision>,
     pub history: Vec<HistoryEntry>,
     pub delivery: Option<DeliveryView>,
+    /// Why the person viewing may not approve, if they may not.
+    pub cannot_approve: Option<String>,
+    /// Why the person viewing may not reject, if they may not.
+    pub cannot_reject: Option<String>,
+}
+
+/// The signed-in person, for the page header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub name: String,
+    pub email: Option<String>,
+    pub role: crate::domain::actor::Role,
 }
 
 /// One line of a review's history.

@@ -36,6 +36,8 @@ pub struct Actor {
     pub email: Option<String>,
     pub display_name: String,
     pub role: Role,
+    /// Groups from the identity provider, for reviewer-group checks.
+    pub groups: Vec<String>,
 }
 
 impl Actor {
@@ -60,6 +62,7 @@ mod tests {
             email: None,
             display_name: "Ada".into(),
             role,
+            groups: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The review domain: plain types and functions with no I/O, compiled for the
 //! server and for the browser alike, and unit-tested beside the code.
 
+pub mod access;
 pub mod actor;
 pub mod decision;
 pub mod intake;

@@ -70,6 +70,7 @@ fn ReviewView(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl 
         <header class="review-head">
             <h1>{detail.title.clone()}</h1>
             <StatusBadge status=detail.status />
+            <CopyLink />
         </header>
         <dl class="facts">
             <dt>"Model"</dt>
@@ -148,7 +149,15 @@ fn DecisionArea(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> imp
         })
         .collect_view();
     let body = if detail.status.is_pending() {
-        view! { <DecisionPanel review_id=detail.id.clone() action=decide /> }.into_any()
+        view! {
+            <DecisionPanel
+                review_id=detail.id.clone()
+                action=decide
+                cannot_approve=detail.cannot_approve.clone()
+                cannot_reject=detail.cannot_reject.clone()
+            />
+        }
+        .into_any()
     } else {
         view! {
             {detail.status_reason.clone().map(|reason| view! { <p class="meta">{reason}</p> })}
@@ -206,4 +215,26 @@ fn Artefacts(detail: ReviewDetail) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// Copies this page's address, the shareable deep link to the review.
+#[component]
+fn CopyLink() -> impl IntoView {
+    let (copied, set_copied) = signal(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            if let Ok(href) = window.location().href() {
+                let _ = window.navigator().clipboard().write_text(&href);
+                set_copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        set_copied.set(false);
+    };
+    view! {
+        <button type="button" class="link-button copy-link" on:click=copy>
+            {move || if copied.get() { "Link copied" } else { "Copy link" }}
+        </button>
+    }
 }

@@ -4,6 +4,7 @@
 use super::ports::{AuditRecord, DecisionCommit, StoreError};
 use super::Services;
 use crate::api::DecisionReceipt;
+use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
 use crate::domain::decision::{
     evaluate, normalise_comment, Outcome, RecordedDecision, Refusal, Verdict,
@@ -20,6 +21,8 @@ const MAX_ATTEMPTS: usize = 5;
 pub enum DecideError {
     #[error("no such review")]
     NotFound,
+    #[error(transparent)]
+    NotAllowed(#[from] NotAllowed),
     #[error(transparent)]
     Refused(#[from] Refusal),
     #[error(transparent)]
@@ -47,6 +50,7 @@ impl Services {
             let spec = parse_review_spec(&review.review_json, "review").map_err(|e| {
                 StoreError(format!("stored review {review_id} no longer parses: {e:?}"))
             })?;
+            may_decide(actor, &spec, verdict)?;
             let outcome = evaluate(
                 review.status,
                 spec.required_approvals,

@@ -5,6 +5,9 @@ use super::Services;
 use crate::api::{
     DeliveryView, ExecutionView, QueueItem, QueueSnapshot, RejectedIntakeView, ReviewDetail,
 };
+use crate::domain::access::may_decide;
+use crate::domain::actor::Actor;
+use crate::domain::decision::Verdict;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check};
 
@@ -22,13 +25,26 @@ impl Services {
     }
 
     /// One review with its history, or `None` when there is no such review.
-    pub async fn review_detail(&self, id: &str) -> Result<Option<ReviewDetail>, StoreError> {
+    pub async fn review_detail(
+        &self,
+        id: &str,
+        viewer: &Actor,
+    ) -> Result<Option<ReviewDetail>, StoreError> {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
         let history = self.store.history(id).await?;
         let spec = stored_spec(&review.id, &review.review_json)?;
-        Ok(Some(detail(review, spec, history, self.clock.now_ms())))
+        let why_not = |verdict| {
+            may_decide(viewer, &spec, verdict)
+                .err()
+                .map(|e| e.to_string())
+        };
+        let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
+        let mut detail = detail(review, spec, history, self.clock.now_ms());
+        detail.cannot_approve = cannot_approve;
+        detail.cannot_reject = cannot_reject;
+        Ok(Some(detail))
     }
 
     /// The execution behind a review, as Step Functions reports it now.
@@ -117,5 +133,7 @@ fn detail(
             last_error: d.last_error,
             updated_at_ms: d.updated_at_ms,
         }),
+        cannot_approve: None,
+        cannot_reject: None,
     }
 }

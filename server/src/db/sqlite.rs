@@ -45,6 +45,11 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// The connection pool, shared with the session store.
+    pub fn pool(&self) -> SqlitePool {
+        self.pool.clone()
+    }
+
     /// A write transaction that takes SQLite's write lock up front, so two
     /// writers wait for each other rather than deadlocking on upgrade.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {

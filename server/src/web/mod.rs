@@ -1,19 +1,20 @@
 //! The HTTP surface: Leptos pages and server functions, static files, a
 //! health check, and the layers every request passes through.
 
-mod auth;
 mod same_origin;
 
+use crate::auth::{self, Auth};
 use app::app::{shell, App};
 use app::ssr::Services;
 use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 /// The whole router; tests call it without a socket or bind it themselves.
-pub fn router(services: Services, options: LeptosOptions) -> Router {
+pub fn router(services: Services, auth: Arc<Auth>, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(services.clone());
     Router::new()
@@ -23,8 +24,9 @@ pub fn router(services: Services, options: LeptosOptions) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(middleware::from_fn(auth::local_operator))
+        .with_state(options)
+        .merge(auth::router(auth.clone()))
+        .layer(middleware::from_fn_with_state(auth, auth::identify))
         .layer(middleware::from_fn(same_origin::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())
-        .with_state(options)
 }

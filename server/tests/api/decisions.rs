@@ -28,7 +28,7 @@ async fn approving_resumes_the_execution_with_review_and_context() {
     assert_eq!(approval["context"], context);
     let approvals = approval["approvals"].as_array().unwrap();
     assert_eq!(approvals.len(), 1);
-    assert_eq!(approvals[0]["reviewer"], "local operator");
+    assert_eq!(approvals[0]["reviewer"], "ada@example.com");
     assert_eq!(approvals[0]["comment"], "Looks good.");
     assert!(chrono::DateTime::parse_from_rfc3339(approvals[0]["at"].as_str().unwrap()).is_ok());
     assert_eq!(output["deployment"], "deployed", "the approved branch ran");
@@ -120,7 +120,7 @@ async fn a_second_decision_is_refused_naming_the_first() {
         assert_eq!(status, 409);
         assert_eq!(
             body,
-            json!({"Refused": "Already decided: approved by local operator."})
+            json!({"Refused": "Already decided: approved by ada@example.com."})
         );
     }
     assert_eq!(

@@ -2,12 +2,14 @@
 //! and state machine in the shared emulator; one helper per thing a test does.
 
 use crate::http::{Http, ScratchDir};
+use app::domain::actor::{Actor, Role};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
+use server::auth::sessions::SessionStore;
 use server::aws::{provision, sdk_config};
-use server::config::{AwsArgs, ServeArgs};
+use server::config::{AwsArgs, OidcArgs, Secret, ServeArgs};
 use server::RunningServer;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -16,8 +18,71 @@ const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/signoff-test-states";
 /// Long enough for the emulator under a full parallel test run.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
+/// A person the tests act as (the same people as the demo provider's users).
+#[derive(Clone, Copy)]
+pub struct User {
+    pub name: &'static str,
+    pub role: Role,
+    pub groups: &'static [&'static str],
+}
+
+pub const ADA: User = User {
+    name: "ada",
+    role: Role::Reviewer,
+    groups: &["ml-reviewers"],
+};
+pub const BOB: User = User {
+    name: "bob",
+    role: Role::Reviewer,
+    groups: &["ml-reviewers"],
+};
+pub const LEE: User = User {
+    name: "lee",
+    role: Role::Lead,
+    groups: &["ml-leads"],
+};
+pub const VAL: User = User {
+    name: "val",
+    role: Role::Viewer,
+    groups: &["ml-viewers"],
+};
+pub const DANA: User = User {
+    name: "dana",
+    role: Role::Reviewer,
+    groups: &["ml-reviewers"],
+};
+pub const ROOT: User = User {
+    name: "root",
+    role: Role::Admin,
+    groups: &["signoff-admins"],
+};
+pub const EVE: User = User {
+    name: "eve",
+    role: Role::Reviewer,
+    groups: &["fraud-reviewers"],
+};
+
+impl User {
+    pub fn email(&self) -> String {
+        format!("{}@example.com", self.name)
+    }
+}
+
+/// The provider's issuer, when the tests run with one (`cargo xtask test`).
+pub fn provider_issuer() -> Option<String> {
+    std::env::var("SIGNOFF_TEST_OIDC_ISSUER").ok()
+}
+
+/// The address the test servers give the provider as theirs.
+pub fn public_url() -> String {
+    std::env::var("SIGNOFF_TEST_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:3999".into())
+}
+
 pub struct TestApp {
     pub base: String,
+    pub sessions: SessionStore,
+    /// The session cookie requests carry, if signed in.
+    pub cookie: std::sync::Mutex<Option<String>>,
     pub http: Http,
     pub sfn: aws_sdk_sfn::Client,
     pub sqs: aws_sdk_sqs::Client,
@@ -43,17 +108,23 @@ pub fn state_machine_file() -> PathBuf {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A fresh app whose settings `customize` may change first.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let endpoint = emulator_endpoint();
     let http = Http::new();
-    let (status, _) = http
+    let reply = http
         .post_json(
             &format!("{endpoint}/moto-api/config"),
             r#"{"stepfunctions":{"execute_state_machine":true}}"#,
         )
         .await;
     assert!(
-        status < 300,
-        "the emulator refused its configuration ({status})"
+        reply.status < 300,
+        "the emulator refused its configuration ({})",
+        reply.status
     );
     let aws = AwsArgs {
         endpoint_url: Some(endpoint),
@@ -73,7 +144,7 @@ pub async fn spawn_app() -> TestApp {
 
     let dir = ScratchDir::new();
     let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
-    let server = server::start(ServeArgs {
+    let mut args = ServeArgs {
         listen: "127.0.0.1:0".parse().expect("address"),
         database_url: database_url.clone(),
         site_root: dir.path().to_path_buf(),
@@ -81,15 +152,30 @@ pub async fn spawn_app() -> TestApp {
         intake_wait_seconds: 1,
         rejected_visibility_seconds: 1,
         delivery_interval_ms: 200,
+        public_url: public_url(),
+        session_idle_minutes: 60,
+        session_max_hours: 12,
+        oidc: OidcArgs {
+            // Discovery is lazy: tests that never sign in through the
+            // provider do not need one.
+            issuer: provider_issuer().unwrap_or_else(|| "http://127.0.0.1:9".into()),
+            client_id: "signoff".into(),
+            client_secret: Secret("signoff-demo-secret".into()),
+            groups_claim: "groups".into(),
+            role_map: "ml-viewers=viewer,ml-reviewers=reviewer,ml-leads=lead,signoff-admins=admin"
+                .into(),
+        },
         aws,
-    })
-    .await
-    .expect("server starts");
+    };
+    customize(&mut args);
+    let server = server::start(args).await.expect("server starts");
     let db = sqlx::SqlitePool::connect(&database_url)
         .await
         .expect("test connection");
-    TestApp {
+    let app = TestApp {
         base: format!("http://{}", server.addr),
+        sessions: server.sessions.clone(),
+        cookie: std::sync::Mutex::new(None),
         http,
         sfn,
         sqs,
@@ -98,7 +184,9 @@ pub async fn spawn_app() -> TestApp {
         db,
         server: Some(server),
         _dir: dir,
-    }
+    };
+    app.sign_in_as(ADA).await;
+    app
 }
 
 /// A valid `review` object; tests change what they need.
@@ -119,6 +207,33 @@ pub fn sample_review() -> Value {
 }
 
 impl TestApp {
+    /// Signs `user` in (a session made by the server's own session store,
+    /// as the OIDC callback would) and acts as them from now on.
+    pub async fn sign_in_as(&self, user: User) {
+        let actor = Actor {
+            subject: format!("user-{}", user.name),
+            email: Some(user.email()),
+            display_name: user.name.into(),
+            role: user.role,
+            groups: user.groups.iter().map(|g| g.to_string()).collect(),
+        };
+        let id = self
+            .sessions
+            .create(&actor, None, chrono::Utc::now().timestamp_millis())
+            .await
+            .expect("session");
+        *self.cookie.lock().expect("cookie lock") = Some(format!("signoff_session={id}"));
+    }
+
+    /// Acts as nobody from now on.
+    pub fn sign_out(&self) {
+        *self.cookie.lock().expect("cookie lock") = None;
+    }
+
+    fn current_cookie(&self) -> Option<String> {
+        self.cookie.lock().expect("cookie lock").clone()
+    }
+
     /// Starts an execution of deploy/'s state machine; returns its ARN.
     pub async fn start_execution(&self, review: &Value, context: &Value) -> String {
         let input = json!({"review": review, "context": context});
@@ -162,17 +277,29 @@ impl TestApp {
 
     /// The HTML of a page.
     pub async fn page(&self, path: &str) -> String {
-        let (status, html) = self.http.get(&format!("{}{path}", self.base)).await;
+        let reply = self
+            .http
+            .get(
+                &format!("{}{path}", self.base),
+                self.current_cookie().as_deref(),
+            )
+            .await;
+        let (status, html) = (reply.status, reply.body);
         assert_eq!(status, 200, "{path}");
         html
     }
 
     /// Calls a server function; returns the status and the JSON answer.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let (status, body) = self
+        let reply = self
             .http
-            .post_form(&format!("{}/api/{endpoint}", self.base), form)
+            .post_form(
+                &format!("{}/api/{endpoint}", self.base),
+                form,
+                self.current_cookie().as_deref(),
+            )
             .await;
+        let (status, body) = (reply.status, reply.body);
         let body = serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
         (status, body)
     }

@@ -13,6 +13,15 @@ pub struct Http {
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
+/// An answer: status, the headers tests look at, and the body as text.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
 impl Http {
     pub fn new() -> Self {
         Self {
@@ -20,17 +29,21 @@ impl Http {
         }
     }
 
-    /// Sends a request; returns the status and the body as text.
+    /// Sends one request (redirects are not followed).
     pub async fn send(
         &self,
         method: &str,
         url: &str,
         content_type: Option<&str>,
         body: String,
-    ) -> (u16, String) {
+        cookie: Option<&str>,
+    ) -> Reply {
         let mut request = hyper::Request::builder().method(method).uri(url);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
         }
         let request = request
             .body(Full::new(Bytes::from(body)))
@@ -40,6 +53,20 @@ impl Http {
             .request(request)
             .await
             .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let location = header("location");
+        let set_cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
         let status = response.status().as_u16();
         let body = response
             .into_body()
@@ -47,23 +74,34 @@ impl Http {
             .await
             .expect("a readable body")
             .to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
+        Reply {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
-    pub async fn get(&self, url: &str) -> (u16, String) {
-        self.send("GET", url, None, String::new()).await
+    pub async fn get(&self, url: &str, cookie: Option<&str>) -> Reply {
+        self.send("GET", url, None, String::new(), cookie).await
     }
 
-    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> (u16, String) {
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
-        self.send("POST", url, Some("application/x-www-form-urlencoded"), body)
-            .await
+        self.send(
+            "POST",
+            url,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            cookie,
+        )
+        .await
     }
 
-    pub async fn post_json(&self, url: &str, body: &str) -> (u16, String) {
-        self.send("POST", url, Some("application/json"), body.to_owned())
+    pub async fn post_json(&self, url: &str, body: &str) -> Reply {
+        self.send("POST", url, Some("application/json"), body.to_owned(), None)
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! Intake through SQS: executions become reviews; bad, duplicate and
 //! token-leaking messages are handled without losing anything.
 
-use crate::helpers::{sample_review, spawn_app};
+use crate::helpers::{sample_review, spawn_app, ROOT};
 use serde_json::json;
 
 #[tokio::test]
@@ -47,6 +47,7 @@ async fn malformed_messages_are_recorded_kept_and_do_not_stop_the_worker() {
     )
     .await;
 
+    app.sign_in_as(ROOT).await;
     let rejected = app.wait_for_rejected_intake(2).await;
     let reasons: Vec<String> = rejected
         .iter()

@@ -3,8 +3,10 @@
 //! using the state machine definition that ships in deploy/.
 //! Run through `cargo xtask test`, which starts the emulator.
 
+mod access;
 mod decisions;
 mod helpers;
 mod http;
 mod intake;
+mod signin;
 mod workflow;

@@ -1,0 +1,233 @@
+//! Who may do what: roles from the identity provider's groups, who may decide
+//! a given review, and which return paths a sign-in may land on. Pure rules,
+//! re-checked by every server function that needs them.
+
+use super::actor::{Actor, Role};
+use super::decision::Verdict;
+use super::intake::ReviewSpec;
+
+/// Maps identity-provider groups to Signoff roles, e.g. from
+/// `ml-reviewers=reviewer,ml-leads=lead`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleMap(Vec<(String, Role)>);
+
+impl RoleMap {
+    /// Parses `group=role` pairs separated by commas.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut pairs = Vec::new();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (group, role) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("\"{pair}\" is not group=role"))?;
+            let role = match role.trim() {
+                "viewer" => Role::Viewer,
+                "reviewer" => Role::Reviewer,
+                "lead" => Role::Lead,
+                "admin" => Role::Admin,
+                other => {
+                    return Err(format!(
+                        "unknown role \"{other}\" (viewer, reviewer, lead, admin)"
+                    ))
+                }
+            };
+            pairs.push((group.trim().to_owned(), role));
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The highest role any of `groups` maps to; `None` when none maps.
+    pub fn role_for(&self, groups: &[String]) -> Option<Role> {
+        self.0
+            .iter()
+            .filter(|(group, _)| groups.iter().any(|g| g == group))
+            .map(|(_, role)| *role)
+            .max()
+    }
+}
+
+/// Why someone may not decide a review; the text is what they read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAllowed {
+    #[error("Your role ({0}) can view reviews but not decide them.")]
+    RoleTooLow(&'static str),
+    #[error("You requested this review, so someone else has to approve it.")]
+    OwnRequest,
+    #[error("Only members of {0} (and leads) may decide this review.")]
+    NotInReviewerGroup(String),
+}
+
+/// Whether `actor` may give `verdict` on the review described by `spec`.
+/// Nobody approves their own request (rejecting, i.e. withdrawing, it is
+/// fine); a named reviewer group limits deciders to its members and leads.
+pub fn may_decide(actor: &Actor, spec: &ReviewSpec, verdict: Verdict) -> Result<(), NotAllowed> {
+    if !actor.has_role(Role::Reviewer) {
+        return Err(NotAllowed::RoleTooLow(actor.role.as_str()));
+    }
+    if verdict == Verdict::Approve && is_requester(actor, &spec.requested_by) {
+        return Err(NotAllowed::OwnRequest);
+    }
+    match &spec.reviewer_group {
+        Some(group) if !actor.has_role(Role::Lead) && !actor.groups.iter().any(|g| g == group) => {
+            Err(NotAllowed::NotInReviewerGroup(group.clone()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `requestedBy` names the actor by email (case-insensitively) or subject.
+pub fn is_requester(actor: &Actor, requested_by: &str) -> bool {
+    actor.subject == requested_by
+        || actor
+            .email
+            .as_deref()
+            .is_some_and(|email| email.eq_ignore_ascii_case(requested_by))
+}
+
+/// The path to return to after sign-in, if it is safe: a path on this site
+/// (`/reviews/abc?x=1`), never another site (`//evil.example`,
+/// `https://…`, `/\evil.example`) and nothing a browser would reinterpret.
+pub fn safe_return_path(raw: &str) -> Option<&str> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.contains('\\')
+        && !raw.chars().any(|c| c.is_control() || c.is_whitespace())
+        && raw.len() <= 2048;
+    ok.then_some(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::intake::parse_review_spec;
+    use serde_json::json;
+
+    fn actor(role: Role, email: &str, groups: &[&str]) -> Actor {
+        Actor {
+            subject: format!("sub-{email}"),
+            email: Some(email.into()),
+            display_name: email.into(),
+            role,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        }
+    }
+
+    fn spec(requested_by: &str, group: Option<&str>) -> ReviewSpec {
+        let mut review = json!({
+            "title": "t", "model": {"name": "m", "version": "1"}, "metrics": {}, "requestedBy": requested_by,
+        });
+        if let Some(group) = group {
+            review["reviewerGroup"] = json!(group);
+        }
+        parse_review_spec(&review, "review").unwrap()
+    }
+
+    #[test]
+    fn role_map_picks_the_highest_role() {
+        let map =
+            RoleMap::parse("ml-viewers=viewer, ml-reviewers=reviewer,ml-leads=lead,admins=admin")
+                .unwrap();
+        let groups = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            map.role_for(&groups(&["ml-reviewers"])),
+            Some(Role::Reviewer)
+        );
+        assert_eq!(
+            map.role_for(&groups(&["ml-viewers", "ml-leads"])),
+            Some(Role::Lead)
+        );
+        assert_eq!(map.role_for(&groups(&["other"])), None);
+        assert_eq!(map.role_for(&[]), None);
+    }
+
+    #[test]
+    fn role_map_errors_name_the_problem() {
+        assert_eq!(
+            RoleMap::parse("a=boss").unwrap_err(),
+            "unknown role \"boss\" (viewer, reviewer, lead, admin)"
+        );
+        assert_eq!(RoleMap::parse("a").unwrap_err(), "\"a\" is not group=role");
+        assert_eq!(RoleMap::parse("").unwrap(), RoleMap::default());
+    }
+
+    #[test]
+    fn viewers_may_not_decide() {
+        let refusal = may_decide(
+            &actor(Role::Viewer, "val@x", &[]),
+            &spec("ci", None),
+            Verdict::Approve,
+        );
+        assert_eq!(refusal, Err(NotAllowed::RoleTooLow("viewer")));
+        assert_eq!(
+            refusal.unwrap_err().to_string(),
+            "Your role (viewer) can view reviews but not decide them."
+        );
+    }
+
+    #[test]
+    fn nobody_approves_their_own_request() {
+        let dana = actor(Role::Reviewer, "dana@example.com", &[]);
+        let own = spec("DANA@example.com", None);
+        assert_eq!(
+            may_decide(&dana, &own, Verdict::Approve),
+            Err(NotAllowed::OwnRequest)
+        );
+        assert_eq!(
+            may_decide(&dana, &own, Verdict::Reject),
+            Ok(()),
+            "withdrawing is fine"
+        );
+        let by_subject = spec("sub-dana@example.com", None);
+        assert_eq!(
+            may_decide(&dana, &by_subject, Verdict::Approve),
+            Err(NotAllowed::OwnRequest)
+        );
+        let lead = actor(Role::Lead, "dana@example.com", &[]);
+        assert_eq!(
+            may_decide(&lead, &own, Verdict::Approve),
+            Err(NotAllowed::OwnRequest),
+            "leads too"
+        );
+    }
+
+    #[test]
+    fn a_reviewer_group_limits_deciders_to_members_and_leads() {
+        let review = spec("ci", Some("ml-reviewers"));
+        let member = actor(Role::Reviewer, "ada@x", &["ml-reviewers"]);
+        let outsider = actor(Role::Reviewer, "eve@x", &["fraud-reviewers"]);
+        let lead = actor(Role::Lead, "lee@x", &["ml-leads"]);
+        assert_eq!(may_decide(&member, &review, Verdict::Approve), Ok(()));
+        assert_eq!(
+            may_decide(&outsider, &review, Verdict::Reject),
+            Err(NotAllowed::NotInReviewerGroup("ml-reviewers".into()))
+        );
+        assert_eq!(may_decide(&lead, &review, Verdict::Approve), Ok(()));
+    }
+
+    #[test]
+    fn only_local_paths_are_safe_to_return_to() {
+        for good in [
+            "/",
+            "/reviews/abc",
+            "/reviews/abc?tab=history#x",
+            "/intake/rejected",
+        ] {
+            assert_eq!(safe_return_path(good), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "reviews/abc",
+            "//evil.example",
+            "//evil.example/path",
+            "https://evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/reviews\n/x",
+            "/ evil",
+            "javascript:alert(1)",
+            "http:/evil.example",
+        ] {
+            assert_eq!(safe_return_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_return_path(&format!("/{}", "a".repeat(3000))), None);
+    }
+}

@@ -1,0 +1,226 @@
+//! The OpenID Connect relying party: authorization code flow with PKCE,
+//! state and nonce, ID token verification against the provider's keys, and
+//! RP-initiated logout. The provider is discovered on first use (and again
+//! after a failure), so Signoff starts even while the provider is down.
+
+use anyhow::{anyhow, Context};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    TokenResponse,
+};
+use std::str::FromStr;
+use tokio::sync::OnceCell;
+
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// What the relying party needs to know.
+#[derive(Clone)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// `<public url>/auth/callback`.
+    pub redirect_url: String,
+    /// Where the provider sends people after signing them out.
+    pub post_logout_url: String,
+    /// The ID token claim holding the person's groups.
+    pub groups_claim: String,
+}
+
+/// A person the provider vouched for.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub subject: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub groups: Vec<String>,
+    pub id_token: String,
+}
+
+/// The authorization request to send the browser to, and what the callback
+/// will need to check the answer.
+pub struct Authorization {
+    pub url: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+}
+
+struct Discovered {
+    client: Client,
+    end_session: Option<EndSessionUrl>,
+}
+
+pub struct Oidc {
+    settings: OidcSettings,
+    http: openidconnect::reqwest::Client,
+    discovered: OnceCell<Discovered>,
+}
+
+impl Oidc {
+    pub fn new(settings: OidcSettings) -> anyhow::Result<Self> {
+        let http = openidconnect::reqwest::ClientBuilder::new()
+            // Following redirects would open the client to SSRF.
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        Ok(Self {
+            settings,
+            http,
+            discovered: OnceCell::new(),
+        })
+    }
+
+    async fn discovered(&self) -> anyhow::Result<&Discovered> {
+        self.discovered
+            .get_or_try_init(|| async {
+                let issuer = IssuerUrl::new(self.settings.issuer.clone())?;
+                let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "discovering the OpenID provider at {}",
+                            self.settings.issuer
+                        )
+                    })?;
+                let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+                let client = CoreClient::from_provider_metadata(
+                    metadata,
+                    ClientId::new(self.settings.client_id.clone()),
+                    Some(ClientSecret::new(self.settings.client_secret.clone())),
+                )
+                .set_redirect_uri(RedirectUrl::new(self.settings.redirect_url.clone())?);
+                Ok(Discovered {
+                    client,
+                    end_session,
+                })
+            })
+            .await
+    }
+
+    /// A fresh authorization request (new state, nonce and PKCE verifier).
+    pub async fn authorize(&self) -> anyhow::Result<Authorization> {
+        let discovered = self.discovered().await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = discovered
+            .client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("email".into()))
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new(self.settings.groups_claim.clone()))
+            .set_pkce_challenge(challenge)
+            .url();
+        Ok(Authorization {
+            url: url.to_string(),
+            state: state.secret().clone(),
+            nonce: nonce.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
+        })
+    }
+
+    /// Exchanges the code and verifies the ID token: signature against the
+    /// provider's keys, issuer, audience, expiry, and the nonce we sent.
+    pub async fn identify(
+        &self,
+        code: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+    ) -> anyhow::Result<Identity> {
+        let discovered = self.discovered().await?;
+        let tokens = discovered
+            .client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| anyhow!("the provider refused the code: {e}"))?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| anyhow!("the provider sent no ID token"))?;
+        let claims = id_token
+            .claims(
+                &discovered.client.id_token_verifier(),
+                &Nonce::new(nonce.to_owned()),
+            )
+            .map_err(|e| anyhow!("the ID token did not verify: {e}"))?;
+        let raw = id_token.to_string();
+        Ok(Identity {
+            subject: claims.subject().to_string(),
+            email: claims.email().map(|e| e.to_string()),
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.to_string()),
+            groups: groups_claim(&raw, &self.settings.groups_claim)?,
+            id_token: raw,
+        })
+    }
+
+    /// Where to send the browser to end the provider's session too, if the
+    /// provider offers RP-initiated logout.
+    pub async fn logout_url(&self, id_token: Option<&str>) -> Option<String> {
+        let discovered = self.discovered().await.ok()?;
+        let endpoint = discovered.end_session.clone()?;
+        let mut request = LogoutRequest::from(endpoint)
+            .set_client_id(ClientId::new(self.settings.client_id.clone()))
+            .set_post_logout_redirect_uri(
+                PostLogoutRedirectUrl::new(self.settings.post_logout_url.clone()).ok()?,
+            );
+        if let Some(token) = id_token.and_then(|t| CoreIdToken::from_str(t).ok()) {
+            request = request.set_id_token_hint(&token);
+        }
+        Some(request.http_get_url().to_string())
+    }
+}
+
+/// Reads the groups claim from an ID token that has already been verified
+/// (its signature covers the payload read here).
+fn groups_claim(verified_jwt: &str, claim: &str) -> anyhow::Result<Vec<String>> {
+    let payload = verified_jwt
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| anyhow!("malformed ID token"))?;
+    let payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?;
+    Ok(match &payload[claim] {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(|g| g.as_str().map(str::to_owned))
+            .collect(),
+        serde_json::Value::String(one) => vec![one.clone()],
+        _ => Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: serde_json::Value) -> String {
+        format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(payload.to_string()))
+    }
+
+    #[test]
+    fn groups_come_from_the_configured_claim() {
+        let token = jwt(serde_json::json!({"groups": ["a", "b"], "roles": "admins"}));
+        assert_eq!(groups_claim(&token, "groups").unwrap(), ["a", "b"]);
+        assert_eq!(groups_claim(&token, "roles").unwrap(), ["admins"]);
+        assert!(groups_claim(&token, "missing").unwrap().is_empty());
+        assert!(groups_claim("not-a-jwt", "groups").is_err());
+    }
+}

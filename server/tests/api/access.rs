@@ -1,0 +1,165 @@
+//! Who may see and decide what, enforced by the server whatever the page shows.
+
+use crate::helpers::{sample_review, spawn_app, BOB, DANA, EVE, LEE, VAL};
+use aws_sdk_sfn::types::ExecutionStatus;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn every_server_function_refuses_anonymous_callers() {
+    let app = spawn_app().await;
+    app.sign_out();
+    let paths = app::api::server_function_paths();
+    assert!(paths.len() >= 6, "found only {paths:?}");
+    for (path, method) in paths {
+        assert_eq!(method, "POST", "{path} changes or reads state only by POST");
+        // Well-formed arguments, so that only the missing session can fail it.
+        let form = [("id", "x"), ("verdict", "approve"), ("comment", "")];
+        let (status, body) = app.call(path.trim_start_matches("/api/"), &form).await;
+        if app::api::PUBLIC_SERVER_FUNCTIONS.contains(&path.as_str()) {
+            assert_eq!(
+                (status, body),
+                (200, Value::Null),
+                "{path} is public but tells nothing"
+            );
+        } else {
+            assert_eq!((status, body), (401, json!("Unauthenticated")), "{path}");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_send_signed_out_visitors_through_sign_in_and_back() {
+    let app = spawn_app().await;
+    app.sign_out();
+    let reply = app
+        .http
+        .get(&format!("{}/reviews/abc?tab=history", app.base), None)
+        .await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(
+        reply.location.as_deref(),
+        Some("/auth/login?return_to=%2Freviews%2Fabc%3Ftab%3Dhistory")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused() {
+    let app = spawn_app().await;
+    assert_eq!(app.call("queue", &[]).await.0, 200);
+    sqlx::query("update session set last_seen_at = last_seen_at - 2 * 3600 * 1000")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.call("queue", &[]).await,
+        (401, json!("Unauthenticated"))
+    );
+    let (left,): (i64,) = sqlx::query_as("select count(*) from session")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the expired session was removed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_sees_but_cannot_decide() {
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
+    app.sign_in_as(VAL).await;
+    let review = app.review(&id).await;
+    let why = "Your role (viewer) can view reviews but not decide them.";
+    assert_eq!(review["cannot_approve"], why);
+    assert_eq!(
+        app.decide(&id, "approve", "").await,
+        (403, json!({"Forbidden": why}))
+    );
+    assert_eq!(app.call("rejected_intake", &[]).await.0, 403, "admins only");
+    assert_eq!(app.review(&id).await["status"], "pending");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_approves_a_review_they_requested() {
+    let app = spawn_app().await;
+    let mut review = sample_review();
+    review["requestedBy"] = json!("dana@example.com");
+    let (_, id) = app.new_review(&review, &json!({})).await;
+    app.sign_in_as(DANA).await;
+    let why = "You requested this review, so someone else has to approve it.";
+    assert_eq!(app.review(&id).await["cannot_approve"], why);
+    assert_eq!(
+        app.decide(&id, "approve", "mine").await,
+        (403, json!({"Forbidden": why}))
+    );
+    app.sign_in_as(BOB).await;
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reviewer_group_limits_who_decides() {
+    let app = spawn_app().await;
+    let mut review = sample_review();
+    review["reviewerGroup"] = json!("ml-reviewers");
+    let (_, id) = app.new_review(&review, &json!({})).await;
+    app.sign_in_as(EVE).await;
+    let why = "Only members of ml-reviewers (and leads) may decide this review.";
+    assert_eq!(
+        app.decide(&id, "reject", "not mine to judge").await,
+        (403, json!({"Forbidden": why}))
+    );
+    app.sign_in_as(LEE).await;
+    assert_eq!(
+        app.decide(&id, "approve", "").await.0,
+        200,
+        "leads may decide any review"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_approvals_are_needed_before_the_workflow_hears_anything() {
+    let app = spawn_app().await;
+    let mut review = sample_review();
+    review["requiredApprovals"] = json!(2);
+    let (arn, id) = app.new_review(&review, &json!({})).await;
+
+    let (status, receipt) = app.decide(&id, "approve", "first").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        receipt["message"],
+        "Approval recorded (1 of 2); the review needs another reviewer."
+    );
+    let again = app.decide(&id, "approve", "me again").await;
+    assert_eq!(again.0, 409);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let running = app
+        .sfn
+        .describe_execution()
+        .execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        *running.status(),
+        ExecutionStatus::Running,
+        "one approval is not enough"
+    );
+
+    app.sign_in_as(BOB).await;
+    assert_eq!(app.decide(&id, "approve", "second").await.0, 200);
+    let execution = app.finished_execution(&arn).await;
+    assert_eq!(*execution.status(), ExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(execution.output().unwrap()).unwrap();
+    let reviewers: Vec<&str> = output["approval"]["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["reviewer"].as_str())
+        .collect();
+    assert_eq!(reviewers, ["ada@example.com", "bob@example.com"]);
+    app.stop().await;
+}

@@ -1,0 +1,253 @@
+//! Sign-in through the real OpenID provider (npm oidc-provider, started by
+//! `cargo xtask test`): a minimal browser follows the provider's redirects
+//! and fills in its login form; Signoff's callback then gets real tokens.
+
+use crate::helpers::{provider_issuer, public_url, spawn_app, spawn_app_with, TestApp};
+use serde_json::json;
+
+fn issuer() -> String {
+    provider_issuer()
+        .expect("SIGNOFF_TEST_OIDC_ISSUER is not set: run the tests with `cargo xtask test`")
+}
+
+/// Starts at Signoff's `start` path and signs in at the provider as
+/// `username`; returns the query the provider sends back to the callback.
+async fn through_provider(app: &TestApp, start: &str, username: &str, password: &str) -> String {
+    let reply = app.http.get(&format!("{}{start}", app.base), None).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let mut url = reply.location.expect("a redirect to the provider");
+    let mut jar: Vec<(String, String)> = Vec::new();
+    let callback = format!("{}/auth/callback?", public_url());
+    for _ in 0..20 {
+        if let Some(query) = url.strip_prefix(&callback) {
+            return query.to_owned();
+        }
+        let cookie = jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut reply = app.http.get(&url, Some(&cookie)).await;
+        keep_cookies(&mut jar, &reply.set_cookies);
+        if reply.status == 200 && reply.body.contains("name=\"password\"") {
+            let action = between(&reply.body, "action=\"", "\"").expect("a form action");
+            let cookie = jar
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let form = [("username", username), ("password", password)];
+            reply = app
+                .http
+                .post_form(&absolute(&action), &form, Some(&cookie))
+                .await;
+            keep_cookies(&mut jar, &reply.set_cookies);
+        }
+        url = absolute(
+            &reply
+                .location
+                .unwrap_or_else(|| panic!("stuck at {url}: {} {}", reply.status, reply.body)),
+        );
+    }
+    panic!("the provider never sent the browser back");
+}
+
+fn absolute(location: &str) -> String {
+    if location.starts_with('/') {
+        format!("{}{location}", issuer())
+    } else {
+        location.replace("&amp;", "&")
+    }
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(text[from..to].replace("&amp;", "&"))
+}
+
+fn keep_cookies(jar: &mut Vec<(String, String)>, set_cookies: &[String]) {
+    for header in set_cookies {
+        let pair = header.split(';').next().unwrap_or_default();
+        if let Some((name, value)) = pair.split_once('=') {
+            jar.retain(|(k, _)| k != name);
+            jar.push((name.to_owned(), value.to_owned()));
+        }
+    }
+}
+
+async fn callback(app: &TestApp, query: &str) -> crate::http::Reply {
+    app.http
+        .get(&format!("{}/auth/callback?{query}", app.base), None)
+        .await
+}
+
+fn session_cookie(reply: &crate::http::Reply) -> String {
+    let header = reply
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("signoff_session="))
+        .expect("a session cookie");
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
+    header.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn signing_in_lands_back_on_the_deep_link_with_the_right_role() {
+    let app = spawn_app().await;
+    app.sign_out();
+    let query = through_provider(
+        &app,
+        "/auth/login?return_to=%2Freviews%2Fabc",
+        "lee",
+        "lee-demo",
+    )
+    .await;
+    let reply = callback(&app, &query).await;
+    assert_eq!(
+        (reply.status, reply.location.as_deref()),
+        (303, Some("/reviews/abc")),
+        "{}",
+        reply.body
+    );
+    let cookie = session_cookie(&reply);
+    let me = app
+        .http
+        .post_form(&format!("{}/api/me", app.base), &[], Some(&cookie))
+        .await;
+    let me: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+    assert_eq!(
+        me,
+        json!({"name": "Lee Lead", "email": "lee@example.com", "role": "lead"})
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_replayed_callback_is_refused() {
+    let app = spawn_app().await;
+    let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
+    assert_eq!(callback(&app, &query).await.status, 303);
+    let replay = callback(&app, &query).await;
+    assert_eq!(replay.status, 400);
+    assert!(
+        replay.body.contains("expired or was already used"),
+        "{}",
+        replay.body
+    );
+    assert!(replay.set_cookies.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_callback_with_a_forged_state_is_refused() {
+    let app = spawn_app().await;
+    let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
+    let forged: String = query
+        .split('&')
+        .map(|pair| {
+            if pair.starts_with("state=") {
+                "state=forged".to_owned()
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let reply = callback(&app, &forged).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.set_cookies.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_id_token_for_another_nonce_is_refused() {
+    let app = spawn_app().await;
+    let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
+    sqlx::query("update login_attempt set nonce = 'not-the-nonce-we-sent'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let reply = callback(&app, &query).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.contains("did not check out"), "{}", reply.body);
+    let (sessions,): (i64,) = sqlx::query_as(
+        "select count(*) from session where subject = 'user-ada' and id_token is not null",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(sessions, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_return_path_to_another_site_is_replaced_by_the_queue() {
+    let app = spawn_app().await;
+    for evil in [
+        "%2F%2Fevil.example%2Fx",
+        "https%3A%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+    ] {
+        let query = through_provider(
+            &app,
+            &format!("/auth/login?return_to={evil}"),
+            "ada",
+            "ada-demo",
+        )
+        .await;
+        let reply = callback(&app, &query).await;
+        assert_eq!(
+            (reply.status, reply.location.as_deref()),
+            (303, Some("/")),
+            "{evil}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_provider_answering_for_another_issuer_is_refused() {
+    // Same provider, reached under a name that is not its issuer.
+    let wrong = issuer().replace("127.0.0.1", "localhost");
+    let app = spawn_app_with(|args| args.oidc.issuer = wrong).await;
+    let reply = app
+        .http
+        .get(&format!("{}/auth/login", app.base), None)
+        .await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(reply.body.contains("cannot be reached"), "{}", reply.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_here_and_at_the_provider() {
+    let app = spawn_app().await;
+    let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
+    let cookie = session_cookie(&callback(&app, &query).await);
+    let logout = app
+        .http
+        .post_form(&format!("{}/auth/logout", app.base), &[], Some(&cookie))
+        .await;
+    assert_eq!(logout.status, 303);
+    let target = logout.location.unwrap();
+    assert!(
+        target.starts_with(&format!("{}/session/end?", issuer())),
+        "{target}"
+    );
+    assert!(target.contains("id_token_hint="), "{target}");
+    assert!(target.contains("post_logout_redirect_uri="), "{target}");
+    assert!(logout
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("signoff_session=;") && c.contains("Max-Age=0")));
+    let after = app
+        .http
+        .post_form(&format!("{}/api/queue", app.base), &[], Some(&cookie))
+        .await;
+    assert_eq!(after.status, 401, "the old cookie no longer works");
+    app.stop().await;
+}

@@ -1,0 +1,63 @@
+//! The local OpenID provider (npm `oidc-provider`, launched by
+//! end2end/oidc/provider.mjs) with the demo users of end2end/oidc/users.json.
+
+use crate::paths::Paths;
+use crate::process::{step, wait_until_ready, Service};
+use std::fs::File;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// The client secret the provider registers and Signoff presents (demo only).
+pub const CLIENT_SECRET: &str = "signoff-demo-secret";
+
+pub struct Provider {
+    pub issuer: String,
+    _service: Service,
+}
+
+/// Starts the provider on `port`, accepting sign-ins that return to any of
+/// `signoff_urls` (each gets `/auth/callback` and `/auth/signed-out`).
+pub fn start(
+    paths: &Paths,
+    port: u16,
+    signoff_urls: &[String],
+    log: &Path,
+) -> anyhow::Result<Provider> {
+    step(&format!(
+        "starting the OpenID provider on 127.0.0.1:{port} (log: {})",
+        log.display()
+    ));
+    let redirects: Vec<String> = signoff_urls
+        .iter()
+        .map(|u| format!("{u}/auth/callback"))
+        .collect();
+    let after_logout: Vec<String> = signoff_urls
+        .iter()
+        .map(|u| format!("{u}/auth/signed-out"))
+        .collect();
+    let log = File::create(log)?;
+    let mut service = Service::spawn(
+        "the OpenID provider",
+        Command::new("node")
+            .arg(paths.root.join("end2end/oidc/provider.mjs"))
+            .env("OIDC_PORT", port.to_string())
+            .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
+            .env("OIDC_REDIRECT_URIS", redirects.join(","))
+            .env("OIDC_POST_LOGOUT_REDIRECT_URIS", after_logout.join(","))
+            .stdout(log.try_clone()?)
+            .stderr(log),
+    )?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_until_ready(
+        &mut service,
+        addr,
+        "/.well-known/openid-configuration",
+        Duration::from_secs(30),
+    )?;
+    Ok(Provider {
+        issuer: format!("http://127.0.0.1:{port}"),
+        _service: service,
+    })
+}
