@@ -153,13 +153,21 @@ impl Oidc {
         let id_token = tokens
             .id_token()
             .ok_or_else(|| anyhow!("the provider sent no ID token"))?;
+        self.verify(&id_token.to_string(), nonce).await
+    }
+
+    /// Verifies an ID token: signature against the provider's keys, issuer,
+    /// audience, expiry, and the nonce we sent; then reads who it names.
+    pub async fn verify(&self, raw: &str, nonce: &str) -> anyhow::Result<Identity> {
+        let discovered = self.discovered().await?;
+        let id_token =
+            CoreIdToken::from_str(raw).map_err(|e| anyhow!("malformed ID token: {e}"))?;
         let claims = id_token
             .claims(
                 &discovered.client.id_token_verifier(),
                 &Nonce::new(nonce.to_owned()),
             )
             .map_err(|e| anyhow!("the ID token did not verify: {e}"))?;
-        let raw = id_token.to_string();
         Ok(Identity {
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),
@@ -167,8 +175,8 @@ impl Oidc {
                 .name()
                 .and_then(|n| n.get(None))
                 .map(|n| n.to_string()),
-            groups: groups_claim(&raw, &self.settings.groups_claim)?,
-            id_token: raw,
+            groups: groups_claim(raw, &self.settings.groups_claim)?,
+            id_token: raw.to_owned(),
         })
     }
 

@@ -38,12 +38,39 @@ impl Http {
         body: String,
         cookie: Option<&str>,
     ) -> Reply {
+        let headers: Vec<(&str, &str)> = [("content-type", content_type), ("cookie", cookie)]
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v)))
+            .collect();
+        self.send_with(method, url, &headers, body).await
+    }
+
+    /// A form POST that a page on `origin` made (browsers add `Origin`).
+    pub async fn send_from(
+        &self,
+        origin: &str,
+        url: &str,
+        form: &str,
+        cookie: Option<&str>,
+    ) -> Reply {
+        let mut headers = vec![
+            ("origin", origin),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        headers.extend(cookie.map(|c| ("cookie", c)));
+        self.send_with("POST", url, &headers, form.to_owned()).await
+    }
+
+    pub async fn send_with(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Reply {
         let mut request = hyper::Request::builder().method(method).uri(url);
-        if let Some(content_type) = content_type {
-            request = request.header("content-type", content_type);
-        }
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let request = request
             .body(Full::new(Bytes::from(body)))

@@ -251,3 +251,82 @@ async fn signing_out_ends_the_session_here_and_at_the_provider() {
     assert_eq!(after.status, 401, "the old cookie no longer works");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_tampered_id_token_is_refused() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let app = spawn_app().await;
+    let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
+    assert_eq!(callback(&app, &query).await.status, 303);
+    let (token,): (String,) =
+        sqlx::query_as("select id_token from session where id_token is not null")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let nonce = claims["nonce"].as_str().unwrap().to_owned();
+    // Ada tries to promote herself to admin.
+    claims["groups"] = json!(["signoff-admins"]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+
+    let oidc = server::auth::oidc::Oidc::new(server::auth::oidc::OidcSettings {
+        issuer: issuer(),
+        client_id: "signoff".into(),
+        client_secret: "signoff-demo-secret".into(),
+        redirect_url: format!("{}/auth/callback", public_url()),
+        post_logout_url: format!("{}/auth/signed-out", public_url()),
+        groups_claim: "groups".into(),
+    })
+    .unwrap();
+    let genuine = oidc
+        .verify(&token, &nonce)
+        .await
+        .expect("the genuine token verifies");
+    assert_eq!(genuine.groups, ["ml-reviewers"]);
+    let refused = oidc
+        .verify(&tampered, &nonce)
+        .await
+        .expect_err("a tampered token must not verify");
+    assert!(refused.to_string().contains("did not verify"), "{refused}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_decision_is_refused() {
+    let app = spawn_app().await;
+    let cookie = app.cookie.lock().unwrap().clone();
+    let reply = app
+        .http
+        .send(
+            "POST",
+            &format!("{}/api/decide", app.base),
+            Some("application/x-www-form-urlencoded"),
+            "id=x&verdict=approve&comment=".into(),
+            cookie.as_deref(),
+        )
+        .await;
+    assert_eq!(
+        reply.status, 404,
+        "same-site (no Origin) reaches the function: {}",
+        reply.body
+    );
+    let forged = app
+        .http
+        .send_from(
+            "https://evil.example",
+            &format!("{}/api/decide", app.base),
+            "id=x&verdict=approve&comment=",
+            cookie.as_deref(),
+        )
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    app.stop().await;
+}
