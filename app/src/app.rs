@@ -1,6 +1,7 @@
 //! The HTML shell, the top-level component and the routes.
 
 use crate::api::current_user;
+use crate::domain::actor::Role;
 use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -36,14 +37,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| format!("{page} · Signoff") />
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Signoff"</a>
-                <nav aria-label="Main">
-                    <A href="/">"Queue"</A>
-                    <A href="/intake/rejected">"Rejected intake"</A>
-                </nav>
-                <SignedIn />
-            </header>
+            <TopBar />
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=QueuePage />
@@ -68,24 +62,35 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// The signed-in person and the sign-out button (a plain form: signing out
-/// is a POST, never a link a crawler could follow).
+/// Brand, the pages this person may open, who they are and sign-out (a
+/// plain form: signing out is a POST, never a link a crawler could follow).
 #[component]
-fn SignedIn() -> impl IntoView {
+fn TopBar() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                user.await.ok().flatten().map(|user| view! {
-                    <div class="user">
-                        <span class="who" title=user.email.clone().unwrap_or_default()>{user.name}</span>
-                        <span class="badge role">{user.role.as_str()}</span>
-                        <form method="post" action="/auth/logout">
-                            <button type="submit" class="link-button">"Sign out"</button>
-                        </form>
-                    </div>
-                })
-            })}
-        </Suspense>
+        <header class="topbar">
+            <a class="brand" href="/">"Signoff"</a>
+            <Suspense fallback=|| view! { <nav aria-label="Main"><A href="/">"Queue"</A></nav> }>
+                {move || Suspend::new(async move {
+                    let user = user.await.ok().flatten();
+                    let admin = user.as_ref().is_some_and(|u| u.role >= Role::Admin);
+                    view! {
+                        <nav aria-label="Main">
+                            <A href="/">"Queue"</A>
+                            {admin.then(|| view! { <A href="/intake/rejected">"Rejected intake"</A> })}
+                        </nav>
+                        {user.map(|user| view! {
+                            <div class="user">
+                                <span class="who" title=user.email.clone().unwrap_or_default()>{user.name}</span>
+                                <span class="badge role">{user.role.as_str()}</span>
+                                <form method="post" action="/auth/logout">
+                                    <button type="submit" class="link-button">"Sign out"</button>
+                                </form>
+                            </div>
+                        })}
+                    }
+                })}
+            </Suspense>
+        </header>
     }
 }

@@ -52,7 +52,9 @@ test('a rejection without a reason is refused by the page and by the server', as
 });
 
 test('a malformed request appears as rejected intake, its token redacted', async ({ page }) => {
-  await open(page, '/intake/rejected', 'root');
+  await open(page, '/', 'root');
+  await page.getByRole('link', { name: 'Rejected intake' }).click();
+  await expect(page.getByRole('heading', { name: 'Rejected intake' })).toBeVisible();
   const reason = page.getByText('review.model.name: is required');
   await expect(async () => {
     await page.reload();

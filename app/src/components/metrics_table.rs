@@ -21,6 +21,17 @@ fn delta_arrow(metric: &MetricComparison) -> &'static str {
     }
 }
 
+/// One line on how the thresholds fared, e.g. `1 of 2 thresholds fail.`
+fn threshold_summary(with_threshold: usize, failing: usize) -> String {
+    match (with_threshold, failing) {
+        (0, _) => "No thresholds were set.".to_owned(),
+        (1, 0) => "The one threshold passes.".to_owned(),
+        (1, _) => "The one threshold fails.".to_owned(),
+        (n, 0) => format!("All {n} thresholds pass."),
+        (n, f) => format!("{f} of {n} thresholds fail."),
+    }
+}
+
 /// The full comparison table with a one-line summary above it.
 #[component]
 pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
@@ -29,11 +40,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
         .filter(|m| m.check != Check::NoThreshold)
         .count();
     let failing_count = failing(&metrics);
-    let summary = match (with_threshold, failing_count) {
-        (0, _) => "No thresholds were set.".to_owned(),
-        (n, 0) => format!("All {n} thresholds pass."),
-        (n, f) => format!("{f} of {n} thresholds fail."),
-    };
+    let summary = threshold_summary(with_threshold, failing_count);
     view! {
         <p class={if failing_count > 0 { "summary failing" } else { "summary" }}>{summary}</p>
         <div class="table-scroll">
@@ -94,5 +101,19 @@ pub fn MetricChip(metric: MetricComparison) -> impl IntoView {
                 " " <span class=delta_class(&metric)>{format!("{}{}", delta_arrow(&metric), format_delta(d))}</span>
             })}
         </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threshold_summary;
+
+    #[test]
+    fn the_summary_reads_well_for_any_count() {
+        assert_eq!(threshold_summary(0, 0), "No thresholds were set.");
+        assert_eq!(threshold_summary(1, 0), "The one threshold passes.");
+        assert_eq!(threshold_summary(1, 1), "The one threshold fails.");
+        assert_eq!(threshold_summary(2, 0), "All 2 thresholds pass.");
+        assert_eq!(threshold_summary(2, 1), "1 of 2 thresholds fail.");
     }
 }
