@@ -2,12 +2,9 @@
 //! end2end/oidc/provider.mjs) with the demo users of end2end/oidc/users.json.
 
 use crate::paths::Paths;
-use crate::process::{step, wait_until_ready, Service};
-use std::fs::File;
-use std::net::SocketAddr;
+use crate::process::{start_service, step, Service};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 /// The client secret the provider registers and Signoff presents (demo only).
 pub const CLIENT_SECRET: &str = "signoff-demo-secret";
@@ -37,24 +34,17 @@ pub fn start(
         .iter()
         .map(|u| format!("{u}/auth/signed-out"))
         .collect();
-    let log = File::create(log)?;
-    let mut service = Service::spawn(
+    let service = start_service(
         "the OpenID provider",
         Command::new("node")
             .arg(paths.root.join("end2end/oidc/provider.mjs"))
             .env("OIDC_PORT", port.to_string())
             .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
             .env("OIDC_REDIRECT_URIS", redirects.join(","))
-            .env("OIDC_POST_LOGOUT_REDIRECT_URIS", after_logout.join(","))
-            .stdout(log.try_clone()?)
-            .stderr(log),
-    )?;
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_until_ready(
-        &mut service,
-        addr,
+            .env("OIDC_POST_LOGOUT_REDIRECT_URIS", after_logout.join(",")),
+        Some(log),
+        port,
         "/.well-known/openid-configuration",
-        Duration::from_secs(30),
     )?;
     Ok(Provider {
         issuer: format!("http://127.0.0.1:{port}"),

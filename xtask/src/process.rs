@@ -137,6 +137,25 @@ pub fn ensure_port_free(port: u16, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts a service that listens on loopback `port`, its output in `log`
+/// (or inherited when `None`), and waits until `GET ready_path` answers 200.
+pub fn start_service(
+    name: &'static str,
+    command: &mut Command,
+    log: Option<&std::path::Path>,
+    port: u16,
+    ready_path: &str,
+) -> anyhow::Result<Service> {
+    if let Some(log) = log {
+        let file = std::fs::File::create(log)?;
+        command.stdout(file.try_clone()?).stderr(file);
+    }
+    let mut service = Service::spawn(name, command)?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_until_ready(&mut service, addr, ready_path, Duration::from_secs(30))?;
+    Ok(service)
+}
+
 /// Waits until `GET path` on `addr` answers 200, while `service` runs.
 pub fn wait_until_ready(
     service: &mut Service,

@@ -2,13 +2,10 @@
 //! through `signoff seed`, then serve with `signoff serve`.
 
 use crate::paths::Paths;
-use crate::process::{step, wait_until_ready, Service};
+use crate::process::{start_service, step, Service};
 use anyhow::{bail, Context};
-use std::fs::File;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 /// Provisions the intake queue and the example state machine from deploy/
 /// and starts the sample executions; returns the intake queue URL.
@@ -73,18 +70,7 @@ pub fn serve(
         .env("SIGNOFF_OIDC_ISSUER", backends.issuer)
         .env("SIGNOFF_OIDC_CLIENT_SECRET", crate::identity::CLIENT_SECRET)
         .current_dir(&paths.root);
-    if let Some(log) = log {
-        let file = File::create(log)?;
-        command.stdout(file.try_clone()?).stderr(file);
-    }
-    let mut service = Service::spawn("signoff serve", &mut command)?;
-    wait_until_ready(
-        &mut service,
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        "/healthz",
-        Duration::from_secs(30),
-    )?;
-    Ok(service)
+    start_service("signoff serve", &mut command, log, port, "/healthz")
 }
 
 /// Removes a SQLite database and its WAL files, so a run starts empty.
