@@ -2,7 +2,7 @@
 
 use crate::api::current_user;
 use crate::domain::actor::Role;
-use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage};
+use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage, SettingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=QueuePage />
                     <Route path=path!("/reviews/:id") view=ReviewPage />
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
+                    <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
             </main>
         </Router>
@@ -77,7 +78,10 @@ fn TopBar() -> impl IntoView {
                     view! {
                         <nav aria-label="Main">
                             <A href="/">"Queue"</A>
-                            {admin.then(|| view! { <A href="/intake/rejected">"Rejected intake"</A> })}
+                            {admin.then(|| view! {
+                                <A href="/intake/rejected">"Rejected intake"</A>
+                                <A href="/settings">"Settings"</A>
+                            })}
                         </nav>
                         {user.map(|user| view! {
                             <div class="user">

@@ -76,3 +76,11 @@ test('signing out ends the session here and at the provider', async ({ page }) =
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   expect(page.url().startsWith(process.env.SIGNOFF_OIDC_ISSUER!)).toBeTruthy();
 });
+
+test('an admin sees the running settings, without secrets', async ({ page }) => {
+  await open(page, '/', 'root');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByText('ml-reviewers')).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('signoff-demo-secret');
+});

@@ -80,7 +80,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
 
-    let router = web::router(services.clone(), auth, options);
+    let router = web::router(services.clone(), settings_view(&args), auth, options);
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
         let served = axum::serve(listener, router)
@@ -146,4 +146,55 @@ fn sign_in(
         secure_cookies: public_url.starts_with("https://"),
         clock,
     })
+}
+
+/// The configuration as the admin settings page shows it: no secrets, and
+/// the database URL without any password.
+fn settings_view(args: &ServeArgs) -> app::api::SettingsView {
+    let role_map = RoleMap::parse(&args.oidc.role_map).unwrap_or_default();
+    app::api::SettingsView {
+        public_url: args.public_url.clone(),
+        oidc_issuer: args.oidc.issuer.clone(),
+        oidc_client_id: args.oidc.client_id.clone(),
+        groups_claim: args.oidc.groups_claim.clone(),
+        role_map: role_map
+            .pairs()
+            .iter()
+            .map(|(g, r)| (g.clone(), r.as_str().to_owned()))
+            .collect(),
+        session_idle_minutes: args.session_idle_minutes,
+        session_max_hours: args.session_max_hours,
+        intake_queue_url: args.intake_queue_url.clone(),
+        aws_endpoint: args.aws.endpoint_url.clone(),
+        database: without_password(&args.database_url),
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user@host/db`.
+fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn database_passwords_are_not_shown() {
+        assert_eq!(
+            without_password("postgres://app:s3cret@db:5432/signoff"),
+            "postgres://app@db:5432/signoff"
+        );
+        assert_eq!(
+            without_password("sqlite://signoff.db"),
+            "sqlite://signoff.db"
+        );
+    }
 }

@@ -1,6 +1,6 @@
-//! Server functions about the person using the page.
+//! Server functions about the person using the page and the deployment.
 
-use super::{AppError, UserView};
+use super::{AppError, SettingsView, UserView};
 use leptos::server;
 
 /// Who is signed in, or `None`. The one server function that answers
@@ -20,4 +20,17 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
         email: actor.email,
         role: actor.role,
     }))
+}
+
+/// The running configuration. Admins only.
+#[server(endpoint = "settings")]
+pub async fn get_settings() -> Result<SettingsView, AppError> {
+    use super::guard::{require, respond};
+    use crate::domain::actor::Role;
+    use leptos::prelude::use_context;
+    respond((|| {
+        require(Role::Admin)?;
+        use_context::<SettingsView>()
+            .ok_or_else(|| AppError::internal("settings missing from context"))
+    })())
 }

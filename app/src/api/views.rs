@@ -62,6 +62,23 @@ pub struct ReviewDetail {
     pub cannot_reject: Option<String>,
 }
 
+/// The running configuration as admins see it (never a secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub public_url: String,
+    pub oidc_issuer: String,
+    pub oidc_client_id: String,
+    pub groups_claim: String,
+    /// `(group, role)` pairs.
+    pub role_map: Vec<(String, String)>,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub intake_queue_url: Option<String>,
+    /// `None` means real AWS.
+    pub aws_endpoint: Option<String>,
+    pub database: String,
+}
+
 /// The signed-in person, for the page header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserView {

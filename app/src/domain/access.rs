@@ -35,6 +35,11 @@ impl RoleMap {
         Ok(Self(pairs))
     }
 
+    /// The `(group, role)` pairs, in the order given.
+    pub fn pairs(&self) -> &[(String, Role)] {
+        &self.0
+    }
+
     /// The highest role any of `groups` maps to; `None` when none maps.
     pub fn role_for(&self, groups: &[String]) -> Option<Role> {
         self.0

@@ -3,7 +3,9 @@
 mod queue;
 mod rejected_intake;
 mod review;
+mod settings;
 
 pub use queue::QueuePage;
 pub use rejected_intake::RejectedIntakePage;
 pub use review::ReviewPage;
+pub use settings::SettingsPage;

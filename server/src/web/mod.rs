@@ -4,6 +4,7 @@
 mod same_origin;
 
 use crate::auth::{self, Auth};
+use app::api::SettingsView;
 use app::app::{shell, App};
 use app::ssr::Services;
 use axum::routing::get;
@@ -14,9 +15,17 @@ use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 /// The whole router; tests call it without a socket or bind it themselves.
-pub fn router(services: Services, auth: Arc<Auth>, options: LeptosOptions) -> Router {
+pub fn router(
+    services: Services,
+    settings: SettingsView,
+    auth: Arc<Auth>,
+    options: LeptosOptions,
+) -> Router {
     let routes = generate_route_list(App);
-    let context = move || provide_context(services.clone());
+    let context = move || {
+        provide_context(services.clone());
+        provide_context(settings.clone());
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(&options, routes, context, {

@@ -163,3 +163,16 @@ async fn two_approvals_are_needed_before_the_workflow_hears_anything() {
     assert_eq!(reviewers, ["ada@example.com", "bob@example.com"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn only_admins_see_the_settings_and_never_a_secret() {
+    let app = spawn_app().await;
+    assert_eq!(app.call("settings", &[]).await.0, 403);
+    app.sign_in_as(crate::helpers::ROOT).await;
+    let (status, settings) = app.call("settings", &[]).await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["oidc_client_id"], "signoff");
+    assert_eq!(settings["role_map"][1], json!(["ml-reviewers", "reviewer"]));
+    assert!(!settings.to_string().contains("signoff-demo-secret"));
+    app.stop().await;
+}
