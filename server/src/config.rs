@@ -65,6 +65,15 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
     pub delivery_interval_ms: u64,
 
+    /// Pending reviews checked against their execution each second
+    /// (DescribeExecution: Step Functions allows 15/s for the whole account).
+    #[arg(long, env = "SIGNOFF_RECONCILE_PER_SECOND", default_value_t = 2)]
+    pub reconcile_per_second: u32,
+
+    /// Each pending review is checked against its execution at most this often, in seconds.
+    #[arg(long, env = "SIGNOFF_RECONCILE_EVERY_SECONDS", default_value_t = 60)]
+    pub reconcile_every_seconds: u64,
+
     /// The address people use to reach Signoff. Sign-in returns to
     /// `<public-url>/auth/callback`; cookies are `Secure` when it is https.
     #[arg(

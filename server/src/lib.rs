@@ -95,6 +95,12 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         Duration::from_millis(args.delivery_interval_ms),
         shutdown.clone(),
     ));
+    tasks.spawn(workers::clock::run(
+        services.clone(),
+        args.reconcile_per_second,
+        Duration::from_secs(args.reconcile_every_seconds),
+        shutdown.clone(),
+    ));
     match &args.intake_queue_url {
         Some(queue_url) => {
             let poller = aws::sqs::IntakePoller {

@@ -11,3 +11,4 @@ pub mod retry;
 pub mod review;
 pub mod time;
 pub mod token;
+pub mod upstream;

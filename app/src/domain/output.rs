@@ -22,6 +22,13 @@ pub enum Delivery {
     Failure { error: String, cause: String },
 }
 
+impl Delivery {
+    /// Whether this answer approves (a success whose decision is "approved").
+    pub fn is_approval(&self) -> bool {
+        matches!(self, Delivery::Success { output } if output["decision"] == "approved")
+    }
+}
+
 /// The answer for a final decision. `decisions` are all recorded decisions of
 /// the review, the final one included.
 pub fn build_delivery(

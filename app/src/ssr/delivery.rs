@@ -7,6 +7,7 @@ use super::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, Workfl
 use super::Services;
 use crate::domain::retry::backoff_ms;
 use crate::domain::review::DeliveryState;
+use crate::domain::upstream::{closed_task, ClosedTask};
 
 /// What one sweep of the outbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -78,18 +79,7 @@ impl Services {
                     "Step Functions accepted the decision",
                 )),
             ),
-            Err(WorkflowError::TokenClosed(reason)) => (
-                DeliveryOutcome::Closed {
-                    reason: reason.clone(),
-                },
-                DeliveryState::Closed,
-                Some(system_audit(
-                    &job.review_id,
-                    now_ms,
-                    "closed",
-                    &format!("the task was already closed: {reason}"),
-                )),
-            ),
+            Err(WorkflowError::TokenClosed(code)) => self.closed_outcome(&job, &code, now_ms).await,
             Err(error) => {
                 let delay = backoff_ms(job.attempts, rand_unit());
                 tracing::warn!(review_id = %job.review_id, attempts = job.attempts, "delivery failed, retrying in {delay} ms: {error}");
@@ -107,6 +97,45 @@ impl Services {
             tracing::info!(review_id = %job.review_id, attempts = job.attempts, "decision delivered");
         }
         Ok(state)
+    }
+}
+
+impl Services {
+    /// Asks the execution why the task was closed: a lost reply counts as
+    /// delivered; anything else is closed with the reason. Never retried.
+    async fn closed_outcome(
+        &self,
+        job: &DeliveryJob,
+        code: &str,
+        now_ms: i64,
+    ) -> (DeliveryOutcome, DeliveryState, Option<AuditRecord>) {
+        let finding = match self.workflow.execution_status(&job.execution_arn).await {
+            Ok((status, error)) => {
+                closed_task(&status, error.as_deref(), job.delivery.is_approval())
+            }
+            Err(error) => ClosedTask::Closed(format!(
+                "The task was already closed ({code}); the execution could not be read: {error}"
+            )),
+        };
+        match finding {
+            ClosedTask::AlreadyDelivered => (
+                DeliveryOutcome::Delivered,
+                DeliveryState::Delivered,
+                Some(system_audit(
+                    &job.review_id,
+                    now_ms,
+                    "delivered",
+                    "Step Functions already had the decision (an earlier reply was lost)",
+                )),
+            ),
+            ClosedTask::Closed(reason) => (
+                DeliveryOutcome::Closed {
+                    reason: reason.clone(),
+                },
+                DeliveryState::Closed,
+                Some(system_audit(&job.review_id, now_ms, "closed", &reason)),
+            ),
+        }
     }
 }
 

@@ -8,10 +8,12 @@ mod delivery;
 mod intake;
 pub mod ports;
 mod queries;
+mod watch;
 
 pub use decisions::DecideError;
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
+pub use watch::ClockReport;
 
 use ports::{Clock, ReviewStore, Workflow};
 use std::sync::Arc;

@@ -97,6 +97,7 @@ pub struct DecisionCommit {
 #[derive(Debug, Clone)]
 pub struct DeliveryJob {
     pub review_id: String,
+    pub execution_arn: String,
     pub token: TaskToken,
     pub delivery: Delivery,
     /// Attempts so far, this one included.
@@ -115,6 +116,13 @@ pub enum DeliveryOutcome {
         error: String,
         next_attempt_at_ms: i64,
     },
+}
+
+/// A held review whose workflow expects a heartbeat. Holds the token.
+#[derive(Debug, Clone)]
+pub struct HeartbeatJob {
+    pub review_id: String,
+    pub token: TaskToken,
 }
 
 /// An intake message that could not be accepted.
@@ -155,8 +163,9 @@ pub trait ReviewStore: Send + Sync {
     async fn mark_intake_notified(&self, id: &str) -> Result<(), StoreError>;
     /// Newest first.
     async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntakeView>, StoreError>;
-    /// Pending reviews, nearest deadline first (no deadline last), then oldest.
-    async fn pending_queue(&self, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
+    /// Pending reviews whose deadline is after `now_ms`, nearest deadline
+    /// first (no deadline last), then oldest.
+    async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
     /// The review's audit entries, oldest first.
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
@@ -179,6 +188,34 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError>;
+    /// Marks pending reviews whose deadline has passed as expired (with an
+    /// audit entry each); returns their ids.
+    async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError>;
+    /// Ends a still-pending review as `status` with `reason`; `false` when
+    /// it was no longer pending (someone decided first).
+    async fn close_review(
+        &self,
+        review_id: &str,
+        status: ReviewStatus,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Pending reviews last checked against their execution before
+    /// `checked_before_ms` (never checked first): `(id, execution ARN)`.
+    async fn reviews_to_check(
+        &self,
+        checked_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Pending reviews with `heartbeatSeconds` whose next heartbeat (a third
+    /// of the interval after the last) is due.
+    async fn heartbeats_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<HeartbeatJob>, StoreError>;
+    async fn heartbeat_sent(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError>;
 }
 
 /// Why Step Functions did not take a call.
@@ -200,6 +237,8 @@ pub enum WorkflowError {
 pub trait Workflow: Send + Sync {
     /// `SendTaskSuccess` or `SendTaskFailure`.
     async fn send(&self, token: &TaskToken, delivery: &Delivery) -> Result<(), WorkflowError>;
+    /// `SendTaskHeartbeat`: the review is still held.
+    async fn heartbeat(&self, token: &TaskToken) -> Result<(), WorkflowError>;
     /// `DescribeExecution`: status and, when it failed, the error name.
     async fn execution_status(
         &self,

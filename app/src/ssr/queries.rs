@@ -16,7 +16,10 @@ const KEY_METRICS: usize = 3;
 
 impl Services {
     pub async fn queue(&self) -> Result<QueueSnapshot, StoreError> {
-        let rows = self.store.pending_queue(self.settings.queue_limit).await?;
+        let rows = self
+            .store
+            .pending_queue(self.clock.now_ms(), self.settings.queue_limit)
+            .await?;
         let items = rows.into_iter().map(queue_item).collect::<Result<_, _>>()?;
         Ok(QueueSnapshot {
             now_ms: self.clock.now_ms(),

@@ -59,6 +59,16 @@ impl Workflow for SfnWorkflow {
         result
     }
 
+    async fn heartbeat(&self, token: &TaskToken) -> Result<(), WorkflowError> {
+        self.client
+            .send_task_heartbeat()
+            .task_token(token.expose())
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| classify(e, token))
+    }
+
     async fn execution_status(
         &self,
         execution_arn: &str,

@@ -3,10 +3,12 @@
 
 use super::rows::{DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow};
 use app::api::{HistoryEntry, RejectedIntakeView};
+use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
-    AuditRecord, DecisionCommit, DeliveryJob, DeliveryOutcome, Inserted, NewRejectedIntake,
-    NewReview, QueueRow, RejectedIntakeStatus, ReviewStore, StoreError, StoredReview,
+    AuditRecord, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob, Inserted,
+    NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore, StoreError,
+    StoredReview,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -93,8 +95,8 @@ impl ReviewStore for SqliteStore {
         let inserted = sqlx::query(
             "insert into review (id, task_token, task_token_sha256, execution_arn, state_name, entered_at,
                 received_at, deadline_at, due_at, title, model_name, model_version, requested_by,
-                review_json, context_json, extra_json, created_at, updated_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                review_json, context_json, extra_json, heartbeat_seconds, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              on conflict (task_token_sha256) do nothing",
         )
         .bind(&review.id)
@@ -113,6 +115,7 @@ impl ReviewStore for SqliteStore {
         .bind(request.review_json.to_string())
         .bind(request.context.to_string())
         .bind(serde_json::Value::Object(request.extra.clone()).to_string())
+        .bind(request.spec.heartbeat_seconds.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
         .bind(review.received_at_ms)
         .bind(review.received_at_ms)
         .execute(&mut *tx)
@@ -193,15 +196,16 @@ impl ReviewStore for SqliteStore {
         rows.into_iter().map(RejectedIntakeRow::into_view).collect()
     }
 
-    async fn pending_queue(&self, limit: u32) -> Result<Vec<QueueRow>, StoreError> {
+    async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError> {
         let rows: Vec<QueueRowRecord> = sqlx::query_as(
             "select r.id, r.received_at, r.deadline_at, r.review_json,
                 (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
              from review r
-             where r.status = 'pending'
+             where r.status = 'pending' and r.due_at > ?
              order by r.due_at, r.received_at
              limit ?",
         )
+        .bind(now_ms)
         .bind(limit)
         .fetch_all(&self.pool)
         .await
@@ -348,12 +352,14 @@ impl ReviewStore for SqliteStore {
         .map_err(db_error)?;
         let mut jobs = Vec::with_capacity(claimed.len());
         for (review_id, payload, attempts) in claimed {
-            let (token,): (String,) = sqlx::query_as("select task_token from review where id = ?")
-                .bind(&review_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let (token, execution_arn): (String, String) =
+                sqlx::query_as("select task_token, execution_arn from review where id = ?")
+                    .bind(&review_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             jobs.push(DeliveryJob {
+                execution_arn,
                 token: TaskToken::parse(&token)
                     .map_err(|e| StoreError(format!("stored token of {review_id}: {e}")))?,
                 delivery: serde_json::from_str(&payload).map_err(json_error)?,
@@ -398,6 +404,129 @@ impl ReviewStore for SqliteStore {
             append_audit(&mut tx, entry, Some(review_id)).await?;
         }
         tx.commit().await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.write().await?;
+        let expired: Vec<(String,)> = sqlx::query_as(
+            "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
+                version = version + 1, updated_at = ?
+             where status = 'pending' and due_at <= ?
+             returning id",
+        )
+        .bind(now_ms)
+        .bind(now_ms)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for (id,) in &expired {
+            let entry = AuditRecord {
+                at_ms: now_ms,
+                actor: "system".into(),
+                action: "expired".into(),
+                review_id: Some(id.clone()),
+                detail: Some("The deadline passed before anyone decided.".into()),
+            };
+            append_audit(&mut tx, &entry, None).await?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(expired.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn close_review(
+        &self,
+        review_id: &str,
+        status: ReviewStatus,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let closed = sqlx::query(
+            "update review set status = ?, status_reason = ?, version = version + 1, updated_at = ?
+             where id = ? and status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(now_ms)
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if closed == 1 {
+            let entry = AuditRecord {
+                at_ms: now_ms,
+                actor: "system".into(),
+                action: status.label().to_lowercase(),
+                review_id: Some(review_id.to_owned()),
+                detail: Some(reason.to_owned()),
+            };
+            append_audit(&mut tx, &entry, None).await?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(closed == 1)
+    }
+
+    async fn reviews_to_check(
+        &self,
+        checked_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "select id, execution_arn from review
+             where status = 'pending' and coalesce(checked_at, 0) < ?
+             order by coalesce(checked_at, 0), received_at limit ?",
+        )
+        .bind(checked_before_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
+    async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("update review set checked_at = ? where id = ?")
+            .bind(now_ms)
+            .bind(review_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn heartbeats_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<HeartbeatJob>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select id, task_token from review
+             where status = 'pending' and heartbeat_seconds is not null
+               and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
+             order by coalesce(last_heartbeat_at, 0) limit ?",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter()
+            .map(|(review_id, token)| {
+                let token = TaskToken::parse(&token)
+                    .map_err(|e| StoreError(format!("stored token of {review_id}: {e}")))?;
+                Ok(HeartbeatJob { review_id, token })
+            })
+            .collect()
+    }
+
+    async fn heartbeat_sent(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("update review set last_heartbeat_at = ?, heartbeats_sent = heartbeats_sent + 1 where id = ?")
+            .bind(now_ms)
+            .bind(review_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 }

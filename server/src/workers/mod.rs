@@ -1,3 +1,4 @@
 //! Background workers started with the server.
 
+pub mod clock;
 pub mod delivery;

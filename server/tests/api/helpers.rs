@@ -152,6 +152,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
         intake_wait_seconds: 1,
         rejected_visibility_seconds: 1,
         delivery_interval_ms: 200,
+        reconcile_per_second: 5,
+        reconcile_every_seconds: 1,
         public_url: public_url(),
         session_idle_minutes: 60,
         session_max_hours: 12,
@@ -236,10 +238,34 @@ impl TestApp {
 
     /// Starts an execution of deploy/'s state machine; returns its ARN.
     pub async fn start_execution(&self, review: &Value, context: &Value) -> String {
+        self.start_execution_of(&self.machine_arn, review, context)
+            .await
+    }
+
+    /// A second state machine: deploy/'s definition as changed by `change`,
+    /// sending to the same intake queue. Returns its ARN.
+    pub async fn state_machine_with(&self, change: impl FnOnce(&mut Value)) -> String {
+        let definition =
+            provision::definition(&state_machine_file(), &self.queue_url).expect("definition");
+        let mut asl: Value = serde_json::from_str(&definition).expect("JSON");
+        change(&mut asl);
+        let name = format!("variant-{}", short_id());
+        provision::state_machine(&self.sfn, &name, &asl.to_string(), ROLE_ARN)
+            .await
+            .expect("state machine")
+    }
+
+    /// Starts an execution of `machine_arn`; returns its ARN.
+    pub async fn start_execution_of(
+        &self,
+        machine_arn: &str,
+        review: &Value,
+        context: &Value,
+    ) -> String {
         let input = json!({"review": review, "context": context});
         provision::start_execution(
             &self.sfn,
-            &self.machine_arn,
+            machine_arn,
             &format!("run-{}", short_id()),
             &input,
         )
@@ -316,6 +342,49 @@ impl TestApp {
         let (status, body) = self.call("review", &[("id", id)]).await;
         assert_eq!(status, 200, "{body}");
         body
+    }
+
+    /// Waits until the review has `status`; returns it.
+    pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let review = self.review(id).await;
+            if review["status"] == status {
+                return review;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "review {id} is still {}",
+                review["status"]
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until the review's delivery is in `state` after `attempts` or
+    /// more attempts; returns the review.
+    pub async fn wait_for_delivery(&self, id: &str, state: &str, attempts: u64) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let review = self.review(id).await;
+            let delivery = &review["delivery"];
+            if delivery["state"] == state && delivery["attempts"].as_u64().unwrap_or(0) >= attempts
+            {
+                return review;
+            }
+            assert!(Instant::now() < deadline, "delivery of {id} is {delivery}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Heartbeats Signoff has sent for a review.
+    pub async fn heartbeats_sent(&self, id: &str) -> i64 {
+        let (sent,): (i64,) = sqlx::query_as("select heartbeats_sent from review where id = ?")
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .expect("query");
+        sent
     }
 
     /// Waits until the execution has ended; returns how.

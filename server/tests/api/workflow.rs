@@ -43,13 +43,140 @@ async fn a_review_left_past_its_timeout_escalates_and_cannot_be_delivered() {
         .collect();
     assert!(entered.contains(&"Escalate"), "{entered:?}");
 
-    // A decision made afterwards is recorded, but its task is closed.
-    let (status, receipt) = app.decide(&id, "approve", "too late").await;
-    assert_eq!(status, 200, "{receipt}");
-    assert_eq!(
-        receipt["message"],
-        "Approved, but the workflow's task was already closed."
+    // The review left the queue as expired; a late decision is refused.
+    let shown = app.wait_for_status(&id, "expired").await;
+    assert!(
+        shown["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("before anyone decided"),
+        "{shown}"
     );
-    assert_eq!(app.review(&id).await["delivery"]["state"], "closed");
+    let (status, body) = app.decide(&id, "approve", "too late").await;
+    assert_eq!(
+        (status, body),
+        (
+            409,
+            json!({"Refused": "This review is no longer pending (it is expired)."})
+        )
+    );
+    let (_, queue) = app.call("queue", &[]).await;
+    assert!(!queue.to_string().contains(&id), "{queue}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_review_whose_workflow_gave_up_leaves_the_queue_though_its_deadline_is_far() {
+    let app = spawn_app().await;
+    // The workflow waits 1 second; the review claims an hour. Only asking
+    // Step Functions (the reconciler) can tell that the workflow moved on.
+    let machine = app
+        .state_machine_with(|asl| {
+            let task = &mut asl["States"]["RequestApproval"];
+            task.as_object_mut().unwrap().remove("TimeoutSecondsPath");
+            task["TimeoutSeconds"] = json!(1);
+        })
+        .await;
+    let arn = app
+        .start_execution_of(&machine, &sample_review(), &json!({}))
+        .await;
+    let id = app.wait_for_review(&arn).await;
+    assert_eq!(
+        app.finished_execution(&arn).await.error(),
+        Some("Signoff.NoDecision")
+    );
+
+    let shown = app.wait_for_status(&id, "expired").await;
+    assert_eq!(
+        shown["status_reason"],
+        "The workflow gave up waiting for a decision."
+    );
+    let (_, queue) = app.call("queue", &[]).await;
+    assert!(!queue.to_string().contains(&id), "{queue}");
+    let actions: Vec<String> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["action"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(actions, ["received", "expired"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_reply_is_recognised_and_the_decision_is_not_delivered_twice() {
+    let app = spawn_app().await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    assert_eq!(
+        *app.finished_execution(&arn).await.status(),
+        ExecutionStatus::Succeeded
+    );
+
+    // As if Signoff had crashed after Step Functions took the decision but
+    // before it recorded that: the outbox row is queued again.
+    sqlx::query("update delivery set state = 'queued', next_attempt_at = 0, claimed_until = null")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let shown = app.wait_for_delivery(&id, "delivered", 2).await;
+    let last = shown["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["detail"],
+        "Step Functions already had the decision (an earlier reply was lost)"
+    );
+    let succeeded = app
+        .history(&arn)
+        .await
+        .iter()
+        .filter(|e| e.task_succeeded_event_details().is_some())
+        .count();
+    assert_eq!(succeeded, 1, "the task received the decision once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
+    let app = spawn_app().await;
+    // deploy/'s machine with a 3-second heartbeat timeout on the callback task.
+    let machine = app
+        .state_machine_with(|asl| {
+            asl["States"]["RequestApproval"]["HeartbeatSeconds"] = json!(3);
+        })
+        .await;
+    let mut review = sample_review();
+    review["heartbeatSeconds"] = json!(3);
+    let arn = app.start_execution_of(&machine, &review, &json!({})).await;
+    let id = app.wait_for_review(&arn).await;
+
+    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+    let running = app
+        .sfn
+        .describe_execution()
+        .execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        *running.status(),
+        ExecutionStatus::Running,
+        "without heartbeats the task would have timed out"
+    );
+    let sent = app.heartbeats_sent(&id).await;
+    assert!(sent >= 4, "heartbeats while pending: {sent}");
+    println!("heartbeats observed while pending: {sent}");
+
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    assert_eq!(
+        *app.finished_execution(&arn).await.status(),
+        ExecutionStatus::Succeeded
+    );
+    let at_decision = app.heartbeats_sent(&id).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        app.heartbeats_sent(&id).await,
+        at_decision,
+        "no heartbeats after the decision"
+    );
     app.stop().await;
 }

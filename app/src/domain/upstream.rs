@@ -1,0 +1,131 @@
+//! What the workflow's own state says about a review: why a task token is
+//! closed, and what a review whose execution has moved on becomes.
+
+use super::review::ReviewStatus;
+
+/// How a review ends when its execution is no longer waiting for it,
+/// from `DescribeExecution`'s status and error. `None` while it runs.
+pub fn review_outcome(status: &str, error: Option<&str>) -> Option<(ReviewStatus, String)> {
+    let timed_out = matches!(
+        error,
+        Some("States.Timeout" | "States.HeartbeatTimeout" | "Signoff.NoDecision")
+    );
+    Some(match status {
+        "RUNNING" | "PENDING_REDRIVE" => return None,
+        "TIMED_OUT" => (
+            ReviewStatus::Expired,
+            "The workflow timed out before anyone decided.".into(),
+        ),
+        _ if timed_out => (
+            ReviewStatus::Expired,
+            "The workflow gave up waiting for a decision.".into(),
+        ),
+        "ABORTED" => (
+            ReviewStatus::ClosedUpstream,
+            "The workflow execution was stopped.".into(),
+        ),
+        "SUCCEEDED" => (
+            ReviewStatus::ClosedUpstream,
+            "The workflow finished without this review.".into(),
+        ),
+        "FAILED" => (
+            ReviewStatus::ClosedUpstream,
+            format!(
+                "The workflow failed ({}).",
+                error.unwrap_or("no error name")
+            ),
+        ),
+        other => (
+            ReviewStatus::ClosedUpstream,
+            format!("The workflow is {other}."),
+        ),
+    })
+}
+
+/// What a closed task token turned out to mean for a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClosedTask {
+    /// Step Functions already had this decision: an earlier attempt got
+    /// through and only its reply was lost.
+    AlreadyDelivered,
+    /// The task ended without this decision, for this reason.
+    Closed(String),
+}
+
+/// Reads the execution's state after a decision found its task closed.
+pub fn closed_task(status: &str, error: Option<&str>, decision_was_approval: bool) -> ClosedTask {
+    let delivered_earlier = match (status, error) {
+        ("SUCCEEDED", _) => decision_was_approval,
+        ("FAILED", Some("Signoff.Rejected")) => true,
+        _ => false,
+    };
+    if delivered_earlier {
+        return ClosedTask::AlreadyDelivered;
+    }
+    ClosedTask::Closed(match review_outcome(status, error) {
+        Some((_, reason)) => reason,
+        None => "The task no longer waits for a decision (it timed out and the workflow moved on)."
+            .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_execution_keeps_its_review() {
+        assert_eq!(review_outcome("RUNNING", None), None);
+    }
+
+    #[test]
+    fn timeouts_expire_the_review() {
+        for (status, error) in [
+            ("TIMED_OUT", None),
+            ("FAILED", Some("States.Timeout")),
+            ("FAILED", Some("Signoff.NoDecision")),
+        ] {
+            assert_eq!(
+                review_outcome(status, error).unwrap().0,
+                ReviewStatus::Expired,
+                "{status} {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_endings_close_the_review_upstream_with_a_reason() {
+        assert_eq!(
+            review_outcome("ABORTED", None),
+            Some((
+                ReviewStatus::ClosedUpstream,
+                "The workflow execution was stopped.".into()
+            ))
+        );
+        assert_eq!(
+            review_outcome("FAILED", Some("States.TaskFailed"))
+                .unwrap()
+                .1,
+            "The workflow failed (States.TaskFailed)."
+        );
+    }
+
+    #[test]
+    fn a_lost_reply_is_recognised() {
+        assert_eq!(
+            closed_task("SUCCEEDED", None, true),
+            ClosedTask::AlreadyDelivered
+        );
+        assert_eq!(
+            closed_task("FAILED", Some("Signoff.Rejected"), false),
+            ClosedTask::AlreadyDelivered
+        );
+        let closed = |s, e, a| match closed_task(s, e, a) {
+            ClosedTask::Closed(reason) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(closed("SUCCEEDED", None, false).contains("finished without"));
+        assert!(closed("RUNNING", None, true).contains("timed out"));
+        assert!(closed("ABORTED", None, true).contains("stopped"));
+    }
+}

@@ -1,0 +1,86 @@
+//! The workflow's clock: reviews past their deadline leave the queue,
+//! held reviews send heartbeats, and a rate-limited sweep asks Step Functions
+//! about pending reviews so that one whose execution has moved on never
+//! looks pending.
+
+use super::ports::{StoreError, WorkflowError};
+use super::Services;
+use crate::domain::upstream::review_outcome;
+
+/// What one tick of the clock did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ClockReport {
+    pub expired: usize,
+    pub heartbeats: usize,
+    pub closed: usize,
+}
+
+impl Services {
+    /// Expires overdue reviews, sends due heartbeats, and checks up to
+    /// `check_limit` pending reviews not checked for `recheck_after_ms`.
+    pub async fn tick(
+        &self,
+        check_limit: u32,
+        recheck_after_ms: i64,
+    ) -> Result<ClockReport, StoreError> {
+        let expired = self.store.expire_overdue(self.clock.now_ms()).await?.len();
+        let heartbeats = self.send_heartbeats().await?;
+        let closed = self.reconcile(check_limit, recheck_after_ms).await?;
+        Ok(ClockReport {
+            expired,
+            heartbeats,
+            closed,
+        })
+    }
+
+    async fn send_heartbeats(&self) -> Result<usize, StoreError> {
+        let now_ms = self.clock.now_ms();
+        let mut sent = 0;
+        for job in self.store.heartbeats_due(now_ms, 50).await? {
+            match self.workflow.heartbeat(&job.token).await {
+                Ok(()) => {
+                    self.store.heartbeat_sent(&job.review_id, now_ms).await?;
+                    sent += 1;
+                }
+                // The task is gone: have the sweep find out why right away.
+                Err(WorkflowError::TokenClosed(_)) => {
+                    self.store.mark_checked(&job.review_id, 0).await?
+                }
+                Err(error) => {
+                    tracing::warn!(review_id = %job.review_id, "heartbeat failed, retrying: {error}")
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn reconcile(&self, limit: u32, recheck_after_ms: i64) -> Result<usize, StoreError> {
+        let now_ms = self.clock.now_ms();
+        let mut closed = 0;
+        for (review_id, execution_arn) in self
+            .store
+            .reviews_to_check(now_ms - recheck_after_ms, limit)
+            .await?
+        {
+            // Checked either way: a failing call is retried on a later sweep,
+            // not in a tight loop against a 15/s quota.
+            self.store.mark_checked(&review_id, now_ms).await?;
+            match self.workflow.execution_status(&execution_arn).await {
+                Ok((status, error)) => {
+                    if let Some((outcome, reason)) = review_outcome(&status, error.as_deref()) {
+                        if self
+                            .store
+                            .close_review(&review_id, outcome, &reason, now_ms)
+                            .await?
+                        {
+                            tracing::info!(%review_id, status = outcome.as_str(), "{reason}");
+                            closed += 1;
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%review_id, "DescribeExecution failed: {error}"),
+            }
+        }
+        Ok(closed)
+    }
+}
