@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the dashboard, the SQS intake poller and the delivery worker.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create the example intake queue and state machine (from deploy/) and
     /// start sample executions: the demo's review requests.
     Seed(SeedArgs),
@@ -64,6 +64,12 @@ pub struct ServeArgs {
     /// How often the delivery worker looks for decisions to (re)send, in milliseconds.
     #[arg(long, env = "SIGNOFF_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
     pub delivery_interval_ms: u64,
+
+    /// How long a sender holds a delivery it claimed, in seconds; after a
+    /// crash mid-send, another sender takes it over once this has passed.
+    /// Keep it above the Step Functions call timeout (10 s).
+    #[arg(long, env = "SIGNOFF_DELIVERY_LEASE_SECONDS", default_value_t = 30)]
+    pub delivery_lease_seconds: u64,
 
     /// Pending reviews checked against their execution each second
     /// (DescribeExecution: Step Functions allows 15/s for the whole account).

@@ -65,9 +65,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let auth = Arc::new(sign_in(&args, sessions.clone(), clock.clone())?);
     let services = Services {
         store: Arc::new(store),
-        workflow: Arc::new(aws::sfn::SfnWorkflow::new(&sdk)),
+        workflow: Arc::new(aws::sfn::SfnWorkflow::new(aws::sfn_client(&sdk))),
         clock,
-        settings: Settings::default(),
+        settings: Settings {
+            delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
+            ..Settings::default()
+        },
     };
     let options = LeptosOptions::builder()
         .output_name("signoff")
@@ -104,7 +108,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     match &args.intake_queue_url {
         Some(queue_url) => {
             let poller = aws::sqs::IntakePoller {
-                client: aws_sdk_sqs::Client::new(&sdk),
+                client: aws::sqs_client(&sdk),
                 queue_url: queue_url.clone(),
                 wait_seconds: args.intake_wait_seconds,
                 rejected_visibility_seconds: args.rejected_visibility_seconds,

@@ -11,7 +11,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Seed(args) => server::seed::run(args).await,
     };
     match result {

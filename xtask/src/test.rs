@@ -19,7 +19,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let started = Instant::now();
     setup::chromium()?;
     setup::npm_packages(paths)?;
-    setup::moto(paths)?;
+    let moto = setup::moto(paths)?;
 
     step("checking formatting (cargo fmt --check)");
     check(
@@ -55,9 +55,13 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
                 "--bins",
                 "--tests",
             ])
+            // The fault tests print the counts they observed.
+            .args(["--", "--show-output"])
             .env("SIGNOFF_TEST_AWS_ENDPOINT", &emulator.url)
             .env("SIGNOFF_TEST_OIDC_ISSUER", &provider.issuer)
             .env("SIGNOFF_TEST_PUBLIC_URL", INTEGRATION_PUBLIC_URL)
+            // The fault tests start emulators of their own, to freeze them.
+            .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
             .current_dir(&paths.root),
     )?;
 

@@ -40,7 +40,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            delivery_lease_ms: 60_000,
+            delivery_lease_ms: 30_000,
             queue_limit: 500,
         }
     }

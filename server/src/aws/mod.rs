@@ -7,8 +7,10 @@ pub mod sfn;
 pub mod sqs;
 
 use crate::config::AwsArgs;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sfn::config::Credentials;
+use std::time::Duration;
 
 /// Region used against an emulator when none is configured.
 const EMULATOR_REGION: &str = "us-east-1";
@@ -37,4 +39,33 @@ pub async fn sdk_config(args: &AwsArgs) -> SdkConfig {
         }
     }
     loader.load().await
+}
+
+/// Step Functions, with timeouts: a decision must not hang on an endpoint
+/// that stopped answering (the outbox retries what times out).
+pub fn sfn_client(sdk: &SdkConfig) -> aws_sdk_sfn::Client {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(4))
+        .operation_timeout(Duration::from_secs(10))
+        .build();
+    aws_sdk_sfn::Client::from_conf(
+        aws_sdk_sfn::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    )
+}
+
+/// SQS, with timeouts that leave room for a 20-second long poll.
+pub fn sqs_client(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .operation_timeout(Duration::from_secs(60))
+        .build();
+    aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    )
 }

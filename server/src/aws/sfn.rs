@@ -25,10 +25,8 @@ pub struct SfnWorkflow {
 }
 
 impl SfnWorkflow {
-    pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self {
-            client: Client::new(config),
-        }
+    pub fn new(client: Client) -> Self {
+        Self { client }
     }
 }
 

@@ -113,9 +113,22 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh app whose settings `customize` may change first.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
-    let endpoint = emulator_endpoint();
-    let http = Http::new();
-    let reply = http
+    spawn_app_on(&emulator_endpoint(), customize).await
+}
+
+/// What a test's server talks to in the emulator: its own intake queue and
+/// a state machine from deploy/'s definition.
+pub struct Stack {
+    pub endpoint: String,
+    pub sfn: aws_sdk_sfn::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    pub machine_arn: String,
+}
+
+/// Creates a fresh queue and state machine in the emulator at `endpoint`.
+pub async fn provision_stack(endpoint: &str) -> Stack {
+    let reply = Http::new()
         .post_json(
             &format!("{endpoint}/moto-api/config"),
             r#"{"stepfunctions":{"execute_state_machine":true}}"#,
@@ -126,11 +139,11 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
         "the emulator refused its configuration ({})",
         reply.status
     );
-    let aws = AwsArgs {
-        endpoint_url: Some(endpoint),
+    let sdk = sdk_config(&AwsArgs {
+        endpoint_url: Some(endpoint.to_owned()),
         region: None,
-    };
-    let sdk = sdk_config(&aws).await;
+    })
+    .await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let sfn = aws_sdk_sfn::Client::new(&sdk);
     let name = format!("test-{}", short_id());
@@ -141,7 +154,29 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let machine_arn = provision::state_machine(&sfn, &name, &definition, ROLE_ARN)
         .await
         .expect("state machine");
+    Stack {
+        endpoint: endpoint.to_owned(),
+        sfn,
+        sqs,
+        queue_url,
+        machine_arn,
+    }
+}
 
+/// A fresh app using the emulator at `endpoint`.
+pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    let http = Http::new();
+    let Stack {
+        sfn,
+        sqs,
+        queue_url,
+        machine_arn,
+        ..
+    } = provision_stack(endpoint).await;
+    let aws = AwsArgs {
+        endpoint_url: Some(endpoint.to_owned()),
+        region: None,
+    };
     let dir = ScratchDir::new();
     let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
     let mut args = ServeArgs {
@@ -152,6 +187,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
         intake_wait_seconds: 1,
         rejected_visibility_seconds: 1,
         delivery_interval_ms: 200,
+        delivery_lease_seconds: 30,
         reconcile_per_second: 5,
         reconcile_every_seconds: 1,
         public_url: public_url(),

@@ -68,18 +68,32 @@ impl Http {
         headers: &[(&str, &str)],
         body: String,
     ) -> Reply {
+        self.try_send_with(method, url, headers, body)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+    }
+
+    /// Like [`Http::send_with`], but a failed connection is an `Err` (for
+    /// requests to a server the test is about to kill).
+    pub async fn try_send_with(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Result<Reply, String> {
         let mut request = hyper::Request::builder().method(method).uri(url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         let request = request
             .body(Full::new(Bytes::from(body)))
-            .expect("a valid request");
+            .map_err(|e| e.to_string())?;
         let response = self
             .client
             .request(request)
             .await
-            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+            .map_err(|e| e.to_string())?;
         let header = |name| {
             response
                 .headers()
@@ -99,14 +113,14 @@ impl Http {
             .into_body()
             .collect()
             .await
-            .expect("a readable body")
+            .map_err(|e| e.to_string())?
             .to_bytes();
-        Reply {
+        Ok(Reply {
             status,
             location,
             set_cookies,
             body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        })
     }
 
     pub async fn get(&self, url: &str, cookie: Option<&str>) -> Reply {

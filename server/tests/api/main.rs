@@ -5,6 +5,7 @@
 
 mod access;
 mod decisions;
+mod faults;
 mod helpers;
 mod http;
 mod intake;

@@ -1,0 +1,329 @@
+//! Faults, on the real parts: the AWS emulator stops answering while
+//! decisions are made; the server is killed (SIGKILL) mid-delivery and
+//! restarted. Each test has its own emulator (frozen with SIGSTOP and
+//! thawed with SIGCONT, so its executions survive), and asserts on the
+//! executions' final state, never on the emulator's error variants.
+//! Each prints the counts it observed.
+
+use crate::helpers::{provision_stack, sample_review, spawn_app_on, Stack, ADA, PATIENCE};
+use crate::http::{Http, ScratchDir};
+use app::domain::actor::Actor;
+use aws_sdk_sfn::types::ExecutionStatus;
+use serde_json::json;
+use server::auth::sessions::{Lifetimes, SessionStore};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// A moto server of the test's own.
+struct PrivateEmulator {
+    url: String,
+    child: Child,
+}
+
+impl PrivateEmulator {
+    async fn start() -> Self {
+        let moto = std::env::var("SIGNOFF_TEST_MOTO_SERVER")
+            .expect("SIGNOFF_TEST_MOTO_SERVER is not set: run the tests with `cargo xtask test`");
+        let port = free_port();
+        let child = Command::new(moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the private emulator did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { url, child }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+}
+
+impl Drop for PrivateEmulator {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn task_successes(sfn: &aws_sdk_sfn::Client, arn: &str) -> usize {
+    let history = sfn
+        .get_execution_history()
+        .execution_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    history
+        .events()
+        .iter()
+        .filter(|e| e.task_succeeded_event_details().is_some())
+        .count()
+}
+
+async fn succeeded(sfn: &aws_sdk_sfn::Client, arn: &str) -> ExecutionStatus {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let out = sfn
+            .describe_execution()
+            .execution_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        if *out.status() != ExecutionStatus::Running || Instant::now() > deadline {
+            return out.status().clone();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() {
+    const REVIEWS: usize = 50;
+    let emulator = PrivateEmulator::start().await;
+    let app = spawn_app_on(&emulator.url, |_| {}).await;
+    let mut arns = Vec::new();
+    for _ in 0..REVIEWS {
+        arns.push(app.start_execution(&sample_review(), &json!({})).await);
+    }
+    let mut ids = Vec::new();
+    for arn in &arns {
+        ids.push(app.wait_for_review(arn).await);
+    }
+
+    emulator.signal("-STOP");
+    let started = Instant::now();
+    let answers =
+        futures::future::join_all(ids.iter().map(|id| app.decide(id, "approve", ""))).await;
+    let accepted = answers
+        .iter()
+        .filter(|(status, body)| *status == 200 && body["status"] == "approved")
+        .count();
+    assert_eq!(
+        accepted, REVIEWS,
+        "every decision is accepted while Step Functions is down"
+    );
+    let (waiting,): (i64,) = sqlx::query_as("select count(*) from delivery where state = 'queued'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    println!("decisions accepted while the emulator was down: {accepted} in {:?}; deliveries queued: {waiting}", started.elapsed());
+    assert_eq!(
+        waiting as usize, REVIEWS,
+        "nothing could be delivered while it was down"
+    );
+
+    emulator.signal("-CONT");
+    let mut delivered_once = 0;
+    for arn in &arns {
+        assert_eq!(
+            succeeded(&app.sfn, arn).await,
+            ExecutionStatus::Succeeded,
+            "{arn}"
+        );
+        assert_eq!(
+            task_successes(&app.sfn, arn).await,
+            1,
+            "{arn} got its decision once"
+        );
+        delivered_once += 1;
+    }
+    let (attempts,): (i64,) = sqlx::query_as("select sum(attempts) from delivery")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    println!("executions succeeded, each with exactly one TaskSucceeded: {delivered_once}/{REVIEWS}; delivery attempts: {attempts}");
+    app.stop().await;
+}
+
+/// `signoff serve` as its own process, so it can be killed.
+fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_signoff"))
+        .arg("serve")
+        .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("signoff.db").display()),
+        )
+        .env("SIGNOFF_SITE_ROOT", dir.path())
+        .env("SIGNOFF_INTAKE_QUEUE_URL", &stack.queue_url)
+        .env("SIGNOFF_INTAKE_WAIT_SECONDS", "1")
+        .env("SIGNOFF_DELIVERY_LEASE_SECONDS", "12")
+        .env("AWS_ENDPOINT_URL", &stack.endpoint)
+        .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
+        .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("signoff starts")
+}
+
+async fn wait_healthy(port: u16) {
+    let deadline = Instant::now() + PATIENCE;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "port {port} did not open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reply = Http::new()
+        .get(&format!("http://127.0.0.1:{port}/healthz"), None)
+        .await;
+    assert_eq!(reply.status, 200);
+}
+
+#[tokio::test]
+async fn a_server_killed_during_delivery_delivers_exactly_once_after_restart() {
+    const REVIEWS: usize = 5;
+    let emulator = PrivateEmulator::start().await;
+    let stack = provision_stack(&emulator.url).await;
+    let dir = ScratchDir::new();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve(&stack, &dir, port);
+    wait_healthy(port).await;
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("signoff.db").display()
+    ))
+    .await
+    .unwrap();
+
+    let mut arns = Vec::new();
+    for i in 0..REVIEWS {
+        let input = json!({"review": sample_review(), "context": {}});
+        let name = format!("kill-{i}-{}", uuid::Uuid::new_v4().simple());
+        arns.push(
+            server::aws::provision::start_execution(&stack.sfn, &stack.machine_arn, &name, &input)
+                .await
+                .unwrap(),
+        );
+    }
+    let deadline = Instant::now() + PATIENCE;
+    let ids: Vec<(String,)> = loop {
+        let ids: Vec<(String,)> = sqlx::query_as("select id from review")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        if ids.len() == REVIEWS {
+            break ids;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} reviews arrived",
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let sessions = SessionStore::new(
+        db.clone(),
+        Lifetimes {
+            idle_ms: 3_600_000,
+            absolute_ms: 3_600_000,
+        },
+    );
+    let actor = Actor {
+        subject: "user-ada".into(),
+        email: Some(ADA.email()),
+        display_name: "ada".into(),
+        role: ADA.role,
+        groups: vec!["ml-reviewers".into()],
+    };
+    let cookie = format!(
+        "signoff_session={}",
+        sessions
+            .create(&actor, None, chrono::Utc::now().timestamp_millis())
+            .await
+            .unwrap()
+    );
+
+    // Step Functions stops answering, the decisions go in, and the server
+    // dies with every delivery claimed and in flight.
+    emulator.signal("-STOP");
+    for (id,) in &ids {
+        let (url, cookie, id) = (format!("{base}/api/decide"), cookie.clone(), id.clone());
+        tokio::spawn(async move {
+            let form = format!("id={id}&verdict=approve&comment=");
+            let headers = [
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("cookie", cookie.as_str()),
+            ];
+            // Its answer dies with the server: only the commit matters here.
+            Http::new()
+                .try_send_with("POST", &url, &headers, form)
+                .await
+        });
+    }
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (claimed,): (i64,) = sqlx::query_as(
+            "select count(*) from delivery where claimed_until is not null and state = 'queued'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if claimed as usize == REVIEWS {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {claimed} deliveries in flight"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().unwrap();
+    println!("server killed with {REVIEWS} deliveries in flight");
+
+    emulator.signal("-CONT");
+    let mut restarted = serve(&stack, &dir, port);
+    wait_healthy(port).await;
+    let mut once = 0;
+    for arn in &arns {
+        assert_eq!(
+            succeeded(&stack.sfn, arn).await,
+            ExecutionStatus::Succeeded,
+            "{arn}"
+        );
+        assert_eq!(
+            task_successes(&stack.sfn, arn).await,
+            1,
+            "{arn} got its decision once"
+        );
+        once += 1;
+    }
+    let deadline = Instant::now() + PATIENCE;
+    let delivered = loop {
+        let (delivered,): (i64,) =
+            sqlx::query_as("select count(*) from delivery where state = 'delivered'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        if delivered as usize == REVIEWS || Instant::now() > deadline {
+            break delivered;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    println!("after restart: {once}/{REVIEWS} executions succeeded with exactly one TaskSucceeded; {delivered} deliveries recorded as delivered");
+    assert_eq!(delivered as usize, REVIEWS);
+    restarted.kill().ok();
+    restarted.wait().ok();
+}
