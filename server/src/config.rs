@@ -47,6 +47,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_INTAKE_QUEUE_URL")]
     pub intake_queue_url: Option<String>,
 
+    /// SQS queue receiving EventBridge "Step Functions Execution Status
+    /// Change" events, so that reviews whose execution ended leave the queue
+    /// at once rather than at the next reconciliation.
+    #[arg(long, env = "SIGNOFF_EVENTS_QUEUE_URL")]
+    pub events_queue_url: Option<String>,
+
     /// Long-poll wait of each SQS receive, in seconds (0–20).
     #[arg(long, env = "SIGNOFF_INTAKE_WAIT_SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(i32).range(0..=20))]

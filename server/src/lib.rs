@@ -107,16 +107,31 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     ));
     match &args.intake_queue_url {
         Some(queue_url) => {
-            let poller = aws::sqs::IntakePoller {
+            let poller = aws::sqs::Poller {
+                name: "intake",
                 client: aws::sqs_client(&sdk),
                 queue_url: queue_url.clone(),
                 wait_seconds: args.intake_wait_seconds,
-                rejected_visibility_seconds: args.rejected_visibility_seconds,
-                services: services.clone(),
+                handler: aws::sqs::IntakeHandler {
+                    services: services.clone(),
+                    rejected_visibility_seconds: args.rejected_visibility_seconds,
+                },
             };
             tasks.spawn(poller.run(shutdown.clone()));
         }
         None => tracing::warn!("no --intake-queue-url: not polling SQS for review requests"),
+    }
+    if let Some(queue_url) = &args.events_queue_url {
+        let poller = aws::sqs::Poller {
+            name: "execution events",
+            client: aws::sqs_client(&sdk),
+            queue_url: queue_url.clone(),
+            wait_seconds: args.intake_wait_seconds,
+            handler: aws::sqs::EventHandler {
+                services: services.clone(),
+            },
+        };
+        tasks.spawn(poller.run(shutdown.clone()));
     }
     tracing::info!("Signoff listening on http://{addr}");
     Ok(RunningServer {

@@ -69,9 +69,63 @@ pub fn closed_task(status: &str, error: Option<&str>, decision_was_approval: boo
     })
 }
 
+/// An EventBridge "Step Functions Execution Status Change" event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionEvent {
+    pub execution_arn: String,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+/// Reads an execution status event; `Ok(None)` for any other event (the
+/// rule may route more than Signoff needs), `Err` for a malformed one.
+pub fn parse_execution_event(body: &str) -> Result<Option<ExecutionEvent>, String> {
+    let event: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
+    if event["detail-type"] != "Step Functions Execution Status Change" {
+        return Ok(None);
+    }
+    let detail = &event["detail"];
+    let text = |key: &str| detail[key].as_str().map(str::to_owned);
+    let execution_arn = text("executionArn").ok_or("detail.executionArn is missing")?;
+    let status = text("status").ok_or("detail.status is missing")?;
+    Ok(Some(ExecutionEvent {
+        execution_arn,
+        status,
+        error: text("error"),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn execution_events_are_read_and_others_ignored() {
+        let body = serde_json::json!({
+            "version": "0", "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
+            "detail": {"executionArn": "arn:aws:states:us-east-1:1:execution:m:r", "status": "TIMED_OUT", "error": null}
+        })
+        .to_string();
+        assert_eq!(
+            parse_execution_event(&body),
+            Ok(Some(ExecutionEvent {
+                execution_arn: "arn:aws:states:us-east-1:1:execution:m:r".into(),
+                status: "TIMED_OUT".into(),
+                error: None,
+            }))
+        );
+        let other = r#"{"detail-type": "EC2 Instance State-change Notification", "detail": {}}"#;
+        assert_eq!(parse_execution_event(other), Ok(None));
+        let broken = r#"{"detail-type": "Step Functions Execution Status Change", "detail": {"status": "FAILED"}}"#;
+        assert_eq!(
+            parse_execution_event(broken),
+            Err("detail.executionArn is missing".into())
+        );
+        assert!(parse_execution_event("{")
+            .unwrap_err()
+            .starts_with("not JSON"));
+    }
 
     #[test]
     fn a_running_execution_keeps_its_review() {

@@ -208,6 +208,8 @@ pub trait ReviewStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<(String, String)>, StoreError>;
     async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Pending reviews of one execution.
+    async fn pending_reviews_of(&self, execution_arn: &str) -> Result<Vec<String>, StoreError>;
     /// Pending reviews with `heartbeatSeconds` whose next heartbeat (a third
     /// of the interval after the last) is due.
     async fn heartbeats_due(

@@ -5,7 +5,7 @@
 
 use super::ports::{StoreError, WorkflowError};
 use super::Services;
-use crate::domain::upstream::review_outcome;
+use crate::domain::upstream::{review_outcome, ExecutionEvent};
 
 /// What one tick of the clock did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,27 @@ impl Services {
                     }
                 }
                 Err(error) => tracing::warn!(%review_id, "DescribeExecution failed: {error}"),
+            }
+        }
+        Ok(closed)
+    }
+
+    /// An execution changed status (an EventBridge event): close its
+    /// pending reviews at once if it no longer runs. Returns how many.
+    pub async fn execution_changed(&self, event: &ExecutionEvent) -> Result<usize, StoreError> {
+        let Some((outcome, reason)) = review_outcome(&event.status, event.error.as_deref()) else {
+            return Ok(0);
+        };
+        let now_ms = self.clock.now_ms();
+        let mut closed = 0;
+        for review_id in self.store.pending_reviews_of(&event.execution_arn).await? {
+            if self
+                .store
+                .close_review(&review_id, outcome, &reason, now_ms)
+                .await?
+            {
+                tracing::info!(%review_id, status = outcome.as_str(), "{reason} (event)");
+                closed += 1;
             }
         }
         Ok(closed)

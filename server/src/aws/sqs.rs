@@ -1,12 +1,18 @@
-//! The SQS intake poller: long-polls the intake queue, hands each message to
-//! intake, and deletes it only once the review is committed. A message that
-//! cannot become a review is recorded, hidden for a while and left to the
-//! queue's dead-letter policy. Nothing here can stop the loop but shutdown.
+//! SQS pollers: one loop long-polls a queue and hands each message to a
+//! handler, which says what becomes of it: deleted once safely handled,
+//! hidden for a while when it cannot be handled (the queue's dead-letter
+//! policy takes it after its maxReceiveCount), or kept for redelivery after
+//! a failure on our side. Nothing here can stop the loop but shutdown.
+//!
+//! Two queues use it: intake (review requests) and, optionally, execution
+//! status events routed by EventBridge.
 
+use app::domain::upstream::parse_execution_event;
 use app::ssr::{IntakeOutcome, IntakeSource, Services};
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::Message;
 use aws_sdk_sqs::Client;
+use std::future::Future;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -14,17 +20,32 @@ use tokio_util::sync::CancellationToken;
 const BATCH: i32 = 10;
 const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(30);
 
-pub struct IntakePoller {
+/// What becomes of a message after its handler has seen it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Handled and stored: delete it.
+    Delete,
+    /// Cannot be handled: hide it this many seconds, leave it to the DLQ.
+    Hide(i32),
+    /// Our failure: leave it; SQS offers it again after its visibility timeout.
+    Keep,
+}
+
+pub trait Handler: Send + Sync {
+    fn handle(&self, message: &Message) -> impl Future<Output = Disposition> + Send;
+}
+
+pub struct Poller<H> {
+    pub name: &'static str,
     pub client: Client,
     pub queue_url: String,
     pub wait_seconds: i32,
-    pub rejected_visibility_seconds: i32,
-    pub services: Services,
+    pub handler: H,
 }
 
-impl IntakePoller {
+impl<H: Handler> Poller<H> {
     pub async fn run(self, shutdown: CancellationToken) {
-        tracing::info!(queue_url = %self.queue_url, "intake poller started");
+        tracing::info!(queue_url = %self.queue_url, "{} poller started", self.name);
         let mut backoff = Duration::from_secs(1);
         loop {
             let receive = self
@@ -42,12 +63,14 @@ impl IntakePoller {
                 Ok(output) => {
                     backoff = Duration::from_secs(1);
                     for message in output.messages() {
-                        self.handle(message).await;
+                        let disposition = self.handler.handle(message).await;
+                        self.settle(message, disposition).await;
                     }
                 }
                 Err(error) => {
                     tracing::warn!(
-                        "intake receive failed, retrying in {backoff:?}: {}",
+                        "{} receive failed, retrying in {backoff:?}: {}",
+                        self.name,
                         DisplayErrorContext(&error)
                     );
                     tokio::select! {
@@ -58,70 +81,106 @@ impl IntakePoller {
                 }
             }
         }
-        tracing::info!("intake poller stopped");
+        tracing::info!("{} poller stopped", self.name);
     }
 
-    async fn handle(&self, message: &Message) {
+    async fn settle(&self, message: &Message, disposition: Disposition) {
+        let Some(receipt) = message.receipt_handle() else {
+            return;
+        };
+        let result = match disposition {
+            Disposition::Keep => return,
+            Disposition::Delete => self
+                .client
+                .delete_message()
+                .queue_url(&self.queue_url)
+                .receipt_handle(receipt)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| DisplayErrorContext(e).to_string()),
+            Disposition::Hide(seconds) => self
+                .client
+                .change_message_visibility()
+                .queue_url(&self.queue_url)
+                .receipt_handle(receipt)
+                .visibility_timeout(seconds)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| DisplayErrorContext(e).to_string()),
+        };
+        // Deleting is safe to miss: a redelivered message is recognised.
+        if let Err(error) = result {
+            tracing::warn!(
+                "{}: could not settle a message ({disposition:?}): {error}",
+                self.name
+            );
+        }
+    }
+}
+
+/// Review requests from the state machine's callback task.
+pub struct IntakeHandler {
+    pub services: Services,
+    pub rejected_visibility_seconds: i32,
+}
+
+impl Handler for IntakeHandler {
+    async fn handle(&self, message: &Message) -> Disposition {
         let source = IntakeSource {
             kind: "sqs",
             message_id: message.message_id().unwrap_or("unknown").to_owned(),
         };
-        let body = message.body().unwrap_or_default();
-        match self.services.receive_intake(&source, body).await {
-            Ok(outcome) if outcome.is_stored() => {
-                if let IntakeOutcome::Created { review_id } = &outcome {
-                    tracing::info!(%review_id, message_id = %source.message_id, "review received");
-                } else {
-                    tracing::info!(message_id = %source.message_id, "duplicate intake message ignored");
-                }
-                self.delete(message).await;
-            }
-            Ok(_) => self.hide(message).await,
-            // Not stored: leave the message; SQS offers it again after its
-            // visibility timeout.
-            Err(error) => {
-                tracing::error!(message_id = %source.message_id, "could not store intake message: {error}")
-            }
-        }
-    }
-
-    async fn delete(&self, message: &Message) {
-        let Some(receipt) = message.receipt_handle() else {
-            return;
-        };
-        if let Err(error) = self
-            .client
-            .delete_message()
-            .queue_url(&self.queue_url)
-            .receipt_handle(receipt)
-            .send()
+        match self
+            .services
+            .receive_intake(&source, message.body().unwrap_or_default())
             .await
         {
-            // The review is stored; a redelivery is recognised as a duplicate.
-            tracing::warn!(
-                "could not delete intake message: {}",
-                DisplayErrorContext(&error)
-            );
+            Ok(IntakeOutcome::Created { review_id }) => {
+                tracing::info!(%review_id, message_id = %source.message_id, "review received");
+                Disposition::Delete
+            }
+            Ok(IntakeOutcome::Duplicate { .. }) => {
+                tracing::info!(message_id = %source.message_id, "duplicate intake message ignored");
+                Disposition::Delete
+            }
+            Ok(IntakeOutcome::Rejected { .. }) => {
+                Disposition::Hide(self.rejected_visibility_seconds)
+            }
+            Err(error) => {
+                tracing::error!(message_id = %source.message_id, "could not store intake message: {error}");
+                Disposition::Keep
+            }
         }
     }
+}
 
-    async fn hide(&self, message: &Message) {
-        let Some(receipt) = message.receipt_handle() else {
-            return;
-        };
-        let result = self
-            .client
-            .change_message_visibility()
-            .queue_url(&self.queue_url)
-            .receipt_handle(receipt)
-            .visibility_timeout(self.rejected_visibility_seconds)
-            .send()
-            .await;
-        if let Err(error) = result {
-            tracing::warn!(
-                "could not hide rejected intake message: {}",
-                DisplayErrorContext(&error)
-            );
+/// "Step Functions Execution Status Change" events routed by EventBridge.
+pub struct EventHandler {
+    pub services: Services,
+}
+
+/// How long an unreadable event stays hidden before SQS offers it again.
+const BAD_EVENT_VISIBILITY_SECONDS: i32 = 300;
+
+impl Handler for EventHandler {
+    async fn handle(&self, message: &Message) -> Disposition {
+        let message_id = message.message_id().unwrap_or("unknown");
+        match parse_execution_event(message.body().unwrap_or_default()) {
+            Ok(Some(event)) => match self.services.execution_changed(&event).await {
+                Ok(_) => Disposition::Delete,
+                Err(error) => {
+                    tracing::error!(%message_id, "could not apply an execution event: {error}");
+                    Disposition::Keep
+                }
+            },
+            // Not an execution status event: nothing for Signoff.
+            Ok(None) => Disposition::Delete,
+            Err(reason) => {
+                tracing::warn!(%message_id, "unreadable execution event, left for the dead-letter queue: {reason}");
+                Disposition::Hide(BAD_EVENT_VISIBILITY_SECONDS)
+            }
         }
     }
 }

@@ -495,6 +495,16 @@ impl ReviewStore for SqliteStore {
         Ok(())
     }
 
+    async fn pending_reviews_of(&self, execution_arn: &str) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<(String,)> =
+            sqlx::query_as("select id from review where execution_arn = ? and status = 'pending'")
+                .bind(execution_arn)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+        Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn heartbeats_due(
         &self,
         now_ms: i64,

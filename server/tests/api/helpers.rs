@@ -68,6 +68,23 @@ impl User {
     }
 }
 
+/// A plain queue in the shared emulator (e.g. an EventBridge target).
+pub async fn create_queue(name: &str) -> String {
+    let sdk = sdk_config(&AwsArgs {
+        endpoint_url: Some(emulator_endpoint()),
+        region: None,
+    })
+    .await;
+    aws_sdk_sqs::Client::new(&sdk)
+        .create_queue()
+        .queue_name(format!("{name}-{}", short_id()))
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("queue URL")
+}
+
 /// The provider's issuer, when the tests run with one (`cargo xtask test`).
 pub fn provider_issuer() -> Option<String> {
     std::env::var("SIGNOFF_TEST_OIDC_ISSUER").ok()
@@ -184,6 +201,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         database_url: database_url.clone(),
         site_root: dir.path().to_path_buf(),
         intake_queue_url: Some(queue_url.clone()),
+        events_queue_url: None,
         intake_wait_seconds: 1,
         rejected_visibility_seconds: 1,
         delivery_interval_ms: 200,
@@ -470,10 +488,15 @@ impl TestApp {
 
     /// Messages on the intake queue, visible or in flight.
     pub async fn messages_on_queue(&self) -> u32 {
+        self.messages_on(&self.queue_url).await
+    }
+
+    /// Messages on a queue, visible or in flight.
+    pub async fn messages_on(&self, queue_url: &str) -> u32 {
         let attributes = self
             .sqs
             .get_queue_attributes()
-            .queue_url(&self.queue_url)
+            .queue_url(queue_url)
             .attribute_names(QueueAttributeName::All)
             .send()
             .await

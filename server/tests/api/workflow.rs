@@ -1,7 +1,7 @@
 //! The shipped state machine's own clock: its default timeout, and the
 //! escalation branch a review left past its deadline takes.
 
-use crate::helpers::{sample_review, spawn_app};
+use crate::helpers::{create_queue, sample_review, spawn_app, spawn_app_with};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::json;
 
@@ -178,5 +178,55 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
         at_decision,
         "no heartbeats after the decision"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_execution_status_event_closes_the_review_at_once() {
+    let events = create_queue("events").await;
+    let app = spawn_app_with(|args| {
+        args.events_queue_url = Some(events.clone());
+        // Checked once at arrival, then not for an hour: only the event can close it.
+        args.reconcile_every_seconds = 3600;
+    })
+    .await;
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+
+    let send = |body: String| {
+        let (sqs, events) = (app.sqs.clone(), events.clone());
+        async move {
+            sqs.send_message()
+                .queue_url(events)
+                .message_body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    send(
+        json!({"detail-type": "EC2 Instance State-change Notification", "detail": {}}).to_string(),
+    )
+    .await;
+    send("not an event".into()).await;
+    send(
+        json!({
+            "version": "0", "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
+            "detail": {"executionArn": arn, "status": "ABORTED", "error": null, "cause": null}
+        })
+        .to_string(),
+    )
+    .await;
+
+    let shown = app.wait_for_status(&id, "closed_upstream").await;
+    assert_eq!(
+        shown["status_reason"],
+        "The workflow execution was stopped."
+    );
+    // The unreadable event is kept for the dead-letter queue; the others are consumed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.messages_on(&events).await != 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.messages_on(&events).await, 1);
     app.stop().await;
 }
