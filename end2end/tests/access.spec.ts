@@ -84,3 +84,18 @@ test('an admin sees the running settings, without secrets', async ({ page }) => 
   await expect(page.getByText('ml-reviewers')).toBeVisible();
   await expect(page.locator('main')).not.toContainText('signoff-demo-secret');
 });
+
+test('the deadline counts down while the page is open', async ({ page }) => {
+  await page.clock.install();
+  await openReview(page, 'Promote demand-forecast v5 to production', 'val');
+  const deadline = page.locator('dd.deadline');
+  const before = (await deadline.textContent())!;
+  expect(before).toMatch(/\(in \d+h \d+m\)$/);
+  await page.clock.fastForward('10:00');
+  await expect(deadline).not.toHaveText(before);
+  const minutes = (text: string) => {
+    const [, h, m] = /in (\d+)h (\d+)m/.exec(text)!;
+    return Number(h) * 60 + Number(m);
+  };
+  expect(minutes(before) - minutes((await deadline.textContent())!)).toBeGreaterThanOrEqual(9);
+});

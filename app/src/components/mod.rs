@@ -1,11 +1,13 @@
 //! View pieces shared by the pages.
 
+mod clock;
 mod decision_panel;
 mod error_notice;
 mod history;
 mod metrics_table;
 mod status;
 
+pub use clock::use_ticking_now;
 pub use decision_panel::DecisionPanel;
 pub use error_notice::ErrorNotice;
 pub use history::History;

@@ -1,7 +1,7 @@
 //! `/`: pending reviews, nearest deadline first.
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
-use crate::components::{ErrorNotice, MetricChip};
+use crate::components::{use_ticking_now, ErrorNotice, MetricChip};
 use crate::domain::time::{short_duration, until};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,7 +33,7 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
         }
         .into_any();
     }
-    let now_ms = snapshot.now_ms;
+    let now = use_ticking_now(snapshot.now_ms);
     let count = snapshot.items.len();
     view! {
         <p class="count">{format!("{count} pending")}</p>
@@ -49,7 +49,7 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {snapshot.items.into_iter().map(|item| view! { <QueueRow item now_ms /> }).collect_view()}
+                {snapshot.items.into_iter().map(|item| view! { <QueueRow item now /> }).collect_view()}
             </tbody>
         </table>
     }
@@ -57,9 +57,10 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
 }
 
 #[component]
-fn QueueRow(item: QueueItem, now_ms: i64) -> impl IntoView {
+fn QueueRow(item: QueueItem, now: ReadSignal<i64>) -> impl IntoView {
     let href = format!("/reviews/{}", item.id);
-    let overdue = item.deadline_ms.is_some_and(|d| d < now_ms);
+    let (received, deadline) = (item.received_at_ms, item.deadline_ms);
+    let overdue = move || deadline.is_some_and(|d| d < now.get());
     view! {
         <tr class:failing={item.failing_thresholds > 0}>
             <td>
@@ -78,8 +79,10 @@ fn QueueRow(item: QueueItem, now_ms: i64) -> impl IntoView {
                 </div>
             </td>
             <td>{item.requested_by}</td>
-            <td>{short_duration(now_ms - item.received_at_ms)}</td>
-            <td class:overdue=overdue>{item.deadline_ms.map(|d| until(d, now_ms)).unwrap_or_else(|| "none".into())}</td>
+            <td>{move || short_duration(now.get() - received)}</td>
+            <td class:overdue=overdue>
+                {move || deadline.map(|d| until(d, now.get())).unwrap_or_else(|| "none".into())}
+            </td>
         </tr>
     }
 }

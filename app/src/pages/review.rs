@@ -2,7 +2,8 @@
 
 use crate::api::{get_execution, get_review, DecideReview, ReviewDetail};
 use crate::components::{
-    DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, History, MetricsTable, StatusBadge,
+    use_ticking_now, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, History,
+    MetricsTable, StatusBadge,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::OnReject;
@@ -62,9 +63,12 @@ fn ReviewView(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl 
         .clone()
         .map(|s| format!(" → {s}"))
         .unwrap_or_default();
-    let deadline = detail
-        .deadline_ms
-        .map(|d| format!("{} ({})", utc_minutes(d), until(d, now_ms)));
+    let now = use_ticking_now(now_ms);
+    let deadline_ms = detail.deadline_ms;
+    let deadline = move || match deadline_ms {
+        Some(d) => format!("{} ({})", utc_minutes(d), until(d, now.get())),
+        None => "none set".into(),
+    };
     view! {
         <Title text=detail.title.clone() />
         <header class="review-head">
@@ -80,7 +84,7 @@ fn ReviewView(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl 
             <dt>"Received"</dt>
             <dd>{utc_minutes(detail.received_at_ms)} " (" {short_duration(now_ms - detail.received_at_ms)} " ago)"</dd>
             <dt>"Deadline"</dt>
-            <dd>{deadline.unwrap_or_else(|| "none set".into())}</dd>
+            <dd class="deadline">{deadline}</dd>
             <dt>"Approvals needed"</dt>
             <dd>{detail.required_approvals}</dd>
             {detail.reviewer_group.clone().map(|group| view! { <dt>"Reviewer group"</dt><dd>{group}</dd> })}

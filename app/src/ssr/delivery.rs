@@ -69,16 +69,7 @@ impl Services {
         let result = self.workflow.send(&job.token, &job.delivery).await;
         let now_ms = self.clock.now_ms();
         let (outcome, state, audit) = match result {
-            Ok(()) => (
-                DeliveryOutcome::Delivered,
-                DeliveryState::Delivered,
-                Some(system_audit(
-                    &job.review_id,
-                    now_ms,
-                    "delivered",
-                    "Step Functions accepted the decision",
-                )),
-            ),
+            Ok(()) => delivered(&job, now_ms, "Step Functions accepted the decision"),
             Err(WorkflowError::TokenClosed(code)) => self.closed_outcome(&job, &code, now_ms).await,
             Err(error) => {
                 let delay = backoff_ms(job.attempts, rand_unit());
@@ -118,15 +109,10 @@ impl Services {
             )),
         };
         match finding {
-            ClosedTask::AlreadyDelivered => (
-                DeliveryOutcome::Delivered,
-                DeliveryState::Delivered,
-                Some(system_audit(
-                    &job.review_id,
-                    now_ms,
-                    "delivered",
-                    "Step Functions already had the decision (an earlier reply was lost)",
-                )),
+            ClosedTask::AlreadyDelivered => delivered(
+                job,
+                now_ms,
+                "Step Functions already had the decision (an earlier reply was lost)",
             ),
             ClosedTask::Closed(reason) => (
                 DeliveryOutcome::Closed {
@@ -137,6 +123,19 @@ impl Services {
             ),
         }
     }
+}
+
+/// The outcome of a delivery that reached Step Functions, and its audit entry.
+fn delivered(
+    job: &DeliveryJob,
+    now_ms: i64,
+    detail: &str,
+) -> (DeliveryOutcome, DeliveryState, Option<AuditRecord>) {
+    (
+        DeliveryOutcome::Delivered,
+        DeliveryState::Delivered,
+        Some(system_audit(&job.review_id, now_ms, "delivered", detail)),
+    )
 }
 
 fn system_audit(review_id: &str, at_ms: i64, action: &str, detail: &str) -> AuditRecord {

@@ -136,15 +136,9 @@ async fn two_approvals_are_needed_before_the_workflow_hears_anything() {
     let again = app.decide(&id, "approve", "me again").await;
     assert_eq!(again.0, 409);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let running = app
-        .sfn
-        .describe_execution()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
+    let running = app.execution_status(&arn).await;
     assert_eq!(
-        *running.status(),
+        running,
         ExecutionStatus::Running,
         "one approval is not enough"
     );

@@ -98,14 +98,8 @@ async fn a_rejection_without_a_reason_is_refused_and_nothing_changes() {
         assert_eq!(body, json!({"Invalid": "A rejection needs a reason."}));
     }
     assert_eq!(app.review(&id).await["status"], "pending");
-    let execution = app
-        .sfn
-        .describe_execution()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(*execution.status(), ExecutionStatus::Running);
+    let execution = app.execution_status(&arn).await;
+    assert_eq!(execution, ExecutionStatus::Running);
     app.stop().await;
 }
 

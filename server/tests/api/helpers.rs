@@ -441,6 +441,18 @@ impl TestApp {
         sent
     }
 
+    /// The execution's status now.
+    pub async fn execution_status(&self, arn: &str) -> ExecutionStatus {
+        let out = self
+            .sfn
+            .describe_execution()
+            .execution_arn(arn)
+            .send()
+            .await
+            .expect("describe");
+        out.status().clone()
+    }
+
     /// Waits until the execution has ended; returns how.
     pub async fn finished_execution(&self, arn: &str) -> DescribeExecutionOutput {
         let deadline = Instant::now() + PATIENCE;

@@ -150,15 +150,9 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
     let id = app.wait_for_review(&arn).await;
 
     tokio::time::sleep(std::time::Duration::from_secs(8)).await;
-    let running = app
-        .sfn
-        .describe_execution()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
+    let running = app.execution_status(&arn).await;
     assert_eq!(
-        *running.status(),
+        running,
         ExecutionStatus::Running,
         "without heartbeats the task would have timed out"
     );
