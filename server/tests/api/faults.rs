@@ -1,5 +1,5 @@
 //! Faults, on the real parts: the AWS emulator stops answering while
-//! decisions are made; the server is killed (SIGKILL) mid-delivery and
+//! decisions are made; the server is stopped (SIGKILL, SIGTERM) mid-delivery and
 //! restarted. Each test has its own emulator (frozen with SIGSTOP and
 //! thawed with SIGCONT, so its executions survive), and asserts on the
 //! executions' final state, never on the emulator's error variants.
@@ -173,7 +173,7 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> Child {
         .env("AWS_ENDPOINT_URL", &stack.endpoint)
         .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .spawn()
         .expect("signoff starts")
 }
@@ -192,6 +192,18 @@ async fn wait_healthy(port: u16) {
 
 #[tokio::test]
 async fn a_server_killed_during_delivery_delivers_exactly_once_after_restart() {
+    stopped_during_delivery("-KILL").await;
+}
+
+#[tokio::test]
+async fn a_server_stopped_with_sigterm_during_delivery_leaves_nothing_lost() {
+    stopped_during_delivery("-TERM").await;
+}
+
+/// Decisions go in while Step Functions does not answer, the server gets
+/// `signal` with every delivery in flight, Step Functions comes back, the
+/// server restarts: every execution gets its decision exactly once.
+async fn stopped_during_delivery(signal: &str) {
     const REVIEWS: usize = 5;
     let emulator = PrivateEmulator::start().await;
     let stack = provision_stack(&emulator.url).await;
@@ -289,10 +301,17 @@ async fn a_server_killed_during_delivery_delivers_exactly_once_after_restart() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    server.kill().expect("SIGKILL");
-    server.wait().unwrap();
-    println!("server killed with {REVIEWS} deliveries in flight");
-
+    let stopping = Instant::now();
+    let status = Command::new("kill")
+        .args([signal, &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = server.wait().unwrap();
+    if signal == "-TERM" {
+        assert!(exit.success(), "a graceful shutdown exits cleanly: {exit}");
+    }
+    println!("server stopped with {signal} and {REVIEWS} deliveries in flight; it exited in {:?} ({exit})", stopping.elapsed());
     emulator.signal("-CONT");
     let mut restarted = serve(&stack, &dir, port);
     wait_healthy(port).await;
