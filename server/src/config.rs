@@ -26,6 +26,22 @@ pub enum Command {
     /// Create the example intake queue and state machine (from deploy/) and
     /// start sample executions: the demo's review requests.
     Seed(SeedArgs),
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain of the audit log and name the first entry that
+    /// was edited, removed or reordered. Exits 1 when the chain is broken.
+    Verify {
+        /// The database to check.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,7 +1,7 @@
 //! The `signoff` command: parses the command line and runs a subcommand.
 
 use clap::Parser;
-use server::config::{Cli, Command};
+use server::config::{AuditCommand, Cli, Command};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -11,16 +11,34 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(*args).await,
-        Command::Seed(args) => server::seed::run(args).await,
+        Command::Serve(args) => serve(*args).await.map(|()| ExitCode::SUCCESS),
+        Command::Seed(args) => server::seed::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => verify_audit(&database_url).await,
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             tracing::error!("{error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// `signoff audit verify`: exit 0 when the chain holds, 1 when it breaks.
+async fn verify_audit(database_url: &str) -> anyhow::Result<ExitCode> {
+    let store = server::db::SqliteStore::connect(database_url).await?;
+    Ok(match server::db::audit_log::verify(&store.pool()).await? {
+        Ok(count) => {
+            println!("audit log intact: {count} entries verified");
+            ExitCode::SUCCESS
+        }
+        Err(broken) => {
+            println!("{broken}");
+            ExitCode::FAILURE
+        }
+    })
 }
 
 async fn serve(args: server::config::ServeArgs) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod audit;
 pub mod decision;
 pub mod intake;
 pub mod metrics;

@@ -83,6 +83,8 @@ impl Services {
                 audit: vec![AuditRecord {
                     at_ms: now_ms,
                     actor: actor.label().to_owned(),
+                    actor_subject: Some(actor.subject.clone()),
+                    actor_role: Some(actor.role.as_str().to_owned()),
                     action: audit_action(verdict, outcome),
                     review_id: Some(review_id.to_owned()),
                     detail: comment.clone(),

@@ -139,13 +139,7 @@ fn delivered(
 }
 
 fn system_audit(review_id: &str, at_ms: i64, action: &str, detail: &str) -> AuditRecord {
-    AuditRecord {
-        at_ms,
-        actor: "system".into(),
-        action: action.into(),
-        review_id: Some(review_id.into()),
-        detail: Some(detail.into()),
-    }
+    AuditRecord::system(at_ms, action, Some(review_id), Some(detail.to_owned()))
 }
 
 /// A jitter in `[0, 1)` from the clock's sub-second noise: good enough to

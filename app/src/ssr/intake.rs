@@ -56,16 +56,15 @@ impl Services {
         let now_ms = self.clock.now_ms();
         match parse_review_request(body) {
             Ok(request) => {
-                let audit = AuditRecord {
-                    at_ms: now_ms,
-                    actor: "system".into(),
-                    action: "received".into(),
-                    review_id: None,
-                    detail: Some(format!(
+                let audit = AuditRecord::system(
+                    now_ms,
+                    "received",
+                    None,
+                    Some(format!(
                         "from {} by {}",
                         source.kind, request.spec.requested_by
                     )),
-                };
+                );
                 let review = NewReview {
                     id: uuid::Uuid::new_v4().to_string(),
                     request,
@@ -97,13 +96,7 @@ impl Services {
             execution_arn: rejection.execution_arn.clone(),
             redacted_body: redact(body, rejection.task_token.as_ref().map(|t| t.expose())),
         };
-        let audit = AuditRecord {
-            at_ms: now_ms,
-            actor: "system".into(),
-            action: "intake rejected".into(),
-            review_id: None,
-            detail: Some(reasons.join("; ")),
-        };
+        let audit = AuditRecord::system(now_ms, "intake rejected", None, Some(reasons.join("; ")));
         let status = self.store.record_rejected_intake(&intake, &audit).await?;
         tracing::warn!(
             intake_id = %status.id,

@@ -75,9 +75,33 @@ pub struct AuditRecord {
     pub at_ms: i64,
     /// Email or name of a person, or `system`.
     pub actor: String,
+    /// The person's identity-provider subject; `None` for Signoff itself.
+    pub actor_subject: Option<String>,
+    /// The person's role when they acted; `None` for Signoff itself.
+    pub actor_role: Option<String>,
     pub action: String,
     pub review_id: Option<String>,
     pub detail: Option<String>,
+}
+
+impl AuditRecord {
+    /// An entry for something Signoff itself did.
+    pub fn system(
+        at_ms: i64,
+        action: &str,
+        review_id: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: "system".into(),
+            actor_subject: None,
+            actor_role: None,
+            action: action.into(),
+            review_id: review_id.map(str::to_owned),
+            detail,
+        }
+    }
 }
 
 /// A decision to commit atomically: the decision row, the review's new

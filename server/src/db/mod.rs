@@ -1,6 +1,7 @@
 //! Storage adapters: the [`app::ssr::ports::ReviewStore`] implementations.
 //! SQLite is the default; PostgreSQL joins for several replicas.
 
+pub mod audit_log;
 mod rows;
 mod sqlite;
 

@@ -3,6 +3,7 @@
 
 use super::rows::{DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow};
 use app::api::{HistoryEntry, RejectedIntakeView};
+use app::domain::audit::{chain_hash, AuditContent, GENESIS};
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
@@ -44,6 +45,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        super::audit_log::seal_and_protect(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -62,19 +64,43 @@ impl SqliteStore {
     }
 }
 
+/// Appends an entry to the audit chain. Callers hold a write transaction
+/// (`BEGIN IMMEDIATE`), so entries are chained strictly one after another.
 async fn append_audit(
     tx: &mut Transaction<'static, Sqlite>,
     entry: &AuditRecord,
     review_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into audit_entry (at, actor, action, review_id, detail) values (?, ?, ?, ?, ?)",
+    let (previous,): (String,) = sqlx::query_as(
+        "select coalesce((select hash from audit_entry order by id desc limit 1), ?)",
     )
-    .bind(entry.at_ms)
-    .bind(&entry.actor)
-    .bind(&entry.action)
-    .bind(review_id.or(entry.review_id.as_deref()))
-    .bind(&entry.detail)
+    .bind(GENESIS)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let content = AuditContent {
+        at_ms: entry.at_ms,
+        actor: entry.actor.clone(),
+        actor_subject: entry.actor_subject.clone(),
+        actor_role: entry.actor_role.clone(),
+        action: entry.action.clone(),
+        review_id: review_id.or(entry.review_id.as_deref()).map(str::to_owned),
+        detail: entry.detail.clone(),
+    };
+    let hash = chain_hash(&previous, &content);
+    sqlx::query(
+        "insert into audit_entry (at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(content.at_ms)
+    .bind(&content.actor)
+    .bind(&content.actor_subject)
+    .bind(&content.actor_role)
+    .bind(&content.action)
+    .bind(&content.review_id)
+    .bind(&content.detail)
+    .bind(&previous)
+    .bind(&hash)
     .execute(&mut **tx)
     .await
     .map_err(db_error)?;
@@ -421,13 +447,12 @@ impl ReviewStore for SqliteStore {
         .await
         .map_err(db_error)?;
         for (id,) in &expired {
-            let entry = AuditRecord {
-                at_ms: now_ms,
-                actor: "system".into(),
-                action: "expired".into(),
-                review_id: Some(id.clone()),
-                detail: Some("The deadline passed before anyone decided.".into()),
-            };
+            let entry = AuditRecord::system(
+                now_ms,
+                "expired",
+                Some(id),
+                Some("The deadline passed before anyone decided.".into()),
+            );
             append_audit(&mut tx, &entry, None).await?;
         }
         tx.commit().await.map_err(db_error)?;
@@ -455,13 +480,12 @@ impl ReviewStore for SqliteStore {
         .map_err(db_error)?
         .rows_affected();
         if closed == 1 {
-            let entry = AuditRecord {
-                at_ms: now_ms,
-                actor: "system".into(),
-                action: status.label().to_lowercase(),
-                review_id: Some(review_id.to_owned()),
-                detail: Some(reason.to_owned()),
-            };
+            let entry = AuditRecord::system(
+                now_ms,
+                &status.label().to_lowercase(),
+                Some(review_id),
+                Some(reason.to_owned()),
+            );
             append_audit(&mut tx, &entry, None).await?;
         }
         tx.commit().await.map_err(db_error)?;

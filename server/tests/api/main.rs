@@ -4,6 +4,7 @@
 //! Run through `cargo xtask test`, which starts the emulator.
 
 mod access;
+mod audit;
 mod decisions;
 mod faults;
 mod helpers;

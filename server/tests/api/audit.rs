@@ -1,0 +1,91 @@
+//! The audit log: every decision is chained, the table refuses edits, and
+//! `signoff audit verify` names the first entry that was tampered with.
+
+use crate::helpers::{sample_review, spawn_app, TestApp};
+use serde_json::json;
+use std::process::Command;
+
+async fn a_decided_review(app: &TestApp) {
+    let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&id, "approve", "fine").await.0, 200);
+    app.finished_execution(&arn).await;
+    app.wait_for_delivery(&id, "delivered", 1).await;
+}
+
+#[tokio::test]
+async fn decisions_build_a_chain_that_verifies() {
+    let app = spawn_app().await;
+    a_decided_review(&app).await;
+    a_decided_review(&app).await;
+    let checked = server::db::audit_log::verify(&app.db).await.unwrap();
+    assert_eq!(checked, Ok(6), "received, approved, delivered, twice");
+    let (subject, role): (Option<String>, Option<String>) = sqlx::query_as(
+        "select actor_subject, actor_role from audit_entry where action = 'approved' limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (subject.as_deref(), role.as_deref()),
+        (Some("user-ada"), Some("reviewer"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_table_refuses_edits_and_deletions() {
+    let app = spawn_app().await;
+    a_decided_review(&app).await;
+    for sql in [
+        "update audit_entry set detail = 'edited' where id = 2",
+        "delete from audit_entry where id = 1",
+    ] {
+        let error = sqlx::query(sql).execute(&app.db).await.expect_err(sql);
+        assert!(
+            error.to_string().contains("audit entries are append-only"),
+            "{error}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn verify_names_exactly_the_entry_that_was_edited() {
+    let app = spawn_app().await;
+    a_decided_review(&app).await;
+    // Someone with raw database access drops the triggers and edits entry 2.
+    sqlx::query("drop trigger audit_entry_no_update")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update audit_entry set detail = 'rubber-stamped' where id = 2")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let broken = server::db::audit_log::verify(&app.db)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(broken.id, 2);
+
+    let database = app
+        .db
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_signoff"))
+        .args([
+            "audit",
+            "verify",
+            "--database-url",
+            &format!("sqlite://{database}"),
+        ])
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    assert!(printed.contains("broken at entry 2"), "{printed}");
+    app.stop().await;
+}
