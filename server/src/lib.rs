@@ -62,9 +62,15 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             absolute_ms: args.session_max_hours * 3_600_000,
         },
     );
-    let auth = Arc::new(sign_in(&args, sessions.clone(), clock.clone())?);
+    let store: Arc<dyn app::ssr::ports::ReviewStore> = Arc::new(store);
+    let auth = Arc::new(sign_in(
+        &args,
+        sessions.clone(),
+        store.clone(),
+        clock.clone(),
+    )?);
     let services = Services {
-        store: Arc::new(store),
+        store,
         workflow: Arc::new(aws::sfn::SfnWorkflow::new(aws::sfn_client(&sdk))),
         clock,
         settings: Settings {
@@ -148,6 +154,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
 fn sign_in(
     args: &ServeArgs,
     sessions: auth::sessions::SessionStore,
+    audit: Arc<dyn app::ssr::ports::ReviewStore>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<auth::Auth> {
     let public_url = args.public_url.trim_end_matches('/');
@@ -166,6 +173,7 @@ fn sign_in(
     })?;
     Ok(auth::Auth {
         oidc,
+        audit,
         sessions,
         role_map,
         secure_cookies: public_url.starts_with("https://"),

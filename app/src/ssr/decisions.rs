@@ -80,15 +80,13 @@ impl Services {
             let commit = DecisionCommit {
                 review_id: review_id.to_owned(),
                 expected_version: review.version,
-                audit: vec![AuditRecord {
-                    at_ms: now_ms,
-                    actor: actor.label().to_owned(),
-                    actor_subject: Some(actor.subject.clone()),
-                    actor_role: Some(actor.role.as_str().to_owned()),
-                    action: audit_action(verdict, outcome),
-                    review_id: Some(review_id.to_owned()),
-                    detail: comment.clone(),
-                }],
+                audit: vec![AuditRecord::by(
+                    actor,
+                    now_ms,
+                    &audit_action(verdict, outcome),
+                    Some(review_id),
+                    comment.clone(),
+                )],
                 decision,
                 new_status,
                 delivery,

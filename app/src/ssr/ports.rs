@@ -85,6 +85,25 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// An entry for something a person did.
+    pub fn by(
+        actor: &crate::domain::actor::Actor,
+        at_ms: i64,
+        action: &str,
+        review_id: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: actor.label().to_owned(),
+            actor_subject: Some(actor.subject.clone()),
+            actor_role: Some(actor.role.as_str().to_owned()),
+            action: action.into(),
+            review_id: review_id.map(str::to_owned),
+            detail,
+        }
+    }
+
     /// An entry for something Signoff itself did.
     pub fn system(
         at_ms: i64,
@@ -191,7 +210,12 @@ pub trait ReviewStore: Send + Sync {
     /// first (no deadline last), then oldest.
     async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
-    /// The review's audit entries, oldest first.
+    /// Appends one audit entry on its own (sign-in, sign-out).
+    async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError>;
+    /// Records that `entry.actor_subject` viewed a review, unless they did
+    /// within the last `window_ms`.
+    async fn record_view(&self, entry: &AuditRecord, window_ms: i64) -> Result<(), StoreError>;
+    /// The review's audit entries, oldest first, views left out.
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Commits a decision; `Ok(false)` when the review moved on meanwhile.
     async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError>;

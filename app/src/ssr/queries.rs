@@ -1,6 +1,6 @@
 //! Read models: the queue and one review, as the pages show them.
 
-use super::ports::{QueueRow, StoreError, StoredReview};
+use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
     DeliveryView, ExecutionView, QueueItem, QueueSnapshot, RejectedIntakeView, ReviewDetail,
@@ -10,6 +10,9 @@ use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check};
+
+/// A person's repeated views of one review within this window are one entry.
+const VIEW_WINDOW_MS: i64 = 10 * 60_000;
 
 /// How many metrics a queue row shows.
 const KEY_METRICS: usize = 3;
@@ -36,6 +39,12 @@ impl Services {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
+        self.store
+            .record_view(
+                &AuditRecord::by(viewer, self.clock.now_ms(), "viewed", Some(id), None),
+                VIEW_WINDOW_MS,
+            )
+            .await?;
         let history = self.store.history(id).await?;
         let spec = stored_spec(&review.id, &review.review_json)?;
         let why_not = |verdict| {

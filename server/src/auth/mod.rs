@@ -8,7 +8,7 @@ pub mod sessions;
 
 use app::domain::access::{safe_return_path, RoleMap};
 use app::domain::actor::Actor;
-use app::ssr::ports::Clock;
+use app::ssr::ports::{AuditRecord, Clock, ReviewStore};
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -26,6 +26,8 @@ const OPEN_PREFIXES: [&str; 5] = ["/auth/", "/api/", "/pkg/", "/healthz", "/favi
 
 pub struct Auth {
     pub oidc: Oidc,
+    /// Where sign-ins and sign-outs are audited.
+    pub audit: Arc<dyn ReviewStore>,
     pub sessions: SessionStore,
     pub role_map: RoleMap,
     /// Cookies get `Secure` (and the `__Host-` prefix) when served over https.
@@ -234,6 +236,10 @@ async fn callback(State(auth): State<Arc<Auth>>, Query(query): Query<CallbackQue
     {
         Ok(session) => {
             tracing::info!(subject = %actor.subject, role = role.as_str(), "signed in");
+            let entry = AuditRecord::by(&actor, now_ms, "signed in", None, None);
+            if let Err(error) = auth.audit.record(&entry).await {
+                tracing::error!("could not audit a sign-in: {error}");
+            }
             let max_age = (auth.sessions_absolute_ms() / 1000).max(1);
             let mut response = see_other(&attempt.return_to);
             response
@@ -253,13 +259,23 @@ async fn callback(State(auth): State<Arc<Auth>>, Query(query): Query<CallbackQue
 }
 
 async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
-    let id_token = match auth.session_id(&headers) {
-        Some(id) => auth.sessions.end(id).await.unwrap_or_else(|error| {
+    let mut id_token = None;
+    if let Some(id) = auth.session_id(&headers) {
+        let now_ms = auth.clock.now_ms();
+        if let Ok(Some(actor)) = auth.sessions.actor(id, now_ms).await {
+            if let Err(error) = auth
+                .audit
+                .record(&AuditRecord::by(&actor, now_ms, "signed out", None, None))
+                .await
+            {
+                tracing::error!("could not audit a sign-out: {error}");
+            }
+        }
+        id_token = auth.sessions.end(id).await.unwrap_or_else(|error| {
             tracing::error!("could not end a session: {error:#}");
             None
-        }),
-        None => None,
-    };
+        });
+    }
     let target = auth
         .oidc
         .logout_url(id_token.as_deref())

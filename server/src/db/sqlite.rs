@@ -277,7 +277,7 @@ impl ReviewStore for SqliteStore {
 
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "select at, actor, action, detail from audit_entry where review_id = ? order by id",
+            "select at, actor, action, detail from audit_entry where review_id = ? and action != 'viewed' order by id",
         )
         .bind(review_id)
         .fetch_all(&self.pool)
@@ -431,6 +431,30 @@ impl ReviewStore for SqliteStore {
         }
         tx.commit().await.map_err(db_error)?;
         Ok(())
+    }
+
+    async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        append_audit(&mut tx, entry, None).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn record_view(&self, entry: &AuditRecord, window_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let (recent,): (i64,) = sqlx::query_as(
+            "select count(*) from audit_entry
+             where action = 'viewed' and review_id = ? and actor_subject is ? and at > ?",
+        )
+        .bind(&entry.review_id)
+        .bind(&entry.actor_subject)
+        .bind(entry.at_ms - window_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if recent == 0 {
+            append_audit(&mut tx, entry, None).await?;
+        }
+        tx.commit().await.map_err(db_error)
     }
 
     async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {

@@ -1,7 +1,7 @@
 //! The audit log: every decision is chained, the table refuses edits, and
 //! `signoff audit verify` names the first entry that was tampered with.
 
-use crate::helpers::{sample_review, spawn_app, TestApp};
+use crate::helpers::{sample_review, spawn_app, TestApp, BOB};
 use serde_json::json;
 use std::process::Command;
 
@@ -18,7 +18,15 @@ async fn decisions_build_a_chain_that_verifies() {
     a_decided_review(&app).await;
     a_decided_review(&app).await;
     let checked = server::db::audit_log::verify(&app.db).await.unwrap();
-    assert_eq!(checked, Ok(6), "received, approved, delivered, twice");
+    let (entries,): (i64,) = sqlx::query_as("select count(*) from audit_entry")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(checked, Ok(entries as usize));
+    assert!(
+        entries >= 6,
+        "received, approved, delivered, twice, and views: {entries}"
+    );
     let (subject, role): (Option<String>, Option<String>) = sqlx::query_as(
         "select actor_subject, actor_role from audit_entry where action = 'approved' limit 1",
     )
@@ -87,5 +95,37 @@ async fn verify_names_exactly_the_entry_that_was_edited() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{printed}");
     assert!(printed.contains("broken at entry 2"), "{printed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn views_are_audited_once_per_person_and_kept_off_the_timeline() {
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
+    app.review(&id).await;
+    app.review(&id).await;
+    app.sign_in_as(BOB).await;
+    let shown = app.review(&id).await;
+    let viewers: Vec<(String,)> = sqlx::query_as(
+        "select actor from audit_entry where action = 'viewed' and review_id = ? order by id",
+    )
+    .bind(&id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        viewers,
+        [
+            ("ada@example.com".to_owned(),),
+            ("bob@example.com".to_owned(),)
+        ]
+    );
+    let timeline: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["action"].as_str())
+        .collect();
+    assert_eq!(timeline, ["received"]);
     app.stop().await;
 }

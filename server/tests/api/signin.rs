@@ -249,6 +249,19 @@ async fn signing_out_ends_the_session_here_and_at_the_provider() {
         .post_form(&format!("{}/api/queue", app.base), &[], Some(&cookie))
         .await;
     assert_eq!(after.status, 401, "the old cookie no longer works");
+    let audited: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select action, actor_role from audit_entry where actor_subject = 'user-ada' and action like 'signed%' order by id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        [
+            ("signed in".to_owned(), Some("reviewer".to_owned())),
+            ("signed out".to_owned(), Some("reviewer".to_owned()))
+        ]
+    );
     app.stop().await;
 }
 
