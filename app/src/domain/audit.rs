@@ -3,13 +3,15 @@
 //! any entry breaks the chain from that entry on. Pure: the store computes
 //! hashes when it appends, and `signoff audit verify` walks them.
 
+use super::actor::Actor;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What an entry says, as hashed.
+/// What an entry says, as hashed: when, who (a person's label, subject and
+/// role, or `system`), what, about which review, and the details.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditContent {
     pub at_ms: i64,
@@ -20,6 +22,42 @@ pub struct AuditContent {
     pub action: String,
     pub review_id: Option<String>,
     pub detail: Option<String>,
+}
+
+impl AuditContent {
+    /// An entry for something Signoff itself did.
+    pub fn system(
+        at_ms: i64,
+        action: &str,
+        review_id: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: "system".into(),
+            actor_subject: None,
+            actor_role: None,
+            action: action.into(),
+            review_id: review_id.map(str::to_owned),
+            detail,
+        }
+    }
+
+    /// An entry for something a person did.
+    pub fn by(
+        actor: &Actor,
+        at_ms: i64,
+        action: &str,
+        review_id: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        Self {
+            actor: actor.label().to_owned(),
+            actor_subject: Some(actor.subject.clone()),
+            actor_role: Some(actor.role.as_str().to_owned()),
+            ..Self::system(at_ms, action, review_id, detail)
+        }
+    }
 }
 
 /// The entry's canonical form: a JSON array in a fixed order, so the same

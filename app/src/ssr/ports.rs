@@ -69,59 +69,8 @@ pub struct DeliveryRecord {
     pub updated_at_ms: i64,
 }
 
-/// One audit entry to append.
-#[derive(Debug, Clone)]
-pub struct AuditRecord {
-    pub at_ms: i64,
-    /// Email or name of a person, or `system`.
-    pub actor: String,
-    /// The person's identity-provider subject; `None` for Signoff itself.
-    pub actor_subject: Option<String>,
-    /// The person's role when they acted; `None` for Signoff itself.
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub review_id: Option<String>,
-    pub detail: Option<String>,
-}
-
-impl AuditRecord {
-    /// An entry for something a person did.
-    pub fn by(
-        actor: &crate::domain::actor::Actor,
-        at_ms: i64,
-        action: &str,
-        review_id: Option<&str>,
-        detail: Option<String>,
-    ) -> Self {
-        Self {
-            at_ms,
-            actor: actor.label().to_owned(),
-            actor_subject: Some(actor.subject.clone()),
-            actor_role: Some(actor.role.as_str().to_owned()),
-            action: action.into(),
-            review_id: review_id.map(str::to_owned),
-            detail,
-        }
-    }
-
-    /// An entry for something Signoff itself did.
-    pub fn system(
-        at_ms: i64,
-        action: &str,
-        review_id: Option<&str>,
-        detail: Option<String>,
-    ) -> Self {
-        Self {
-            at_ms,
-            actor: "system".into(),
-            actor_subject: None,
-            actor_role: None,
-            action: action.into(),
-            review_id: review_id.map(str::to_owned),
-            detail,
-        }
-    }
-}
+/// One audit entry to append: the domain's hashed content, as it is.
+pub type AuditRecord = crate::domain::audit::AuditContent;
 
 /// A decision to commit atomically: the decision row, the review's new
 /// status when final, its outbox row, and the audit entries, all or nothing,

@@ -79,13 +79,8 @@ async fn append_audit(
     .await
     .map_err(db_error)?;
     let content = AuditContent {
-        at_ms: entry.at_ms,
-        actor: entry.actor.clone(),
-        actor_subject: entry.actor_subject.clone(),
-        actor_role: entry.actor_role.clone(),
-        action: entry.action.clone(),
         review_id: review_id.or(entry.review_id.as_deref()).map(str::to_owned),
-        detail: entry.detail.clone(),
+        ..entry.clone()
     };
     let hash = chain_hash(&previous, &content);
     sqlx::query(
