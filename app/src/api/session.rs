@@ -1,6 +1,6 @@
 //! Server functions about the person using the page and the deployment.
 
-use super::{AppError, SettingsView, UserView};
+use super::{AppError, AuditPage, SettingsView, UserView};
 use leptos::server;
 
 /// Who is signed in, or `None`. The one server function that answers
@@ -33,4 +33,42 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
         use_context::<SettingsView>()
             .ok_or_else(|| AppError::internal("settings missing from context"))
     })())
+}
+
+/// Audit entries matching the filters, newest first, 50 a page, older
+/// pages from `before_id`. Leads and admins. (Flat arguments: the form
+/// encoding cannot leave out a nested filter.)
+#[server(endpoint = "audit")]
+pub async fn list_audit(
+    actor: Option<String>,
+    action: Option<String>,
+    model: Option<String>,
+    text: Option<String>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    before_id: Option<i64>,
+) -> Result<AuditPage, AppError> {
+    use super::guard::{require, respond, services};
+    use super::AuditFilter;
+    use crate::domain::actor::Role;
+    let blank_is_none = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    let filter = AuditFilter {
+        actor: blank_is_none(actor),
+        action: blank_is_none(action),
+        review_id: None,
+        model: blank_is_none(model),
+        text: blank_is_none(text),
+        from_ms,
+        to_ms,
+    };
+    respond(
+        async {
+            require(Role::Lead)?;
+            services()?
+                .audit_page(&filter, before_id)
+                .await
+                .map_err(AppError::internal)
+        }
+        .await,
+    )
 }

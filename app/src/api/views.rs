@@ -62,6 +62,44 @@ pub struct ReviewDetail {
     pub cannot_reject: Option<String>,
 }
 
+/// Which audit entries to list; every field narrows, none means all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Part of the actor's label (email or name), or `system`.
+    pub actor: Option<String>,
+    /// The action exactly (`approved`, `rejected`, `viewed`, …).
+    pub action: Option<String>,
+    pub review_id: Option<String>,
+    /// The reviewed model's name exactly.
+    pub model: Option<String>,
+    /// Part of the detail text.
+    pub text: Option<String>,
+    /// From this time on, epoch ms.
+    pub from_ms: Option<i64>,
+    /// Before this time, epoch ms.
+    pub to_ms: Option<i64>,
+}
+
+/// One audit entry as leads read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub review_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A page of audit entries, newest first, and where the next page starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryView>,
+    /// Pass as `before_id` for the next (older) page; `None` at the end.
+    pub next_before_id: Option<i64>,
+}
+
 /// The running configuration as admins see it (never a secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsView {

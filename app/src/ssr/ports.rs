@@ -1,7 +1,7 @@
 //! The ports: what the use cases need from the outside world, as traits the
 //! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
 
-use crate::api::{HistoryEntry, RejectedIntakeView};
+use crate::api::{AuditEntryView, AuditFilter, HistoryEntry, RejectedIntakeView};
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::ReviewRequest;
 use crate::domain::output::Delivery;
@@ -164,6 +164,14 @@ pub trait ReviewStore: Send + Sync {
     /// Records that `entry.actor_subject` viewed a review, unless they did
     /// within the last `window_ms`.
     async fn record_view(&self, entry: &AuditRecord, window_ms: i64) -> Result<(), StoreError>;
+    /// Audit entries matching `filter` with an id below `before_id`, newest
+    /// first (keyset pagination: every page costs the same).
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntryView>, StoreError>;
     /// The review's audit entries, oldest first, views left out.
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Commits a decision; `Ok(false)` when the review moved on meanwhile.

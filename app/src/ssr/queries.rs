@@ -3,13 +3,17 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    DeliveryView, ExecutionView, QueueItem, QueueSnapshot, RejectedIntakeView, ReviewDetail,
+    AuditFilter, AuditPage, DeliveryView, ExecutionView, QueueItem, QueueSnapshot,
+    RejectedIntakeView, ReviewDetail,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check};
+
+/// Audit entries per page.
+const AUDIT_PAGE: u32 = 50;
 
 /// A person's repeated views of one review within this window are one entry.
 const VIEW_WINDOW_MS: i64 = 10 * 60_000;
@@ -76,6 +80,29 @@ impl Services {
                 }
             },
         ))
+    }
+
+    /// One page of the audit log for leads.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        before_id: Option<i64>,
+    ) -> Result<AuditPage, StoreError> {
+        let mut entries = self
+            .store
+            .audit_entries(filter, before_id, AUDIT_PAGE + 1)
+            .await?;
+        let more = entries.len() > AUDIT_PAGE as usize;
+        entries.truncate(AUDIT_PAGE as usize);
+        let next_before_id = if more {
+            entries.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Ok(AuditPage {
+            entries,
+            next_before_id,
+        })
     }
 
     pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntakeView>, StoreError> {

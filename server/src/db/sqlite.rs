@@ -2,7 +2,7 @@
 //! `BEGIN IMMEDIATE` so concurrent deciders queue instead of failing.
 
 use super::rows::{DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow};
-use app::api::{HistoryEntry, RejectedIntakeView};
+use app::api::{AuditEntryView, AuditFilter, HistoryEntry, RejectedIntakeView};
 use app::domain::audit::{chain_hash, AuditContent, GENESIS};
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
@@ -62,6 +62,13 @@ impl SqliteStore {
             .await
             .map_err(db_error)
     }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern (with `escape '\'`).
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Appends an entry to the audit chain. Callers hold a write transaction
@@ -268,6 +275,76 @@ impl ReviewStore for SqliteStore {
         .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         row.into_review(decisions, delivery).map(Some)
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntryView>, StoreError> {
+        let mut query = sqlx::QueryBuilder::<Sqlite>::new(
+            "select id, at, actor, actor_role, action, review_id, detail from audit_entry where id < ",
+        );
+        query.push_bind(before_id.unwrap_or(i64::MAX));
+        if let Some(actor) = &filter.actor {
+            query
+                .push(" and actor like ")
+                .push_bind(format!("%{}%", like_escape(actor)))
+                .push(" escape '\\'");
+        }
+        if let Some(action) = &filter.action {
+            query.push(" and action = ").push_bind(action);
+        }
+        if let Some(review_id) = &filter.review_id {
+            query.push(" and review_id = ").push_bind(review_id);
+        }
+        if let Some(model) = &filter.model {
+            query
+                .push(" and review_id in (select id from review where model_name = ")
+                .push_bind(model)
+                .push(")");
+        }
+        if let Some(text) = &filter.text {
+            query
+                .push(" and detail like ")
+                .push_bind(format!("%{}%", like_escape(text)))
+                .push(" escape '\\'");
+        }
+        if let Some(from) = filter.from_ms {
+            query.push(" and at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to_ms {
+            query.push(" and at < ").push_bind(to);
+        }
+        query.push(" order by id desc limit ").push_bind(limit);
+        let rows: Vec<(
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        )> = query
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at_ms, actor, actor_role, action, review_id, detail)| AuditEntryView {
+                    id,
+                    at_ms,
+                    actor,
+                    actor_role,
+                    action,
+                    review_id,
+                    detail,
+                },
+            )
+            .collect())
     }
 
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {

@@ -1,7 +1,8 @@
 //! The audit log: every decision is chained, the table refuses edits, and
 //! `signoff audit verify` names the first entry that was tampered with.
 
-use crate::helpers::{sample_review, spawn_app, TestApp, BOB};
+use crate::helpers::{sample_review, spawn_app, TestApp, BOB, LEE, VAL};
+use app::domain::audit::AuditContent;
 use serde_json::json;
 use std::process::Command;
 
@@ -127,5 +128,102 @@ async fn views_are_audited_once_per_person_and_kept_off_the_timeline() {
         .filter_map(|h| h["action"].as_str())
         .collect();
     assert_eq!(timeline, ["received"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn leads_filter_the_log_and_page_through_it() {
+    let app = spawn_app().await;
+    a_decided_review(&app).await;
+    let mut fraud = sample_review();
+    fraud["model"]["name"] = json!("fraud-detector");
+    let (_, fraud_id) = app.new_review(&fraud, &json!({})).await;
+    assert_eq!(
+        app.decide(&fraud_id, "reject", "flag rate too high")
+            .await
+            .0,
+        200
+    );
+    for i in 0..120 {
+        let entry = AuditContent::system(1_000 + i, "test entry", None, Some(format!("bulk {i}")));
+        app.store().record(&entry).await.unwrap();
+    }
+
+    app.sign_in_as(LEE).await;
+    let (status, page) = app.call("audit", &[("action", "approved")]).await;
+    assert_eq!(status, 200, "{page}");
+    let entries = page["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["actor"], "ada@example.com");
+    assert_eq!(entries[0]["actor_role"], "reviewer");
+
+    let (_, by_model) = app.call("audit", &[("model", "fraud-detector")]).await;
+    let actions: Vec<&str> = by_model["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"rejected") && !actions.contains(&"approved"),
+        "{actions:?}"
+    );
+    let (_, by_text) = app.call("audit", &[("text", "too high")]).await;
+    assert_eq!(by_text["entries"].as_array().unwrap().len(), 1);
+    let (_, by_actor) = app.call("audit", &[("actor", "ada@")]).await;
+    assert!(by_actor["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor"] == "ada@example.com"));
+
+    // Keyset pages: 50, 50, 20, newest first, no overlap, then the end.
+    let mut seen = Vec::new();
+    let mut before: Option<i64> = None;
+    let mut sizes = Vec::new();
+    loop {
+        let before_text = before.map(|b| b.to_string());
+        let mut form = vec![("action", "test entry")];
+        if let Some(b) = &before_text {
+            form.push(("before_id", b.as_str()));
+        }
+        let (status, page) = app.call("audit", &form).await;
+        assert_eq!(status, 200, "{page}");
+        let ids: Vec<i64> = page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect();
+        sizes.push(ids.len());
+        seen.extend(ids);
+        match page["next_before_id"].as_i64() {
+            Some(next) => before = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [50, 50, 20]);
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "strictly newest first"
+    );
+    assert_eq!(
+        server::db::audit_log::verify(&app.db)
+            .await
+            .unwrap()
+            .map(|_| ()),
+        Ok(())
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reviewers_and_viewers_cannot_read_the_audit_log() {
+    let app = spawn_app().await;
+    assert_eq!(app.call("audit", &[]).await.0, 403, "a reviewer");
+    app.sign_in_as(VAL).await;
+    assert_eq!(app.call("audit", &[]).await.0, 403, "a viewer");
+    app.sign_in_as(LEE).await;
+    assert_eq!(app.call("audit", &[]).await.0, 200, "a lead");
     app.stop().await;
 }

@@ -281,6 +281,16 @@ impl TestApp {
         *self.cookie.lock().expect("cookie lock") = Some(format!("signoff_session={id}"));
     }
 
+    /// The server's store, for tests that append entries directly.
+    pub fn store(&self) -> std::sync::Arc<dyn app::ssr::ports::ReviewStore> {
+        self.server
+            .as_ref()
+            .expect("running")
+            .services
+            .store
+            .clone()
+    }
+
     /// Acts as nobody from now on.
     pub fn sign_out(&self) {
         *self.cookie.lock().expect("cookie lock") = None;
