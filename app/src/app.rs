@@ -2,7 +2,7 @@
 
 use crate::api::current_user;
 use crate::domain::actor::Role;
-use crate::pages::{QueuePage, RejectedIntakePage, ReviewPage, SettingsPage};
+use crate::pages::{AuditLogPage, QueuePage, RejectedIntakePage, ReviewPage, SettingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id") view=ReviewPage />
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
                     <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/audit") view=AuditLogPage />
                 </Routes>
             </main>
         </Router>
@@ -75,9 +76,11 @@ fn TopBar() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let user = user.await.ok().flatten();
                     let admin = user.as_ref().is_some_and(|u| u.role >= Role::Admin);
+                    let lead = user.as_ref().is_some_and(|u| u.role >= Role::Lead);
                     view! {
                         <nav aria-label="Main">
                             <A href="/">"Queue"</A>
+                            {lead.then(|| view! { <A href="/audit">"Audit log"</A> })}
                             {admin.then(|| view! {
                                 <A href="/intake/rejected">"Rejected intake"</A>
                                 <A href="/settings">"Settings"</A>

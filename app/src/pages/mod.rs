@@ -1,10 +1,12 @@
 //! One module per route.
 
+mod audit;
 mod queue;
 mod rejected_intake;
 mod review;
 mod settings;
 
+pub use audit::AuditLogPage;
 pub use queue::QueuePage;
 pub use rejected_intake::RejectedIntakePage;
 pub use review::ReviewPage;

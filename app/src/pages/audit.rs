@@ -1,0 +1,164 @@
+//! `/audit`: the audit log for leads and admins, filtered by what the URL's
+//! query says (so a filtered view is a link), newest first, page by page.
+
+use crate::api::{list_audit, AuditEntryView, AuditPage};
+use crate::components::ErrorNotice;
+use crate::domain::time::utc_minutes;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+/// Start of a `yyyy-mm-dd` day in UTC, in epoch ms.
+fn day_start_ms(text: &str) -> Option<i64> {
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let entries = Resource::new(
+        move || {
+            (
+                param("actor"),
+                param("action"),
+                param("model"),
+                param("text"),
+                param("from"),
+                param("to"),
+                param("before_id"),
+            )
+        },
+        |(actor, action, model, text, from, to, before_id)| {
+            let from_ms = from.as_deref().and_then(day_start_ms);
+            // "To" includes the whole day.
+            let to_ms = to
+                .as_deref()
+                .and_then(day_start_ms)
+                .map(|ms| ms + 86_400_000);
+            let before_id = before_id.and_then(|b| b.parse().ok());
+            list_audit(actor, action, model, text, from_ms, to_ms, before_id)
+        },
+    );
+    let value = move |key: &'static str| move || param(key).unwrap_or_default();
+    view! {
+        <Title text="Audit log" />
+        <h1>"Audit log"</h1>
+        <Form method="GET" action="">
+            <div class="filters">
+                <label>"Person" <input name="actor" prop:value=value("actor") placeholder="email or system" /></label>
+                <label>"Action"
+                    <select name="action" prop:value=value("action")>
+                        <option value="">"any"</option>
+                        <option value="approved">"approved"</option>
+                        <option value="rejected">"rejected"</option>
+                        <option value="received">"received"</option>
+                        <option value="delivered">"delivered"</option>
+                        <option value="closed">"closed"</option>
+                        <option value="expired">"expired"</option>
+                        <option value="viewed">"viewed"</option>
+                        <option value="signed in">"signed in"</option>
+                        <option value="intake rejected">"intake rejected"</option>
+                    </select>
+                </label>
+                <label>"Model" <input name="model" prop:value=value("model") /></label>
+                <label>"Text" <input name="text" prop:value=value("text") /></label>
+                <label>"From" <input type="date" name="from" prop:value=value("from") /></label>
+                <label>"To" <input type="date" name="to" prop:value=value("to") /></label>
+                <button type="submit" class="btn">"Filter"</button>
+            </div>
+        </Form>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(page) => view! { <AuditTable page /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditTable(page: AuditPage) -> impl IntoView {
+    if page.entries.is_empty() {
+        return view! { <p class="empty">"No entries match."</p> }.into_any();
+    }
+    let query = use_query_map();
+    let older = page.next_before_id.map(|before| {
+        let mut pairs: Vec<(String, String)> = query
+            .get_untracked()
+            .into_iter()
+            .filter(|(key, _)| key != "before_id")
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        pairs.push(("before_id".into(), before.to_string()));
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        format!("?{}", encoded.join("&"))
+    });
+    view! {
+        <table class="audit">
+            <thead>
+                <tr>
+                    <th scope="col">"When (UTC)"</th>
+                    <th scope="col">"Who"</th>
+                    <th scope="col">"Action"</th>
+                    <th scope="col">"Review"</th>
+                    <th scope="col">"Details"</th>
+                </tr>
+            </thead>
+            <tbody>{page.entries.into_iter().map(|entry| view! { <AuditRow entry /> }).collect_view()}</tbody>
+        </table>
+        {older.map(|href| view! { <p><a href=href rel="next">"Older entries"</a></p> })}
+    }
+    .into_any()
+}
+
+#[component]
+fn AuditRow(entry: AuditEntryView) -> impl IntoView {
+    view! {
+        <tr>
+            <td>{utc_minutes(entry.at_ms)}</td>
+            <td>{entry.actor} {entry.actor_role.map(|role| view! { " " <span class="badge">{role}</span> })}</td>
+            <td>{entry.action}</td>
+            <td>{entry.review_id.map(|id| view! { <a href=format!("/reviews/{id}")>"open"</a> })}</td>
+            <td>{entry.detail}</td>
+        </tr>
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_start_at_utc_midnight() {
+        assert_eq!(day_start_ms("2026-11-21"), Some(1_795_219_200_000));
+        assert_eq!(day_start_ms("21/11/2026"), None);
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode("ada@example.com"), "ada%40example.com");
+        assert_eq!(encode("signed in"), "signed%20in");
+    }
+}
