@@ -42,6 +42,12 @@ pub enum AuditCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
         database_url: String,
     },
+    /// Check an exported JSON Lines file: every entry against its own hash,
+    /// and whether the entries form one unbroken run. Exits 1 on an edit.
+    VerifyExport {
+        /// The exported file (`/audit/export.jsonl`).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

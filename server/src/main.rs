@@ -16,6 +16,9 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => verify_audit(&database_url).await,
+        Command::Audit {
+            command: AuditCommand::VerifyExport { file },
+        } => verify_export(&file),
     };
     match result {
         Ok(code) => code,
@@ -32,6 +35,39 @@ async fn verify_audit(database_url: &str) -> anyhow::Result<ExitCode> {
     Ok(match server::db::audit_log::verify(&store.pool()).await? {
         Ok(count) => {
             println!("audit log intact: {count} entries verified");
+            ExitCode::SUCCESS
+        }
+        Err(broken) => {
+            println!("{broken}");
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// `signoff audit verify-export FILE`: exit 0 when every entry matches.
+fn verify_export(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use app::domain::audit_export::{check_export, parse_jsonl_line};
+    let text = std::fs::read_to_string(file)?;
+    let mut entries = Vec::new();
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        entries
+            .push(parse_jsonl_line(line).map_err(|e| anyhow::anyhow!("line {}: {e}", number + 1))?);
+    }
+    Ok(match check_export(entries) {
+        Ok(check) => {
+            let run = if check.contiguous {
+                "one unbroken run"
+            } else {
+                "not one unbroken run (a filtered export)"
+            };
+            println!(
+                "export intact: {} entries match their hashes; {run}",
+                check.entries
+            );
             ExitCode::SUCCESS
         }
         Err(broken) => {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod actor;
 pub mod audit;
+pub mod audit_export;
 pub mod decision;
 pub mod intake;
 pub mod metrics;

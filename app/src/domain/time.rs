@@ -33,6 +33,12 @@ pub fn utc_minutes(millis: i64) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// Start of a `yyyy-mm-dd` day in UTC, in epoch ms.
+pub fn day_start_ms(text: &str) -> Option<i64> {
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +61,12 @@ mod tests {
     fn deadlines_read_forward_or_overdue() {
         assert_eq!(until(10 * 60_000, 0), "in 10m");
         assert_eq!(until(0, 5 * 60_000), "5m overdue");
+    }
+
+    #[test]
+    fn days_start_at_utc_midnight() {
+        assert_eq!(day_start_ms("2026-11-21"), Some(1_795_219_200_000));
+        assert_eq!(day_start_ms("21/11/2026"), None);
     }
 
     #[test]

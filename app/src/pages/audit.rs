@@ -3,18 +3,11 @@
 
 use crate::api::{list_audit, AuditEntryView, AuditPage};
 use crate::components::ErrorNotice;
-use crate::domain::time::utc_minutes;
-use chrono::NaiveDate;
+use crate::domain::time::{day_start_ms, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
-
-/// Start of a `yyyy-mm-dd` day in UTC, in epoch ms.
-fn day_start_ms(text: &str) -> Option<i64> {
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
-}
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -149,12 +142,6 @@ fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_start_at_utc_midnight() {
-        assert_eq!(day_start_ms("2026-11-21"), Some(1_795_219_200_000));
-        assert_eq!(day_start_ms("21/11/2026"), None);
-    }
 
     #[test]
     fn query_values_are_encoded() {

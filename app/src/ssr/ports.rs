@@ -1,7 +1,8 @@
 //! The ports: what the use cases need from the outside world, as traits the
 //! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
 
-use crate::api::{AuditEntryView, AuditFilter, HistoryEntry, RejectedIntakeView};
+use crate::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
+use crate::domain::audit::StoredEntry;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::ReviewRequest;
 use crate::domain::output::Delivery;
@@ -171,7 +172,7 @@ pub trait ReviewStore: Send + Sync {
         filter: &AuditFilter,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<AuditEntryView>, StoreError>;
+    ) -> Result<Vec<StoredEntry>, StoreError>;
     /// The review's audit entries, oldest first, views left out.
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Commits a decision; `Ok(false)` when the review moved on meanwhile.

@@ -3,7 +3,7 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    AuditFilter, AuditPage, DeliveryView, ExecutionView, QueueItem, QueueSnapshot,
+    AuditEntryView, AuditFilter, AuditPage, DeliveryView, ExecutionView, QueueItem, QueueSnapshot,
     RejectedIntakeView, ReviewDetail,
 };
 use crate::domain::access::may_decide;
@@ -99,6 +99,18 @@ impl Services {
         } else {
             None
         };
+        let entries = entries
+            .into_iter()
+            .map(|entry| AuditEntryView {
+                id: entry.id,
+                at_ms: entry.content.at_ms,
+                actor: entry.content.actor,
+                actor_role: entry.content.actor_role,
+                action: entry.content.action,
+                review_id: entry.content.review_id,
+                detail: entry.content.detail,
+            })
+            .collect();
         Ok(AuditPage {
             entries,
             next_before_id,

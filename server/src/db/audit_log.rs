@@ -3,9 +3,8 @@
 //! and [`verify`] walks the whole chain (in pages, so a million entries need
 //! no more memory than a few thousand).
 
-use app::domain::audit::{
-    chain_hash, verify as verify_entries, AuditContent, Broken, StoredEntry, GENESIS,
-};
+use super::rows::AuditRow;
+use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
 use sqlx::SqlitePool;
 
 /// Entries read per page while verifying.
@@ -19,39 +18,11 @@ const APPEND_ONLY: [&str; 2] = [
      begin select raise(abort, 'audit entries are append-only'); end",
 ];
 
-#[derive(sqlx::FromRow)]
-struct EntryRow {
-    id: i64,
-    at: i64,
-    actor: String,
-    actor_subject: Option<String>,
-    actor_role: Option<String>,
-    action: String,
-    review_id: Option<String>,
-    detail: Option<String>,
-    prev_hash: Option<String>,
-    hash: Option<String>,
-}
-
-impl EntryRow {
-    fn content(&self) -> AuditContent {
-        AuditContent {
-            at_ms: self.at,
-            actor: self.actor.clone(),
-            actor_subject: self.actor_subject.clone(),
-            actor_role: self.actor_role.clone(),
-            action: self.action.clone(),
-            review_id: self.review_id.clone(),
-            detail: self.detail.clone(),
-        }
-    }
-}
-
 /// Seals unchained entries (from versions before the chain) and makes the
 /// table append-only. Run at every start; does nothing when all is sealed.
 pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let unsealed: Vec<EntryRow> =
+    let unsealed: Vec<AuditRow> =
         sqlx::query_as("select * from audit_entry where hash is null order by id")
             .fetch_all(&mut *tx)
             .await?;
@@ -65,8 +36,9 @@ pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
         .bind(GENESIS)
         .fetch_one(&mut *tx)
         .await?;
-        for row in &unsealed {
-            let hash = chain_hash(&previous, &row.content());
+        let count = unsealed.len();
+        for row in unsealed.into_iter().map(AuditRow::into_entry) {
+            let hash = chain_hash(&previous, &row.content);
             sqlx::query("update audit_entry set prev_hash = ?, hash = ? where id = ?")
                 .bind(&previous)
                 .bind(&hash)
@@ -76,7 +48,7 @@ pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
             previous = hash;
         }
         tracing::info!(
-            entries = unsealed.len(),
+            entries = count,
             "sealed audit entries written before the hash chain"
         );
     }
@@ -94,7 +66,7 @@ pub async fn verify(pool: &SqlitePool) -> anyhow::Result<Result<usize, Broken>> 
     let mut after_id = 0_i64;
     let mut checked = 0;
     loop {
-        let rows: Vec<EntryRow> =
+        let rows: Vec<AuditRow> =
             sqlx::query_as("select * from audit_entry where id > ? order by id limit ?")
                 .bind(after_id)
                 .bind(PAGE)
@@ -104,15 +76,7 @@ pub async fn verify(pool: &SqlitePool) -> anyhow::Result<Result<usize, Broken>> 
             return Ok(Ok(checked));
         };
         after_id = last.id;
-        let entries: Vec<StoredEntry> = rows
-            .iter()
-            .map(|row| StoredEntry {
-                id: row.id,
-                content: row.content(),
-                prev_hash: row.prev_hash.clone().unwrap_or_default(),
-                hash: row.hash.clone().unwrap_or_default(),
-            })
-            .collect();
+        let entries: Vec<StoredEntry> = rows.into_iter().map(AuditRow::into_entry).collect();
         match verify_entries(&previous, &entries) {
             Ok(count) => checked += count,
             Err(broken) => return Ok(Err(broken)),

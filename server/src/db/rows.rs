@@ -146,3 +146,37 @@ impl RejectedIntakeRow {
         })
     }
 }
+
+/// An audit entry as stored, hashes included.
+#[derive(sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub actor_subject: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub review_id: Option<String>,
+    pub detail: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl AuditRow {
+    pub fn into_entry(self) -> app::domain::audit::StoredEntry {
+        app::domain::audit::StoredEntry {
+            id: self.id,
+            content: app::domain::audit::AuditContent {
+                at_ms: self.at,
+                actor: self.actor,
+                actor_subject: self.actor_subject,
+                actor_role: self.actor_role,
+                action: self.action,
+                review_id: self.review_id,
+                detail: self.detail,
+            },
+            prev_hash: self.prev_hash.unwrap_or_default(),
+            hash: self.hash.unwrap_or_default(),
+        }
+    }
+}

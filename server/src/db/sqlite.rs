@@ -1,9 +1,11 @@
 //! The review store on SQLite: one file, WAL mode, writes serialised by
 //! `BEGIN IMMEDIATE` so concurrent deciders queue instead of failing.
 
-use super::rows::{DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow};
-use app::api::{AuditEntryView, AuditFilter, HistoryEntry, RejectedIntakeView};
-use app::domain::audit::{chain_hash, AuditContent, GENESIS};
+use super::rows::{
+    AuditRow, DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow,
+};
+use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
+use app::domain::audit::{chain_hash, AuditContent, StoredEntry, GENESIS};
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
@@ -282,9 +284,9 @@ impl ReviewStore for SqliteStore {
         filter: &AuditFilter,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<AuditEntryView>, StoreError> {
+    ) -> Result<Vec<StoredEntry>, StoreError> {
         let mut query = sqlx::QueryBuilder::<Sqlite>::new(
-            "select id, at, actor, actor_role, action, review_id, detail from audit_entry where id < ",
+            "select id, at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash from audit_entry where id < ",
         );
         query.push_bind(before_id.unwrap_or(i64::MAX));
         if let Some(actor) = &filter.actor {
@@ -318,33 +320,12 @@ impl ReviewStore for SqliteStore {
             query.push(" and at < ").push_bind(to);
         }
         query.push(" order by id desc limit ").push_bind(limit);
-        let rows: Vec<(
-            i64,
-            i64,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-        )> = query
+        let rows: Vec<AuditRow> = query
             .build_query_as()
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, at_ms, actor, actor_role, action, review_id, detail)| AuditEntryView {
-                    id,
-                    at_ms,
-                    actor,
-                    actor_role,
-                    action,
-                    review_id,
-                    detail,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(AuditRow::into_entry).collect())
     }
 
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {

@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, static files, a
 //! health check, and the layers every request passes through.
 
+mod export;
 mod same_origin;
 
 use crate::auth::{self, Auth};
@@ -22,6 +23,7 @@ pub fn router(
     options: LeptosOptions,
 ) -> Router {
     let routes = generate_route_list(App);
+    let services_for_export = services.clone();
     let context = move || {
         provide_context(services.clone());
         provide_context(settings.clone());
@@ -35,6 +37,7 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .merge(auth::router(auth.clone()))
+        .merge(export::router(services_for_export))
         .layer(middleware::from_fn_with_state(auth, auth::identify))
         .layer(middleware::from_fn(same_origin::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())

@@ -227,3 +227,90 @@ async fn reviewers_and_viewers_cannot_read_the_audit_log() {
     assert_eq!(app.call("audit", &[]).await.0, 200, "a lead");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn exports_parse_back_to_the_same_entries_and_verify() {
+    let app = spawn_app().await;
+    a_decided_review(&app).await;
+    app.sign_in_as(LEE).await;
+    let cookie = app.cookie.lock().unwrap().clone();
+    let jsonl = app
+        .http
+        .get(
+            &format!("{}/audit/export.jsonl", app.base),
+            cookie.as_deref(),
+        )
+        .await;
+    assert_eq!(jsonl.status, 200, "{}", jsonl.body);
+    let lines: Vec<&str> = jsonl.body.lines().collect();
+    let (stored,): (i64,) = sqlx::query_as("select count(*) from audit_entry")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        lines.len() as i64,
+        stored,
+        "the whole log, one line an entry"
+    );
+    let first = app::domain::audit_export::parse_jsonl_line(lines[lines.len() - 1]).unwrap();
+    assert_eq!((first.id, first.content.action.as_str()), (1, "received"));
+
+    let dir = crate::http::ScratchDir::new();
+    let file = dir.path().join("audit.jsonl");
+    std::fs::write(&file, &jsonl.body).unwrap();
+    let verify = |file: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_signoff"))
+            .args(["audit", "verify-export"])
+            .arg(file)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, printed) = verify(&file);
+    assert_eq!(code, Some(0), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "{stored} entries match their hashes; one unbroken run"
+        )),
+        "{printed}"
+    );
+    let tampered = jsonl
+        .body
+        .replacen("\"action\":\"approved\"", "\"action\":\"rejected\"", 1);
+    std::fs::write(&file, tampered).unwrap();
+    let (code, printed) = verify(&file);
+    assert_eq!(code, Some(1), "{printed}");
+    assert!(printed.contains("was edited"), "{printed}");
+
+    let csv = app
+        .http
+        .get(
+            &format!("{}/audit/export.csv?action=approved", app.base),
+            cookie.as_deref(),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let rows: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        rows[0],
+        "id,at,actor,actor_subject,actor_role,action,review_id,detail,prev_hash,hash"
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[1].contains(",ada@example.com,user-ada,reviewer,approved,"),
+        "{}",
+        rows[1]
+    );
+
+    app.sign_in_as(crate::helpers::ADA).await;
+    let cookie = app.cookie.lock().unwrap().clone();
+    let refused = app
+        .http
+        .get(&format!("{}/audit/export.csv", app.base), cookie.as_deref())
+        .await;
+    assert_eq!(refused.status, 403);
+    app.stop().await;
+}
