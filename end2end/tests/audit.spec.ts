@@ -27,3 +27,20 @@ test('a reviewer has no audit log', async ({ page }) => {
   await open(page, '/audit', 'ada');
   await expect(page.getByRole('alert')).toContainText('This needs the lead role; yours is reviewer.');
 });
+
+test('a lead downloads the filtered log as JSON Lines, hashes included', async ({ page }) => {
+  await open(page, '/audit?action=approved', 'lee');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'JSON Lines' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('signoff-audit.jsonl');
+  const fs = await import('node:fs/promises');
+  const lines = (await fs.readFile((await download.path())!, 'utf8')).trim().split('\n');
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    const entry = JSON.parse(line);
+    expect(entry.action).toBe('approved');
+    expect(entry.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.prev_hash).toMatch(/^[0-9a-f]{64}$/);
+  }
+});

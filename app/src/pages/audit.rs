@@ -37,6 +37,21 @@ pub fn AuditLogPage() -> impl IntoView {
         },
     );
     let value = move |key: &'static str| move || param(key).unwrap_or_default();
+    // The filters, without the page cursor: an export covers every page.
+    let export_query = move || {
+        let pairs: Vec<String> = query
+            .read()
+            .clone()
+            .into_iter()
+            .filter(|(key, value)| key != "before_id" && !value.is_empty())
+            .map(|(key, value)| format!("{key}={}", encode(&value)))
+            .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    };
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
@@ -64,6 +79,12 @@ pub fn AuditLogPage() -> impl IntoView {
                 <button type="submit" class="btn">"Filter"</button>
             </div>
         </Form>
+        <p class="exports">
+            "Export what is shown: "
+            <a href=move || format!("/audit/export.csv{}", export_query()) rel="external" download>"CSV"</a>
+            " · "
+            <a href=move || format!("/audit/export.jsonl{}", export_query()) rel="external" download>"JSON Lines"</a>
+        </p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
