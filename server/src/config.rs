@@ -48,6 +48,20 @@ pub enum AuditCommand {
         /// The exported file (`/audit/export.jsonl`).
         file: std::path::PathBuf,
     },
+    /// Retention: write the entries older than the retention period to a
+    /// JSON Lines file, then remove them, leaving a checkpoint entry so the
+    /// rest of the chain still verifies.
+    Prune {
+        /// Keep this many days of entries.
+        #[arg(long, env = "SIGNOFF_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+        older_than_days: i64,
+        /// Where the removed entries are written first.
+        #[arg(long)]
+        export: std::path::PathBuf,
+        /// The database to prune.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

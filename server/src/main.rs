@@ -19,6 +19,14 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::VerifyExport { file },
         } => verify_export(&file),
+        Command::Audit {
+            command:
+                AuditCommand::Prune {
+                    older_than_days,
+                    export,
+                    database_url,
+                },
+        } => prune_audit(&database_url, older_than_days, &export).await,
     };
     match result {
         Ok(code) => code,
@@ -75,6 +83,27 @@ fn verify_export(file: &std::path::Path) -> anyhow::Result<ExitCode> {
             ExitCode::FAILURE
         }
     })
+}
+
+/// `signoff audit prune`: export, then remove, entries past retention.
+async fn prune_audit(
+    database_url: &str,
+    older_than_days: i64,
+    export: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let store = server::db::SqliteStore::connect(database_url).await?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let before_ms = now_ms - older_than_days.max(0) * 86_400_000;
+    match server::db::audit_log::export_and_prune(&store.pool(), before_ms, export, now_ms).await? {
+        Some(pruned) => println!(
+            "pruned {} audit entries (through #{}) after writing them to {}",
+            pruned.entries,
+            pruned.through_id,
+            export.display()
+        ),
+        None => println!("no audit entries older than {older_than_days} days"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: server::config::ServeArgs) -> anyhow::Result<()> {

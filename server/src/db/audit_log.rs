@@ -4,8 +4,51 @@
 //! no more memory than a few thousand).
 
 use super::rows::AuditRow;
+use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
-use sqlx::SqlitePool;
+use app::domain::audit_export::jsonl_line;
+use app::ssr::ports::{AuditRecord, StoreError};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::io::Write;
+use std::path::Path;
+
+/// Appends an entry to the audit chain. Callers hold a write transaction
+/// (`BEGIN IMMEDIATE`), so entries are chained strictly one after another.
+pub(crate) async fn append(
+    tx: &mut Transaction<'static, Sqlite>,
+    entry: &AuditRecord,
+    review_id: Option<&str>,
+) -> Result<(), StoreError> {
+    let (previous,): (String,) = sqlx::query_as(
+        "select coalesce((select hash from audit_entry order by id desc limit 1), ?)",
+    )
+    .bind(GENESIS)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError(e.to_string()))?;
+    let content = AuditContent {
+        review_id: review_id.or(entry.review_id.as_deref()).map(str::to_owned),
+        ..entry.clone()
+    };
+    let hash = chain_hash(&previous, &content);
+    sqlx::query(
+        "insert into audit_entry (at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(content.at_ms)
+    .bind(&content.actor)
+    .bind(&content.actor_subject)
+    .bind(&content.actor_role)
+    .bind(&content.action)
+    .bind(&content.review_id)
+    .bind(&content.detail)
+    .bind(&previous)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError(e.to_string()))?;
+    Ok(())
+}
 
 /// Entries read per page while verifying.
 const PAGE: i64 = 5_000;
@@ -59,10 +102,107 @@ pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Action of the entry that marks where pruned entries ended.
+pub const CHECKPOINT: &str = "checkpoint";
+
+/// What a prune removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    pub entries: usize,
+    pub through_id: i64,
+}
+
+/// Writes the entries older than `before_ms` (the oldest run of the chain)
+/// to `out` as JSON Lines, then removes them and appends a checkpoint entry
+/// that records the last removed entry's id and hash, all in one
+/// transaction: nothing is removed that is not in the file, and the rest of
+/// the chain still verifies from the checkpoint.
+pub async fn export_and_prune(
+    pool: &SqlitePool,
+    before_ms: i64,
+    out: &Path,
+    now_ms: i64,
+) -> anyhow::Result<Option<Pruned>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (through,): (Option<i64>,) = sqlx::query_as(
+        "select coalesce((select min(id) from audit_entry where at >= ?) - 1, (select max(id) from audit_entry))",
+    )
+    .bind(before_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    let rows: Vec<AuditRow> = sqlx::query_as("select * from audit_entry where id <= ? order by id")
+        .bind(through.unwrap_or(0))
+        .fetch_all(&mut *tx)
+        .await?;
+    let Some(last) = rows.last().cloned().map(AuditRow::into_entry) else {
+        return Ok(None);
+    };
+    let mut file = std::fs::File::create(out)?;
+    for row in rows.iter().cloned() {
+        file.write_all(jsonl_line(&row.into_entry()).as_bytes())?;
+    }
+    file.sync_all()?;
+    sqlx::query("drop trigger if exists audit_entry_no_delete")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from audit_entry where id <= ?")
+        .bind(last.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(APPEND_ONLY[1]).execute(&mut *tx).await?;
+    let detail = serde_json::json!({
+        "pruned_through_id": last.id,
+        "last_hash": last.hash,
+        "entries": rows.len(),
+        "exported_to": out.file_name().map(|n| n.to_string_lossy().into_owned()),
+    });
+    let checkpoint = AuditContent::system(now_ms, CHECKPOINT, None, Some(detail.to_string()));
+    append(&mut tx, &checkpoint, None)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.0))?;
+    tx.commit().await?;
+    Ok(Some(Pruned {
+        entries: rows.len(),
+        through_id: last.id,
+    }))
+}
+
+/// Where the chain starts: the genesis hash, or, after a prune, the hash the
+/// checkpoint recorded for the last removed entry.
+async fn chain_start(pool: &SqlitePool) -> anyhow::Result<Result<String, Broken>> {
+    let (first,): (Option<i64>,) = sqlx::query_as("select min(id) from audit_entry")
+        .fetch_one(pool)
+        .await?;
+    let Some(first) = first.filter(|id| *id > 1) else {
+        return Ok(Ok(GENESIS.to_owned()));
+    };
+    let checkpoints: Vec<(Option<String>,)> =
+        sqlx::query_as("select detail from audit_entry where action = ? order by id desc")
+            .bind(CHECKPOINT)
+            .fetch_all(pool)
+            .await?;
+    for (detail,) in checkpoints {
+        let detail: serde_json::Value =
+            serde_json::from_str(detail.as_deref().unwrap_or("{}")).unwrap_or_default();
+        if detail["pruned_through_id"].as_i64() == Some(first - 1) {
+            if let Some(hash) = detail["last_hash"].as_str() {
+                return Ok(Ok(hash.to_owned()));
+            }
+        }
+    }
+    Ok(Err(Broken {
+        id: first,
+        reason: "entries before it were removed without a checkpoint".into(),
+    }))
+}
+
 /// Verifies the whole chain; returns how many entries were checked, or the
 /// first entry that breaks it.
 pub async fn verify(pool: &SqlitePool) -> anyhow::Result<Result<usize, Broken>> {
-    let mut previous = GENESIS.to_owned();
+    let mut previous = match chain_start(pool).await? {
+        Ok(start) => start,
+        Err(broken) => return Ok(Err(broken)),
+    };
     let mut after_id = 0_i64;
     let mut checked = 0;
     loop {

@@ -148,7 +148,7 @@ impl RejectedIntakeRow {
 }
 
 /// An audit entry as stored, hashes included.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,

@@ -5,7 +5,7 @@ use super::rows::{
     AuditRow, DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow,
 };
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
-use app::domain::audit::{chain_hash, AuditContent, StoredEntry, GENESIS};
+use app::domain::audit::StoredEntry;
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
@@ -73,44 +73,6 @@ fn like_escape(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// Appends an entry to the audit chain. Callers hold a write transaction
-/// (`BEGIN IMMEDIATE`), so entries are chained strictly one after another.
-async fn append_audit(
-    tx: &mut Transaction<'static, Sqlite>,
-    entry: &AuditRecord,
-    review_id: Option<&str>,
-) -> Result<(), StoreError> {
-    let (previous,): (String,) = sqlx::query_as(
-        "select coalesce((select hash from audit_entry order by id desc limit 1), ?)",
-    )
-    .bind(GENESIS)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db_error)?;
-    let content = AuditContent {
-        review_id: review_id.or(entry.review_id.as_deref()).map(str::to_owned),
-        ..entry.clone()
-    };
-    let hash = chain_hash(&previous, &content);
-    sqlx::query(
-        "insert into audit_entry (at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(content.at_ms)
-    .bind(&content.actor)
-    .bind(&content.actor_subject)
-    .bind(&content.actor_role)
-    .bind(&content.action)
-    .bind(&content.review_id)
-    .bind(&content.detail)
-    .bind(&previous)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
-    Ok(())
-}
-
 #[async_trait]
 impl ReviewStore for SqliteStore {
     async fn insert_review(
@@ -162,7 +124,7 @@ impl ReviewStore for SqliteStore {
             tx.rollback().await.map_err(db_error)?;
             return Ok(Inserted::Duplicate(existing));
         }
-        append_audit(&mut tx, audit, Some(&review.id)).await?;
+        super::audit_log::append(&mut tx, audit, Some(&review.id)).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(Inserted::Created(review.id.clone()))
     }
@@ -195,7 +157,7 @@ impl ReviewStore for SqliteStore {
         .await
         .map_err(db_error)?;
         if count == 1 {
-            append_audit(&mut tx, audit, None).await?;
+            super::audit_log::append(&mut tx, audit, None).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(RejectedIntakeStatus {
@@ -395,7 +357,7 @@ impl ReviewStore for SqliteStore {
             .map_err(db_error)?;
         }
         for entry in &commit.audit {
-            append_audit(&mut tx, entry, Some(&commit.review_id)).await?;
+            super::audit_log::append(&mut tx, entry, Some(&commit.review_id)).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(true)
@@ -480,7 +442,7 @@ impl ReviewStore for SqliteStore {
         .await
         .map_err(db_error)?;
         if let Some(entry) = audit {
-            append_audit(&mut tx, entry, Some(review_id)).await?;
+            super::audit_log::append(&mut tx, entry, Some(review_id)).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(())
@@ -488,7 +450,7 @@ impl ReviewStore for SqliteStore {
 
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        append_audit(&mut tx, entry, None).await?;
+        super::audit_log::append(&mut tx, entry, None).await?;
         tx.commit().await.map_err(db_error)
     }
 
@@ -505,7 +467,7 @@ impl ReviewStore for SqliteStore {
         .await
         .map_err(db_error)?;
         if recent == 0 {
-            append_audit(&mut tx, entry, None).await?;
+            super::audit_log::append(&mut tx, entry, None).await?;
         }
         tx.commit().await.map_err(db_error)
     }
@@ -530,7 +492,7 @@ impl ReviewStore for SqliteStore {
                 Some(id),
                 Some("The deadline passed before anyone decided.".into()),
             );
-            append_audit(&mut tx, &entry, None).await?;
+            super::audit_log::append(&mut tx, &entry, None).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(expired.into_iter().map(|(id,)| id).collect())
@@ -563,7 +525,7 @@ impl ReviewStore for SqliteStore {
                 Some(review_id),
                 Some(reason.to_owned()),
             );
-            append_audit(&mut tx, &entry, None).await?;
+            super::audit_log::append(&mut tx, &entry, None).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(closed == 1)

@@ -314,3 +314,71 @@ async fn exports_parse_back_to_the_same_entries_and_verify() {
     assert_eq!(refused.status, 403);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn pruning_exports_first_and_the_rest_still_verifies() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let old = AuditContent::system(1_000 + i, "received", None, Some(format!("old {i}")));
+        app.store().record(&old).await.unwrap();
+    }
+    a_decided_review(&app).await;
+    let dir = crate::http::ScratchDir::new();
+    let file = dir.path().join("pruned.jsonl");
+    let database = app
+        .db
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_signoff"))
+        .args([
+            "audit",
+            "prune",
+            "--older-than-days",
+            "1",
+            "--database-url",
+            &format!("sqlite://{database}"),
+            "--export",
+        ])
+        .arg(&file)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains("pruned 30 audit entries (through #30)"),
+        "{printed}"
+    );
+
+    let exported = std::fs::read_to_string(&file).unwrap();
+    let entries: Vec<_> = exported
+        .lines()
+        .map(|l| app::domain::audit_export::parse_jsonl_line(l).unwrap())
+        .collect();
+    let check = app::domain::audit_export::check_export(entries).unwrap();
+    assert_eq!((check.entries, check.contiguous), (30, true));
+    let (oldest, checkpoints): (i64, i64) =
+        sqlx::query_as("select min(id), (select count(*) from audit_entry where action = 'checkpoint') from audit_entry")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((oldest, checkpoints), (31, 1));
+    assert!(
+        server::db::audit_log::verify(&app.db)
+            .await
+            .unwrap()
+            .is_ok(),
+        "the rest verifies from the checkpoint"
+    );
+    let error = sqlx::query("delete from audit_entry where id = 31")
+        .execute(&app.db)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("append-only"),
+        "the table is protected again"
+    );
+    app.stop().await;
+}
