@@ -2,7 +2,9 @@
 
 use crate::api::current_user;
 use crate::domain::actor::Role;
-use crate::pages::{AuditLogPage, QueuePage, RejectedIntakePage, ReviewPage, SettingsPage};
+use crate::pages::{
+    AuditLogPage, OverviewPage, QueuePage, RejectedIntakePage, ReviewPage, SettingsPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -45,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditLogPage />
+                    <Route path=path!("/overview") view=OverviewPage />
                 </Routes>
             </main>
         </Router>
@@ -80,7 +83,7 @@ fn TopBar() -> impl IntoView {
                     view! {
                         <nav aria-label="Main">
                             <A href="/">"Queue"</A>
-                            {lead.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                            {lead.then(|| view! { <A href="/overview">"Overview"</A> <A href="/audit">"Audit log"</A> })}
                             {admin.then(|| view! {
                                 <A href="/intake/rejected">"Rejected intake"</A>
                                 <A href="/settings">"Settings"</A>

@@ -5,6 +5,7 @@ import { open } from './helpers';
 
 test('a lead filters the audit log by person and action', async ({ page }) => {
   await open(page, '/', 'lee');
+  await expect(page.getByRole('link', { name: 'Overview' })).toBeVisible();
   await page.getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   await expect(page.locator('table.audit tbody tr').first()).toBeVisible();
@@ -43,4 +44,14 @@ test('a lead downloads the filtered log as JSON Lines, hashes included', async (
     expect(entry.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(entry.prev_hash).toMatch(/^[0-9a-f]{64}$/);
   }
+});
+
+test('a lead sees the overview of decisions and waiting reviews', async ({ page }) => {
+  await open(page, '/', 'lee');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(page.getByTestId('median')).toContainText('median time to a decision');
+  await expect(page.getByRole('row', { name: /bob@example\.com/ })).toBeVisible();
+  await page.getByRole('link', { name: '7 days' }).click();
+  await expect(page.getByRole('heading', { name: 'Decisions, last 7 days' })).toBeVisible();
 });

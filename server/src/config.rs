@@ -113,6 +113,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_DELIVERY_LEASE_SECONDS", default_value_t = 30)]
     pub delivery_lease_seconds: u64,
 
+    /// The team's target time to a decision, in minutes: the lead's
+    /// overview counts reviews past it as overdue.
+    #[arg(long, env = "SIGNOFF_REVIEW_TARGET_MINUTES", default_value_t = 240)]
+    pub review_target_minutes: i64,
+
     /// Pending reviews checked against their execution each second
     /// (DescribeExecution: Step Functions allows 15/s for the whole account).
     #[arg(long, env = "SIGNOFF_RECONCILE_PER_SECOND", default_value_t = 2)]

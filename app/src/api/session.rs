@@ -1,6 +1,6 @@
 //! Server functions about the person using the page and the deployment.
 
-use super::{AppError, AuditPage, SettingsView, UserView};
+use super::{AppError, AuditPage, OverviewView, SettingsView, UserView};
 use leptos::server;
 
 /// Who is signed in, or `None`. The one server function that answers
@@ -68,6 +68,21 @@ pub async fn list_audit(
                 .audit_page(&filter, before_id)
                 .await
                 .map_err(AppError::internal)
+        }
+        .await,
+    )
+}
+
+/// The lead's overview of the last `days` days (default 30). Leads and admins.
+#[server(endpoint = "overview")]
+pub async fn get_overview(days: Option<u32>) -> Result<OverviewView, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            require(Role::Lead)?;
+            let days = days.unwrap_or(30).clamp(1, 366);
+            services()?.overview(days).await.map_err(AppError::internal)
         }
         .await,
     )

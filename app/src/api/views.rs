@@ -100,6 +100,23 @@ pub struct AuditPage {
     pub next_before_id: Option<i64>,
 }
 
+/// The lead's overview of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewView {
+    pub period_days: u32,
+    pub target_minutes: i64,
+    /// Pending reviews per age bucket, youngest first.
+    pub pending_by_age: Vec<(String, u32)>,
+    pub due_soon: u32,
+    /// Pending reviews past the target, oldest first: `(id, title, age_ms)`.
+    pub overdue: Vec<(String, String, i64)>,
+    /// `(reviewer, approvals, rejections)` in the period, busiest first.
+    pub decisions_by_reviewer: Vec<(String, u32, u32)>,
+    /// Reviews decided in the period, and the median time they took.
+    pub decided: u32,
+    pub median_time_to_decision_ms: Option<i64>,
+}
+
 /// The running configuration as admins see it (never a secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsView {

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod output;
 pub mod retry;
 pub mod review;
+pub mod sla;
 pub mod time;
 pub mod token;
 pub mod upstream;

@@ -1,12 +1,14 @@
 //! One module per route.
 
 mod audit;
+mod overview;
 mod queue;
 mod rejected_intake;
 mod review;
 mod settings;
 
 pub use audit::AuditLogPage;
+pub use overview::OverviewPage;
 pub use queue::QueuePage;
 pub use rejected_intake::RejectedIntakePage;
 pub use review::ReviewPage;

@@ -6,6 +6,7 @@
 mod decisions;
 mod delivery;
 mod intake;
+mod overview;
 pub mod ports;
 mod queries;
 mod watch;
@@ -35,6 +36,8 @@ pub struct Settings {
     pub delivery_lease_ms: i64,
     /// How many reviews the queue page shows at most.
     pub queue_limit: u32,
+    /// The team's target time to a decision, for the lead's overview.
+    pub review_target_ms: i64,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
         Self {
             delivery_lease_ms: 30_000,
             queue_limit: 500,
+            review_target_ms: 4 * 3_600_000,
         }
     }
 }

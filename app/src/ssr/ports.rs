@@ -160,6 +160,15 @@ pub trait ReviewStore: Send + Sync {
     /// first (no deadline last), then oldest.
     async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
+    /// Pending reviews as `(id, title, received_at_ms)`.
+    async fn pending_ages(&self) -> Result<Vec<(String, String, i64)>, StoreError>;
+    /// Decisions made since `since_ms`: `(reviewer, verdict, at_ms)`.
+    async fn decisions_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<(String, String, i64)>, StoreError>;
+    /// Reviews finally decided since `since_ms`: `(received_at_ms, decided_at_ms)`.
+    async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError>;
     /// Appends one audit entry on its own (sign-in, sign-out).
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError>;
     /// Records that `entry.actor_subject` viewed a review, unless they did

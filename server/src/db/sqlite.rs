@@ -448,6 +448,38 @@ impl ReviewStore for SqliteStore {
         Ok(())
     }
 
+    async fn pending_ages(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        sqlx::query_as("select id, title, received_at from review where status = 'pending'")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn decisions_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        sqlx::query_as(
+            "select reviewer_label, verdict, created_at from decision where created_at >= ?",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
+    async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        sqlx::query_as(
+            "select r.received_at, max(d.created_at) from review r join decision d on d.review_id = r.id
+             where r.status in ('approved', 'rejected')
+             group by r.id having max(d.created_at) >= ?",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         super::audit_log::append(&mut tx, entry, None).await?;

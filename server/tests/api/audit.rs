@@ -382,3 +382,37 @@ async fn pruning_exports_first_and_the_rest_still_verifies() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_lead_overview_counts_decisions_and_what_is_overdue() {
+    // A one-minute target, so a review waiting longer is overdue.
+    let app = crate::helpers::spawn_app_with(|args| args.review_target_minutes = 1).await;
+    let (_, first) = app.new_review(&sample_review(), &json!({})).await;
+    let (_, second) = app.new_review(&sample_review(), &json!({})).await;
+    let (_, waiting) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&first, "approve", "").await.0, 200);
+    app.sign_in_as(BOB).await;
+    assert_eq!(app.decide(&second, "reject", "no").await.0, 200);
+    sqlx::query("update review set received_at = received_at - 5 * 60000 where id = ?")
+        .bind(&waiting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        app.call("overview", &[]).await.0,
+        403,
+        "reviewers have no overview"
+    );
+    app.sign_in_as(LEE).await;
+    let (status, overview) = app.call("overview", &[("days", "7")]).await;
+    assert_eq!(status, 200, "{overview}");
+    assert_eq!(overview["decided"], 2);
+    assert!(overview["median_time_to_decision_ms"].as_i64().is_some());
+    assert_eq!(
+        overview["decisions_by_reviewer"],
+        json!([["ada@example.com", 1, 0], ["bob@example.com", 0, 1]])
+    );
+    assert_eq!(overview["overdue"][0][0], waiting.as_str());
+    app.stop().await;
+}

@@ -206,6 +206,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         rejected_visibility_seconds: 1,
         delivery_interval_ms: 200,
         delivery_lease_seconds: 30,
+        review_target_minutes: 240,
         reconcile_per_second: 5,
         reconcile_every_seconds: 1,
         public_url: public_url(),
