@@ -171,9 +171,14 @@ pub trait ReviewStore: Send + Sync {
     async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError>;
     /// Appends one audit entry on its own (sign-in, sign-out).
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError>;
-    /// Records that `entry.actor_subject` viewed a review, unless they did
-    /// within the last `window_ms`.
-    async fn record_view(&self, entry: &AuditRecord, window_ms: i64) -> Result<(), StoreError>;
+    /// Appends `entry` unless an entry with the same action, review and
+    /// actor was appended within the last `window_ms` (repeated views,
+    /// heartbeats failing every second during an outage).
+    async fn record_unless_recent(
+        &self,
+        entry: &AuditRecord,
+        window_ms: i64,
+    ) -> Result<(), StoreError>;
     /// Audit entries matching `filter` with an id below `before_id`, newest
     /// first (keyset pagination: every page costs the same).
     async fn audit_entries(

@@ -44,7 +44,7 @@ impl Services {
             return Ok(None);
         };
         self.store
-            .record_view(
+            .record_unless_recent(
                 &AuditRecord::by(viewer, self.clock.now_ms(), "viewed", Some(id), None),
                 VIEW_WINDOW_MS,
             )

@@ -3,7 +3,10 @@
 //! about pending reviews so that one whose execution has moved on never
 //! looks pending.
 
-use super::ports::{StoreError, WorkflowError};
+use super::ports::{AuditRecord, StoreError, WorkflowError};
+
+/// A review's heartbeat failures within this window are one audit entry.
+const HEARTBEAT_FAILURE_WINDOW_MS: i64 = 10 * 60_000;
 use super::Services;
 use crate::domain::upstream::{review_outcome, ExecutionEvent};
 
@@ -47,7 +50,16 @@ impl Services {
                     self.store.mark_checked(&job.review_id, 0).await?
                 }
                 Err(error) => {
-                    tracing::warn!(review_id = %job.review_id, "heartbeat failed, retrying: {error}")
+                    tracing::warn!(review_id = %job.review_id, "heartbeat failed, retrying: {error}");
+                    let entry = AuditRecord::system(
+                        now_ms,
+                        "heartbeat failed",
+                        Some(&job.review_id),
+                        Some(error.to_string()),
+                    );
+                    self.store
+                        .record_unless_recent(&entry, HEARTBEAT_FAILURE_WINDOW_MS)
+                        .await?;
                 }
             }
         }

@@ -486,12 +486,17 @@ impl ReviewStore for SqliteStore {
         tx.commit().await.map_err(db_error)
     }
 
-    async fn record_view(&self, entry: &AuditRecord, window_ms: i64) -> Result<(), StoreError> {
+    async fn record_unless_recent(
+        &self,
+        entry: &AuditRecord,
+        window_ms: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let (recent,): (i64,) = sqlx::query_as(
             "select count(*) from audit_entry
-             where action = 'viewed' and review_id = ? and actor_subject is ? and at > ?",
+             where action = ? and review_id is ? and actor_subject is ? and at > ?",
         )
+        .bind(&entry.action)
         .bind(&entry.review_id)
         .bind(&entry.actor_subject)
         .bind(entry.at_ms - window_ms)

@@ -346,3 +346,39 @@ async fn stopped_during_delivery(signal: &str) {
     restarted.kill().ok();
     restarted.wait().ok();
 }
+
+#[tokio::test]
+async fn heartbeat_failures_during_an_outage_are_audited_once() {
+    let emulator = PrivateEmulator::start().await;
+    let app = spawn_app_on(&emulator.url, |_| {}).await;
+    let mut review = sample_review();
+    review["heartbeatSeconds"] = json!(3);
+    let (_, id) = app.new_review(&review, &json!({})).await;
+
+    emulator.signal("-STOP");
+    let failures = || async {
+        let (count,): (i64,) = sqlx::query_as(
+            "select count(*) from audit_entry where action = 'heartbeat failed' and review_id = ?",
+        )
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        count
+    };
+    let deadline = Instant::now() + PATIENCE;
+    while failures().await == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no heartbeat failure was audited"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Another failed attempt or two while it stays down: still one entry.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let audited = failures().await;
+    emulator.signal("-CONT");
+    println!("heartbeat failures audited during a 20-second outage: {audited}");
+    assert_eq!(audited, 1);
+    app.stop().await;
+}
