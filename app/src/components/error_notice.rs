@@ -17,3 +17,14 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// A loaded result as a view: `render` for the value, the notice for an error.
+pub fn loaded<T, V: IntoView + 'static>(
+    result: Result<T, AppError>,
+    render: impl FnOnce(T) -> V,
+) -> AnyView {
+    match result {
+        Ok(value) => render(value).into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+    }
+}

@@ -9,7 +9,7 @@ mod status;
 
 pub use clock::use_ticking_now;
 pub use decision_panel::DecisionPanel;
-pub use error_notice::ErrorNotice;
+pub use error_notice::{loaded, ErrorNotice};
 pub use history::History;
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

@@ -130,6 +130,26 @@ pub fn verify<'a>(
     Ok(checked)
 }
 
+/// Chains `contents` from the genesis hash, ids from 1 (for tests).
+#[cfg(test)]
+pub(crate) fn test_chain(contents: impl IntoIterator<Item = AuditContent>) -> Vec<StoredEntry> {
+    let mut previous = GENESIS.to_owned();
+    contents
+        .into_iter()
+        .enumerate()
+        .map(|(i, content)| {
+            let hash = chain_hash(&previous, &content);
+            let prev_hash = std::mem::replace(&mut previous, hash.clone());
+            StoredEntry {
+                id: i as i64 + 1,
+                content,
+                prev_hash,
+                hash,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,23 +167,7 @@ mod tests {
     }
 
     fn chain(actions: &[&str]) -> Vec<StoredEntry> {
-        let mut previous = GENESIS.to_owned();
-        actions
-            .iter()
-            .enumerate()
-            .map(|(i, action)| {
-                let content = content(action);
-                let hash = chain_hash(&previous, &content);
-                let entry = StoredEntry {
-                    id: i as i64 + 1,
-                    content,
-                    prev_hash: previous.clone(),
-                    hash: hash.clone(),
-                };
-                previous = hash;
-                entry
-            })
-            .collect()
+        test_chain(actions.iter().map(|action| content(action)))
     }
 
     #[test]

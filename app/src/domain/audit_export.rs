@@ -106,29 +106,17 @@ pub fn check_export(mut entries: Vec<StoredEntry>) -> Result<ExportCheck, Broken
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::audit::GENESIS;
+    use crate::domain::audit::test_chain;
 
     fn chain(n: usize) -> Vec<StoredEntry> {
-        let mut previous = GENESIS.to_owned();
-        (0..n)
-            .map(|i| {
-                let content = AuditContent::system(
-                    i as i64,
-                    "received",
-                    Some("r1"),
-                    Some(format!("a, \"quoted\" detail {i}")),
-                );
-                let hash = chain_hash(&previous, &content);
-                let entry = StoredEntry {
-                    id: i as i64 + 1,
-                    content,
-                    prev_hash: previous.clone(),
-                    hash: hash.clone(),
-                };
-                previous = hash;
-                entry
-            })
-            .collect()
+        test_chain((0..n).map(|i| {
+            AuditContent::system(
+                i as i64,
+                "received",
+                Some("r1"),
+                Some(format!("a, \"quoted\" detail {i}")),
+            )
+        }))
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! query says (so a filtered view is a link), newest first, page by page.
 
 use crate::api::{list_audit, AuditEntryView, AuditPage};
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 use crate::domain::time::{day_start_ms, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,10 +87,7 @@ pub fn AuditLogPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(page) => view! { <AuditTable page /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                loaded(entries.await, |page| view! { <AuditTable page /> })
             })}
         </Transition>
     }

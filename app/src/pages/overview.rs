@@ -3,7 +3,7 @@
 //! the median time to a decision.
 
 use crate::api::{get_overview, OverviewView};
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 use crate::domain::time::short_duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,10 +22,7 @@ pub fn OverviewPage() -> impl IntoView {
         </nav>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => view! { <Overview overview /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                loaded(overview.await, |overview| view! { <Overview overview /> })
             })}
         </Transition>
     }

@@ -1,7 +1,7 @@
 //! `/`: pending reviews, nearest deadline first.
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
-use crate::components::{use_ticking_now, ErrorNotice, MetricChip};
+use crate::components::{loaded, use_ticking_now, MetricChip};
 use crate::domain::time::{short_duration, until};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,10 +14,7 @@ pub fn QueuePage() -> impl IntoView {
         <h1>"Review queue"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
             {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(snapshot) => view! { <QueueTable snapshot /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                loaded(queue.await, |snapshot| view! { <QueueTable snapshot /> })
             })}
         </Suspense>
     }

@@ -1,7 +1,7 @@
 //! `/settings`: the running configuration, for admins (secrets never shown).
 
 use crate::api::{get_settings, SettingsView};
-use crate::components::ErrorNotice;
+use crate::components::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,10 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
         <p class="lead">"What this server runs with. Change them with the flags or environment variables listed by "<code>"signoff serve --help"</code>"."</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(settings) => view! { <SettingsList settings /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                loaded(settings.await, |settings| view! { <SettingsList settings /> })
             })}
         </Suspense>
     }
