@@ -31,7 +31,11 @@ impl PrivateEmulator {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("moto starts");
-        let url = format!("http://127.0.0.1:{port}");
+        // Owned at once, so that a failed start below still kills it (Drop).
+        let emulator = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        };
         let deadline = Instant::now() + PATIENCE;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -40,7 +44,7 @@ impl PrivateEmulator {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Self { url, child }
+        emulator
     }
 
     fn signal(&self, signal: &str) {
@@ -157,9 +161,19 @@ async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() 
     app.stop().await;
 }
 
+/// A `signoff serve` process of the test's, killed if the test fails first.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `signoff serve` as its own process, so it can be killed.
-fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_signoff"))
+fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> ServerProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_signoff"))
         .arg("serve")
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
         .env(
@@ -175,7 +189,8 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> Child {
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
         .env("RUST_LOG", "error")
         .spawn()
-        .expect("signoff starts")
+        .expect("signoff starts");
+    ServerProcess(child)
 }
 
 async fn wait_healthy(port: u16) {
@@ -303,17 +318,17 @@ async fn stopped_during_delivery(signal: &str) {
     }
     let stopping = Instant::now();
     let status = Command::new("kill")
-        .args([signal, &server.id().to_string()])
+        .args([signal, &server.0.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
-    let exit = server.wait().unwrap();
+    let exit = server.0.wait().unwrap();
     if signal == "-TERM" {
         assert!(exit.success(), "a graceful shutdown exits cleanly: {exit}");
     }
     println!("server stopped with {signal} and {REVIEWS} deliveries in flight; it exited in {:?} ({exit})", stopping.elapsed());
     emulator.signal("-CONT");
-    let mut restarted = serve(&stack, &dir, port);
+    let _restarted = serve(&stack, &dir, port);
     wait_healthy(port).await;
     let mut once = 0;
     for arn in &arns {
@@ -343,8 +358,6 @@ async fn stopped_during_delivery(signal: &str) {
     };
     println!("after restart: {once}/{REVIEWS} executions succeeded with exactly one TaskSucceeded; {delivered} deliveries recorded as delivered");
     assert_eq!(delivered as usize, REVIEWS);
-    restarted.kill().ok();
-    restarted.wait().ok();
 }
 
 #[tokio::test]
