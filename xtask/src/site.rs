@@ -85,7 +85,7 @@ fn build_wasm(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
 fn optimise(paths: &Paths, wasm: &Path) -> anyhow::Result<()> {
     let wasm_opt = paths.root.join("end2end/node_modules/.bin/wasm-opt");
     if !wasm_opt.exists() {
-        step("skipping wasm-opt: run `npm ci` in end2end/ first for npm's binaryen");
+        step("skipping wasm-opt: npm's binaryen is not installed (`npm install --prefix end2end --no-save binaryen@132` adds it; never use Debian's)");
         return Ok(());
     }
     step("optimising the WASM bundle (wasm-opt -Oz)");
