@@ -91,7 +91,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
 
-    let router = web::router(services.clone(), settings_view(&args), auth, options);
+    let settings = settings_view(&args, &auth.role_map);
+    let router = web::router(services.clone(), settings, auth, options);
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
         let served = axum::serve(listener, router)
@@ -184,8 +185,7 @@ fn sign_in(
 
 /// The configuration as the admin settings page shows it: no secrets, and
 /// the database URL without any password.
-fn settings_view(args: &ServeArgs) -> app::api::SettingsView {
-    let role_map = RoleMap::parse(&args.oidc.role_map).unwrap_or_default();
+fn settings_view(args: &ServeArgs, role_map: &RoleMap) -> app::api::SettingsView {
     app::api::SettingsView {
         public_url: args.public_url.clone(),
         oidc_issuer: args.oidc.issuer.clone(),

@@ -73,6 +73,30 @@ fn like_escape(text: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// Whether an entry like `entry` (same action, review and actor) was
+/// appended within the last `window_ms`.
+async fn has_recent_entry<'e, E>(
+    executor: E,
+    entry: &AuditRecord,
+    window_ms: i64,
+) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let (recent,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_entry
+         where action = ? and review_id is ? and actor_subject is ? and at > ?",
+    )
+    .bind(&entry.action)
+    .bind(&entry.review_id)
+    .bind(&entry.actor_subject)
+    .bind(entry.at_ms - window_ms)
+    .fetch_one(executor)
+    .await
+    .map_err(db_error)?;
+    Ok(recent > 0)
+}
+
 #[async_trait]
 impl ReviewStore for SqliteStore {
     async fn insert_review(
@@ -491,19 +515,14 @@ impl ReviewStore for SqliteStore {
         entry: &AuditRecord,
         window_ms: i64,
     ) -> Result<(), StoreError> {
+        // Most calls find a recent entry (a page polling while a delivery
+        // is queued): answer those with a read, without the write lock.
+        if has_recent_entry(&self.pool, entry, window_ms).await? {
+            return Ok(());
+        }
         let mut tx = self.write().await?;
-        let (recent,): (i64,) = sqlx::query_as(
-            "select count(*) from audit_entry
-             where action = ? and review_id is ? and actor_subject is ? and at > ?",
-        )
-        .bind(&entry.action)
-        .bind(&entry.review_id)
-        .bind(&entry.actor_subject)
-        .bind(entry.at_ms - window_ms)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if recent == 0 {
+        // Again under the lock: another request may have just appended it.
+        if !has_recent_entry(&mut *tx, entry, window_ms).await? {
             super::audit_log::append(&mut tx, entry, None).await?;
         }
         tx.commit().await.map_err(db_error)
