@@ -13,6 +13,7 @@ pub mod workers;
 use app::domain::access::RoleMap;
 use app::ssr::ports::{Clock, SystemClock};
 use app::ssr::{Services, Settings};
+use axum::serve::ListenerExt;
 use config::ServeArgs;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
@@ -95,6 +96,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let router = web::router(services.clone(), settings, auth, options);
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
+        // Pages stream in several writes; with Nagle's algorithm on, each
+        // later write waits for the browser's delayed ACK (40 ms per page).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!("could not set TCP_NODELAY: {error}");
+            }
+        });
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
             .await;

@@ -4,10 +4,13 @@
 //!   reviews and serve the dashboard on http://127.0.0.1:3000;
 //! - `test`: install what is missing, build once, run every test (unit,
 //!   integration against the emulator, browser tests in Chromium);
-//! - `build [--release]`: build the WASM bundle, the site and the server.
+//! - `build [--release]`: build the WASM bundle, the site and the server;
+//! - `bench`: seed a large database and print latency, size and memory
+//!   figures of the release build (docs/benchmarks.md).
 //!
 //! Everything is installed idempotently: a second run only checks.
 
+mod bench;
 mod demo;
 mod emulator;
 mod identity;
@@ -26,6 +29,9 @@ commands:
   demo             build and start the demo (dashboard, emulator, sample reviews)
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
+  bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--decisions N]
+                   seed 100,000 pending reviews and 1,000,000 audit entries, load the
+                   release server, print latency, WASM size and memory figures
 ";
 
 fn main() {
@@ -50,6 +56,7 @@ fn run() -> anyhow::Result<()> {
         ["test"] => test::run(&paths),
         ["build"] => site::build(&paths, site::Profile::Debug),
         ["build", "--release"] => site::build(&paths, site::Profile::Release),
+        ["bench", ..] => bench::run(&paths, &args[1..]),
         ["help" | "--help" | "-h"] | [] => {
             print!("{USAGE}");
             Ok(())

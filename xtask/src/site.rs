@@ -34,9 +34,7 @@ pub enum Profile {
 }
 
 pub fn build(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
-    setup::wasm_target()?;
-    build_wasm(paths, profile)?;
-    copy_assets(paths)?;
+    build_site(paths, profile)?;
     step("building the server");
     let mut server = cargo();
     server.args(["build", "-p", "server", "--bin", "signoff"]);
@@ -44,6 +42,17 @@ pub fn build(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
         server.arg("--release");
     }
     check(&mut server)
+}
+
+/// The browser half: the WASM bundle, the stylesheet and public assets.
+pub fn build_site(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
+    setup::wasm_target()?;
+    if profile == Profile::Release {
+        // wasm-opt comes from npm's binaryen (end2end/package.json).
+        setup::npm_packages(paths)?;
+    }
+    build_wasm(paths, profile)?;
+    copy_assets(paths)
 }
 
 fn build_wasm(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
@@ -80,14 +89,11 @@ fn build_wasm(paths: &Paths, profile: Profile) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `wasm-opt -Oz` from npm's binaryen (Debian's binaryen 108 corrupts
-/// modules of this wasm-bindgen version: it must never be used).
+/// `wasm-opt -Oz` from npm's binaryen, pinned in end2end/package.json
+/// (Debian's binaryen 108 corrupts modules of this wasm-bindgen version: it
+/// must never be used).
 fn optimise(paths: &Paths, wasm: &Path) -> anyhow::Result<()> {
     let wasm_opt = paths.root.join("end2end/node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
-        step("skipping wasm-opt: npm's binaryen is not installed (`npm install --prefix end2end --no-save binaryen@132` adds it; never use Debian's)");
-        return Ok(());
-    }
     step("optimising the WASM bundle (wasm-opt -Oz)");
     check(
         Command::new(wasm_opt)

@@ -51,6 +51,8 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
                 "app",
                 "-p",
                 "server",
+                "-p",
+                "xtask",
                 "--lib",
                 "--bins",
                 "--tests",

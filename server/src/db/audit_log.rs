@@ -149,6 +149,10 @@ pub async fn export_and_prune(
         .bind(last.id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("delete from audit_search where rowid <= ?")
+        .bind(last.id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(APPEND_ONLY[1]).execute(&mut *tx).await?;
     let detail = serde_json::json!({
         "pruned_through_id": last.id,

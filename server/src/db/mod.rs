@@ -2,6 +2,7 @@
 //! SQLite is the default; PostgreSQL joins for several replicas.
 
 pub mod audit_log;
+mod audit_query;
 mod rows;
 mod sqlite;
 

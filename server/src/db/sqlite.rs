@@ -56,6 +56,17 @@ impl SqliteStore {
         self.pool.clone()
     }
 
+    /// Appends many entries to the audit chain in one transaction: for
+    /// importing history and for seeding the benchmark's million entries,
+    /// where one transaction per entry would take minutes.
+    pub async fn append_audit_batch(&self, entries: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        for entry in entries {
+            super::audit_log::append(&mut tx, entry, None).await?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
     /// A write transaction that takes SQLite's write lock up front, so two
     /// writers wait for each other rather than deadlocking on upgrade.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
@@ -64,13 +75,6 @@ impl SqliteStore {
             .await
             .map_err(db_error)
     }
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern (with `escape '\'`).
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Whether an entry like `entry` (same action, review and actor) was
@@ -84,11 +88,14 @@ where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {
     let (recent,): (i64,) = sqlx::query_as(
-        "select count(*) from audit_entry
-         where action = ? and review_id is ? and actor_subject is ? and at > ?",
+        // Along the review's index only: the unary `+` keeps the planner
+        // off the action and time indexes, which would walk every view
+        // ever recorded (measured: 0.4 s a page with 300,000 entries).
+        "select exists (select 1 from audit_entry
+         where review_id is ? and +action = ? and +actor_subject is ? and +at > ?)",
     )
-    .bind(&entry.action)
     .bind(&entry.review_id)
+    .bind(&entry.action)
     .bind(&entry.actor_subject)
     .bind(entry.at_ms - window_ms)
     .fetch_one(executor)
@@ -271,41 +278,7 @@ impl ReviewStore for SqliteStore {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Sqlite>::new(
-            "select id, at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash from audit_entry where id < ",
-        );
-        query.push_bind(before_id.unwrap_or(i64::MAX));
-        if let Some(actor) = &filter.actor {
-            query
-                .push(" and actor like ")
-                .push_bind(format!("%{}%", like_escape(actor)))
-                .push(" escape '\\'");
-        }
-        if let Some(action) = &filter.action {
-            query.push(" and action = ").push_bind(action);
-        }
-        if let Some(review_id) = &filter.review_id {
-            query.push(" and review_id = ").push_bind(review_id);
-        }
-        if let Some(model) = &filter.model {
-            query
-                .push(" and review_id in (select id from review where model_name = ")
-                .push_bind(model)
-                .push(")");
-        }
-        if let Some(text) = &filter.text {
-            query
-                .push(" and detail like ")
-                .push_bind(format!("%{}%", like_escape(text)))
-                .push(" escape '\\'");
-        }
-        if let Some(from) = filter.from_ms {
-            query.push(" and at >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to_ms {
-            query.push(" and at < ").push_bind(to);
-        }
-        query.push(" order by id desc limit ").push_bind(limit);
+        let mut query = super::audit_query::page_query(filter, before_id, limit);
         let rows: Vec<AuditRow> = query
             .build_query_as()
             .fetch_all(&self.pool)

@@ -177,36 +177,30 @@ async fn leads_filter_the_log_and_page_through_it() {
         .iter()
         .all(|e| e["actor"] == "ada@example.com"));
 
-    // Keyset pages: 50, 50, 20, newest first, no overlap, then the end.
-    let mut seen = Vec::new();
-    let mut before: Option<i64> = None;
-    let mut sizes = Vec::new();
-    loop {
-        let before_text = before.map(|b| b.to_string());
-        let mut form = vec![("action", "test entry")];
-        if let Some(b) = &before_text {
-            form.push(("before_id", b.as_str()));
-        }
-        let (status, page) = app.call("audit", &form).await;
-        assert_eq!(status, 200, "{page}");
-        let ids: Vec<i64> = page["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_i64().unwrap())
-            .collect();
-        sizes.push(ids.len());
-        seen.extend(ids);
-        match page["next_before_id"].as_i64() {
-            Some(next) => before = Some(next),
-            None => break,
-        }
+    let (_, shouted) = app.call("audit", &[("actor", "ADA@")]).await;
+    assert_eq!(shouted["entries"], by_actor["entries"], "case-insensitive");
+    // Two characters are too short for the trigram index: matched by LIKE.
+    let (_, short) = app.call("audit", &[("actor", "da")]).await;
+    assert!(short["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor"].as_str().unwrap().contains("da")));
+
+    // Keyset pages: 50, 50, 20, newest first, no overlap, then the end;
+    // along the action index, the text index and the time index alike.
+    for filter in [
+        vec![("action", "test entry")],
+        vec![("text", "bulk")],
+        vec![("from_ms", "1000"), ("to_ms", "1120")],
+    ] {
+        let (sizes, seen) = pages_of(&app, &filter).await;
+        assert_eq!(sizes, [50, 50, 20], "{filter:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0] > w[1]),
+            "strictly newest first: {filter:?}"
+        );
     }
-    assert_eq!(sizes, [50, 50, 20]);
-    assert!(
-        seen.windows(2).all(|w| w[0] > w[1]),
-        "strictly newest first"
-    );
     assert_eq!(
         server::db::audit_log::verify(&app.db)
             .await
@@ -365,6 +359,13 @@ async fn pruning_exports_first_and_the_rest_still_verifies() {
             .await
             .unwrap();
     assert_eq!((oldest, checkpoints), (31, 1));
+    let (searchable,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_search where audit_search match 'detail : \"old \"'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(searchable, 0, "pruned entries leave the search index too");
     assert!(
         server::db::audit_log::verify(&app.db)
             .await
@@ -415,4 +416,30 @@ async fn the_lead_overview_counts_decisions_and_what_is_overdue() {
     );
     assert_eq!(overview["overdue"][0][0], waiting.as_str());
     app.stop().await;
+}
+
+/// Every page of the audit log under `filter`: the page sizes and the ids.
+async fn pages_of(app: &TestApp, filter: &[(&str, &str)]) -> (Vec<usize>, Vec<i64>) {
+    let (mut sizes, mut seen) = (Vec::new(), Vec::new());
+    let mut before: Option<String> = None;
+    loop {
+        let mut form = filter.to_vec();
+        if let Some(b) = &before {
+            form.push(("before_id", b.as_str()));
+        }
+        let (status, page) = app.call("audit", &form).await;
+        assert_eq!(status, 200, "{page}");
+        let ids: Vec<i64> = page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect();
+        sizes.push(ids.len());
+        seen.extend(ids);
+        match page["next_before_id"].as_i64() {
+            Some(next) => before = Some(next.to_string()),
+            None => return (sizes, seen),
+        }
+    }
 }

@@ -1,0 +1,562 @@
+//! Signoff's benchmark (`cargo xtask bench`, which starts the emulator and
+//! builds the release site first). It seeds a SQLite database with pending
+//! reviews and a long audit history, starts the release `signoff serve` on
+//! it, and prints:
+//!
+//! - page latency p50/p99 under concurrent load on loopback (queue, review,
+//!   audit pages and filters), next to `/healthz` of the same server in the
+//!   same run, as ratios;
+//! - decision-to-acknowledgement latency next to a bare `SendTaskSuccess`
+//!   call to the same emulator, as a ratio;
+//! - the WASM bundle and its JS glue, raw and gzip;
+//! - the server's resident memory.
+//!
+//! Settings (environment): SIGNOFF_BENCH_AWS_ENDPOINT and
+//! SIGNOFF_BENCH_SITE_ROOT (required), SIGNOFF_BENCH_REVIEWS (100000),
+//! SIGNOFF_BENCH_AUDIT_ENTRIES (1000000), SIGNOFF_BENCH_REQUESTS per page
+//! (2000), SIGNOFF_BENCH_CONCURRENCY (8), SIGNOFF_BENCH_DECISIONS (30).
+
+#[path = "../../tests/api/http.rs"]
+#[allow(dead_code)]
+mod http;
+mod measure;
+mod seed;
+
+use anyhow::{bail, Context};
+use app::domain::actor::{Actor, Role};
+use http::{Http, ScratchDir};
+use measure::{Latencies, Load};
+use server::auth::sessions::{Lifetimes, SessionStore};
+use server::aws::{provision, sdk_config};
+use server::config::AwsArgs;
+use server::db::SqliteStore;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/signoff-bench";
+
+struct Settings {
+    endpoint: String,
+    site_root: PathBuf,
+    reviews: usize,
+    audit_entries: usize,
+    requests: usize,
+    concurrency: usize,
+    decisions: usize,
+}
+
+fn setting(name: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .with_context(|| format!("{name}={value} is not a count")),
+        Err(_) => Ok(default),
+    }
+}
+
+impl Settings {
+    fn from_env() -> anyhow::Result<Self> {
+        let required = |name: &str| {
+            std::env::var(name).with_context(|| {
+                format!("{name} is not set: run the benchmark with `cargo xtask bench`")
+            })
+        };
+        Ok(Self {
+            endpoint: required("SIGNOFF_BENCH_AWS_ENDPOINT")?,
+            site_root: required("SIGNOFF_BENCH_SITE_ROOT")?.into(),
+            reviews: setting("SIGNOFF_BENCH_REVIEWS", 100_000)?,
+            audit_entries: setting("SIGNOFF_BENCH_AUDIT_ENTRIES", 1_000_000)?,
+            requests: setting("SIGNOFF_BENCH_REQUESTS", 2_000)?,
+            concurrency: setting("SIGNOFF_BENCH_CONCURRENCY", 8)?.max(1),
+            decisions: setting("SIGNOFF_BENCH_DECISIONS", 30)?.max(1),
+        })
+    }
+}
+
+/// The `signoff serve` process, killed when dropped.
+struct ServerProcess {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let dir = ScratchDir::new();
+    let database = dir.path().join("bench.db");
+    let database_url = format!("sqlite://{}", database.display());
+    let now_ms = chrono::Utc::now().timestamp_millis();
+
+    eprintln!("seeding {}", database.display());
+    let store = SqliteStore::connect(&database_url).await?;
+    let history = settings.audit_entries.saturating_sub(settings.reviews);
+    seed::history(&store, history, now_ms).await?;
+    let review_ids = seed::pending_reviews(&store, settings.reviews, now_ms).await?;
+    let sessions = SessionStore::new(
+        store.pool(),
+        Lifetimes {
+            idle_ms: 3_600_000,
+            absolute_ms: 12 * 3_600_000,
+        },
+    );
+    let reviewer = sessions
+        .create(&actor("bench-reviewer", Role::Reviewer), None, now_ms)
+        .await?;
+    let lead = sessions
+        .create(&actor("bench-lead", Role::Lead), None, now_ms)
+        .await?;
+    store.pool().close().await;
+
+    let sdk = sdk_config(&AwsArgs {
+        endpoint_url: Some(settings.endpoint.clone()),
+        region: None,
+    })
+    .await;
+    let sfn = aws_sdk_sfn::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let name = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let queue_url = provision::intake_queue(&sqs, &name).await?;
+    let asl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/state-machine.asl.json");
+    let machine = provision::state_machine(
+        &sfn,
+        &name,
+        &provision::definition(&asl, &queue_url)?,
+        ROLE_ARN,
+    )
+    .await?;
+
+    let http = Http::new();
+    let server = start_server(&settings, &dir, &database_url, &queue_url, &http).await?;
+    eprintln!(
+        "server up at {} (log: {})",
+        server.base,
+        server.log.display()
+    );
+
+    let mut report = Report::default();
+    measure_pages(
+        &settings,
+        &server,
+        &http,
+        &review_ids,
+        &reviewer,
+        &lead,
+        &mut report,
+    )
+    .await;
+    measure_decisions(
+        &settings,
+        &server,
+        &http,
+        &sfn,
+        &machine,
+        &reviewer,
+        &database_url,
+        &mut report,
+    )
+    .await?;
+    report.memory = memory(server.child.id())?;
+    report.bundle = bundle(&settings.site_root)?;
+    drop(server);
+    report.print(&settings);
+    Ok(())
+}
+
+fn actor(name: &str, role: Role) -> Actor {
+    Actor {
+        subject: name.into(),
+        email: Some(format!("{name}@example.com")),
+        display_name: name.into(),
+        role,
+        groups: vec!["ml-reviewers".into()],
+    }
+}
+
+async fn start_server(
+    settings: &Settings,
+    dir: &ScratchDir,
+    database_url: &str,
+    queue_url: &str,
+    http: &Http,
+) -> anyhow::Result<ServerProcess> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let log = dir.path().join("server.log");
+    let child = Command::new(env!("CARGO_BIN_EXE_signoff"))
+        .arg("serve")
+        .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database_url)
+        .env("SIGNOFF_SITE_ROOT", &settings.site_root)
+        .env("SIGNOFF_INTAKE_QUEUE_URL", queue_url)
+        .env("SIGNOFF_INTAKE_WAIT_SECONDS", "1")
+        .env("AWS_ENDPOINT_URL", &settings.endpoint)
+        .env("SIGNOFF_PUBLIC_URL", &base)
+        // Never contacted: the benchmark's sessions are made directly.
+        .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
+        .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
+        .spawn()
+        .context("starting signoff serve")?;
+    let server = ServerProcess { child, base, log };
+    let started = Instant::now();
+    loop {
+        let health = format!("{}/healthz", server.base);
+        if let Ok(reply) = http.try_send_with("GET", &health, &[], String::new()).await {
+            if reply.status == 200 {
+                return Ok(server);
+            }
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!(
+                "signoff serve did not answer within 2 minutes; see {}",
+                server.log.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// One line of the latency table.
+struct PageFigures {
+    name: String,
+    latencies: Latencies,
+}
+
+#[derive(Default)]
+struct Report {
+    pages: Vec<PageFigures>,
+    decide: Option<Latencies>,
+    bare_send: Option<Latencies>,
+    delivered_inline: usize,
+    memory: (u64, u64),
+    bundle: Vec<(String, u64, u64)>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure_pages(
+    settings: &Settings,
+    server: &ServerProcess,
+    http: &Http,
+    review_ids: &[String],
+    reviewer: &str,
+    lead: &str,
+    report: &mut Report,
+) {
+    let base = &server.base;
+    let day = |days_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(days_ago))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let reviews: Vec<String> = review_ids
+        .iter()
+        .step_by((review_ids.len() / 500).max(1))
+        .map(|id| format!("{base}/reviews/{id}"))
+        .collect();
+    let pages: Vec<(&str, Vec<String>, &str, &str)> = vec![
+        (
+            "/healthz (static)",
+            vec![format!("{base}/healthz")],
+            "",
+            "ok",
+        ),
+        (
+            "queue page /",
+            vec![format!("{base}/")],
+            reviewer,
+            "Promote model-",
+        ),
+        (
+            "review page /reviews/{id}",
+            reviews,
+            reviewer,
+            "Promote model-",
+        ),
+        (
+            "audit page /audit",
+            vec![format!("{base}/audit")],
+            lead,
+            "viewed",
+        ),
+        (
+            "audit, deep page (before_id)",
+            vec![format!(
+                "{base}/audit?before_id={}",
+                settings.audit_entries / 2
+            )],
+            lead,
+            "viewed",
+        ),
+        (
+            "audit, action=rejected",
+            vec![format!("{base}/audit?action=rejected")],
+            lead,
+            "rejected",
+        ),
+        (
+            "audit, common person",
+            vec![format!("{base}/audit?actor={}", seed::person(7))],
+            lead,
+            "reviewer007",
+        ),
+        (
+            "audit, rare person",
+            vec![format!("{base}/audit?actor={}", seed::RARE_PERSON)],
+            lead,
+            seed::RARE_PERSON,
+        ),
+        (
+            "audit, rare text",
+            vec![format!("{base}/audit?text={}", seed::RARE_WORD)],
+            lead,
+            seed::RARE_WORD,
+        ),
+        (
+            "audit, rare model",
+            vec![format!("{base}/audit?model={}", seed::RARE_MODEL)],
+            lead,
+            "received",
+        ),
+        (
+            "audit, one day 200 days ago",
+            vec![format!("{base}/audit?from={}&to={}", day(200), day(199))],
+            lead,
+            "viewed",
+        ),
+    ];
+    for (name, urls, cookie, expect) in pages {
+        eprintln!("  loading {name}");
+        let latencies = Load {
+            http,
+            urls: &urls,
+            cookie: (!cookie.is_empty()).then_some(cookie),
+            expect,
+            requests: settings.requests,
+            concurrency: settings.concurrency,
+        }
+        .run()
+        .await;
+        report.pages.push(PageFigures {
+            name: name.into(),
+            latencies,
+        });
+    }
+}
+
+/// Decisions through Signoff against bare `SendTaskSuccess` calls, one at
+/// a time and interleaved, each on a task really waiting in the emulator.
+#[allow(clippy::too_many_arguments)]
+async fn measure_decisions(
+    settings: &Settings,
+    server: &ServerProcess,
+    http: &Http,
+    sfn: &aws_sdk_sfn::Client,
+    machine: &str,
+    reviewer: &str,
+    database_url: &str,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    eprintln!("  starting {} executions", settings.decisions * 2);
+    let (_, input) = server::seed::samples()
+        .into_iter()
+        .next()
+        .context("no sample review")?;
+    let mut arns = Vec::new();
+    for n in 0..settings.decisions * 2 {
+        let name = format!(
+            "bench-{n}-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
+        arns.push(provision::start_execution(sfn, machine, &name, &input).await?);
+    }
+    let db = sqlx::SqlitePool::connect(database_url).await?;
+    let mut tasks = Vec::new();
+    for arn in &arns {
+        tasks.push(wait_for_review(&db, arn).await?);
+    }
+    let cookie = format!("signoff_session={reviewer}");
+    let (mut decide, mut bare) = (Vec::new(), Vec::new());
+    for pair in tasks.chunks(2) {
+        let [(review_id, _), (_, token)] = pair else {
+            break;
+        };
+        let started = Instant::now();
+        let reply = http
+            .post_form(
+                &format!("{}/api/decide", server.base),
+                &[
+                    ("id", review_id.as_str()),
+                    ("verdict", "approve"),
+                    ("comment", ""),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        decide.push(started.elapsed());
+        if reply.status != 200 {
+            bail!(
+                "deciding {review_id} answered {}: {}",
+                reply.status,
+                reply.body
+            );
+        }
+        let started = Instant::now();
+        sfn.send_task_success()
+            .task_token(token)
+            .output("{}")
+            .send()
+            .await
+            .context("the bare SendTaskSuccess failed")?;
+        bare.push(started.elapsed());
+    }
+    let decided: Vec<&str> = tasks.chunks(2).map(|pair| pair[0].0.as_str()).collect();
+    for id in decided {
+        let (state,): (String,) = sqlx::query_as("select state from delivery where review_id = ?")
+            .bind(id)
+            .fetch_one(&db)
+            .await?;
+        report.delivered_inline += usize::from(state == "delivered");
+    }
+    report.decide = Some(Latencies::new(decide));
+    report.bare_send = Some(Latencies::new(bare));
+    Ok(())
+}
+
+/// Waits until Signoff has received the execution's request; returns the
+/// review id and (for the bare calls only) its task token.
+async fn wait_for_review(db: &sqlx::SqlitePool, arn: &str) -> anyhow::Result<(String, String)> {
+    let started = Instant::now();
+    loop {
+        let row: Option<(String, String)> =
+            sqlx::query_as("select id, task_token from review where execution_arn = ?")
+                .bind(arn)
+                .fetch_optional(db)
+                .await?;
+        if let Some(row) = row {
+            return Ok(row);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("no review for {arn} after a minute");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The server's resident memory now and at its peak, in KiB.
+fn memory(pid: u32) -> anyhow::Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0)
+    };
+    Ok((field("VmRSS:"), field("VmHWM:")))
+}
+
+/// The browser bundle's files, raw and gzip (-9) sizes in bytes.
+fn bundle(site_root: &Path) -> anyhow::Result<Vec<(String, u64, u64)>> {
+    let mut sizes = Vec::new();
+    for file in ["signoff_bg.wasm", "signoff.js", "signoff.css"] {
+        let path = site_root.join("pkg").join(file);
+        let raw = std::fs::metadata(&path)
+            .with_context(|| format!("{} is missing", path.display()))?
+            .len();
+        let gzip = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(&path)
+            .output()
+            .context("running gzip")?
+            .stdout
+            .len() as u64;
+        sizes.push((file.to_owned(), raw, gzip));
+    }
+    Ok(sizes)
+}
+
+impl Report {
+    fn print(&self, settings: &Settings) {
+        let baseline = self
+            .pages
+            .first()
+            .map(|p| (p.latencies.p50(), p.latencies.p99()));
+        println!();
+        println!(
+            "## {} pending reviews, {} audit entries; {} requests a page, {} concurrent",
+            settings.reviews, settings.audit_entries, settings.requests, settings.concurrency
+        );
+        println!();
+        println!("| page | p50 ms | p99 ms | p50 ratio | p99 ratio |");
+        println!("|---|---:|---:|---:|---:|");
+        for page in &self.pages {
+            let (p50, p99) = (page.latencies.p50(), page.latencies.p99());
+            let (b50, b99) = baseline.unwrap_or((p50, p99));
+            println!(
+                "| {} | {p50:.2} | {p99:.2} | {:.1}× | {:.1}× |",
+                page.name,
+                p50 / b50,
+                p99 / b99
+            );
+        }
+        if let (Some(decide), Some(bare)) = (&self.decide, &self.bare_send) {
+            println!();
+            println!("| decision (one at a time) | p50 ms | p99 ms | p50 ratio |");
+            println!("|---|---:|---:|---:|");
+            println!(
+                "| bare SendTaskSuccess | {:.2} | {:.2} | 1.0× |",
+                bare.p50(),
+                bare.p99()
+            );
+            println!(
+                "| approve through Signoff | {:.2} | {:.2} | {:.2}× |",
+                decide.p50(),
+                decide.p99(),
+                decide.p50() / bare.p50()
+            );
+            println!(
+                "\n{} of {} decisions were delivered before the acknowledgement.",
+                self.delivered_inline, settings.decisions
+            );
+        }
+        println!();
+        println!("| browser bundle | raw KB | gzip KB |");
+        println!("|---|---:|---:|");
+        let (mut raw_total, mut gzip_total) = (0, 0);
+        for (file, raw, gzip) in &self.bundle {
+            println!(
+                "| {file} | {:.0} | {:.0} |",
+                *raw as f64 / 1024.0,
+                *gzip as f64 / 1024.0
+            );
+            if !file.ends_with(".css") {
+                raw_total += raw;
+                gzip_total += gzip;
+            }
+        }
+        println!(
+            "| WASM + JS glue | {:.0} | {:.0} |",
+            raw_total as f64 / 1024.0,
+            gzip_total as f64 / 1024.0
+        );
+        println!();
+        println!(
+            "Server memory after the run: RSS {:.1} MiB, peak {:.1} MiB.",
+            self.memory.0 as f64 / 1024.0,
+            self.memory.1 as f64 / 1024.0
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! `cargo xtask bench`: the release site, a fresh emulator, and the load
+//! benchmark (server/benches/load), which seeds its own database, starts
+//! the release server on it and prints the figures docs/benchmarks.md keeps.
+
+use crate::paths::Paths;
+use crate::process::{cargo, check, free_port, step};
+use crate::{emulator, setup, site};
+use anyhow::{bail, Context};
+
+const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--decisions N]";
+
+/// Flags and the benchmark's environment variable each one sets.
+const FLAGS: [(&str, &str); 5] = [
+    ("--reviews", "SIGNOFF_BENCH_REVIEWS"),
+    ("--audit-entries", "SIGNOFF_BENCH_AUDIT_ENTRIES"),
+    ("--requests", "SIGNOFF_BENCH_REQUESTS"),
+    ("--concurrency", "SIGNOFF_BENCH_CONCURRENCY"),
+    ("--decisions", "SIGNOFF_BENCH_DECISIONS"),
+];
+
+pub fn run(paths: &Paths, args: &[String]) -> anyhow::Result<()> {
+    let settings = parse(args)?;
+    site::build_site(paths, site::Profile::Release)?;
+    let runs = paths.runs();
+    std::fs::create_dir_all(&runs)?;
+    setup::moto(paths)?;
+    let emulator = emulator::start(paths, free_port()?, &runs.join("bench-emulator.log"))?;
+    step("running the benchmark (release build of the server and the benchmark)");
+    let mut bench = cargo();
+    bench
+        .args(["bench", "-p", "server", "--bench", "load"])
+        .env("SIGNOFF_BENCH_AWS_ENDPOINT", &emulator.url)
+        .env("SIGNOFF_BENCH_SITE_ROOT", paths.site())
+        .envs(settings);
+    check(&mut bench)
+}
+
+/// `--flag N` pairs as environment variables for the benchmark.
+fn parse(args: &[String]) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let mut settings = Vec::new();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let Some((_, variable)) = FLAGS.iter().find(|(name, _)| name == flag) else {
+            bail!("unknown option {flag:?}\n{USAGE}");
+        };
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a number\n{USAGE}"))?;
+        value
+            .parse::<usize>()
+            .with_context(|| format!("{flag} {value}: not a number\n{USAGE}"))?;
+        settings.push((*variable, value.clone()));
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn flags_become_the_benchmarks_settings() {
+        let settings = parse(&strings(&["--reviews", "500", "--requests", "20"])).unwrap();
+        assert_eq!(
+            settings,
+            vec![
+                ("SIGNOFF_BENCH_REVIEWS", "500".to_owned()),
+                ("SIGNOFF_BENCH_REQUESTS", "20".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_flags_and_missing_numbers_are_refused() {
+        assert!(parse(&strings(&["--fast"])).is_err());
+        assert!(parse(&strings(&["--reviews"])).is_err());
+        assert!(parse(&strings(&["--reviews", "many"])).is_err());
+    }
+}
