@@ -78,7 +78,6 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             review_target_ms: args.review_target_minutes.saturating_mul(60_000),
-            ..Settings::default()
         },
     };
     let options = LeptosOptions::builder()

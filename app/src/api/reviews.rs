@@ -4,15 +4,25 @@ use super::{AppError, DecisionReceipt, ExecutionView, QueueSnapshot, ReviewDetai
 use crate::domain::decision::Verdict;
 use leptos::server;
 
-/// The pending reviews, nearest deadline first. Viewers and up.
+/// One page of the queue. `query` is the queue page's query string (`q`,
+/// `model`, `group`, `priority`, `status`, `failing`, `sort`, `after`); by
+/// default (or when left out) the pending reviews, nearest deadline first.
+/// Viewers and up.
 #[server(endpoint = "queue")]
-pub async fn list_queue() -> Result<QueueSnapshot, AppError> {
+pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapshot, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
+    use crate::domain::queue_query::parse_queue_query;
     respond(
         async {
             require(Role::Viewer)?;
-            services()?.queue().await.map_err(AppError::internal)
+            let pairs: Vec<(String, String)> =
+                form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                    .into_owned()
+                    .collect();
+            let query = parse_queue_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .map_err(AppError::Invalid)?;
+            services()?.queue(&query).await.map_err(AppError::internal)
         }
         .await,
     )

@@ -2,17 +2,21 @@
 //! stored review; none of these types can hold a task token.
 
 use crate::domain::decision::RecordedDecision;
-use crate::domain::intake::{Artefact, ModelRef, OnReject};
+use crate::domain::intake::{Artefact, ModelRef, OnReject, Priority};
 use crate::domain::metrics::MetricComparison;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use serde::{Deserialize, Serialize};
 
-/// The queue: pending reviews, nearest deadline first.
+/// One page of the queue, as filtered and sorted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueSnapshot {
     /// The server's clock when the page was built; ages are relative to it.
     pub now_ms: i64,
     pub items: Vec<QueueItem>,
+    /// Every review waiting for a decision, whatever the filters.
+    pub pending: u64,
+    /// The `after` cursor of the next page; `None` on the last page.
+    pub next_after: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +26,8 @@ pub struct QueueItem {
     pub model_name: String,
     pub model_version: String,
     pub requested_by: String,
+    pub reviewer_group: Option<String>,
+    pub priority: Priority,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
     /// The first few metrics that have a baseline or a threshold.

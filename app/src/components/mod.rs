@@ -4,6 +4,7 @@ mod clock;
 mod decision_panel;
 mod error_notice;
 mod history;
+mod links;
 mod metrics_table;
 mod status;
 
@@ -11,5 +12,6 @@ pub use clock::use_ticking_now;
 pub use decision_panel::DecisionPanel;
 pub use error_notice::{loaded, ErrorNotice};
 pub use history::History;
+pub use links::{encode, query_with};
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

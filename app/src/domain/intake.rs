@@ -92,6 +92,8 @@ pub struct ReviewSpec {
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
     pub on_reject: OnReject,
+    #[serde(default)]
+    pub priority: Priority,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,6 +152,44 @@ impl OnReject {
             "succeed" => Some(OnReject::Succeed),
             _ => None,
         }
+    }
+}
+
+/// How urgent a review is; `normal` unless the request says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// The stored form: higher is more urgent.
+    pub fn rank(self) -> i64 {
+        self as i64
     }
 }
 
@@ -351,6 +391,16 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
             OnReject::Fail
         }),
     };
+    let priority = match fields.optional_string("priority") {
+        None => Priority::Normal,
+        Some(text) => Priority::parse(&text).unwrap_or_else(|| {
+            fields.fail(
+                "priority",
+                format!("must be \"low\", \"normal\", \"high\" or \"urgent\", got \"{text}\""),
+            );
+            Priority::Normal
+        }),
+    };
     // Names as written, valid values or not: a bad value is one error, not three.
     let metric_names: Option<Vec<&str>> = obj
         .get("metrics")
@@ -379,6 +429,7 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
                 timeout_seconds,
                 heartbeat_seconds,
                 on_reject,
+                priority,
             })
         }
         _ => Err(errors),
@@ -795,6 +846,7 @@ mod tests {
         let request = parse(&message).unwrap();
         assert_eq!(request.spec.required_approvals, 1);
         assert_eq!(request.spec.on_reject, OnReject::Fail);
+        assert_eq!(request.spec.priority, Priority::Normal);
         assert_eq!(request.deadline(), None);
         assert_eq!(request.context, json!({}));
     }
@@ -841,6 +893,7 @@ mod tests {
             (Box::new(|m| m["review"]["timeoutSeconds"] = json!(0)), "review.timeoutSeconds: must be at least 1 second"),
             (Box::new(|m| m["review"]["heartbeatSeconds"] = json!("60")), "review.heartbeatSeconds: must be a whole number, got string"),
             (Box::new(|m| m["review"]["onReject"] = json!("explode")), "review.onReject: must be \"fail\" or \"succeed\", got \"explode\""),
+            (Box::new(|m| m["review"]["priority"] = json!("asap")), "review.priority: must be \"low\", \"normal\", \"high\" or \"urgent\", got \"asap\""),
         ];
         for (edit, expected) in cases {
             let reasons = reasons_after(edit);

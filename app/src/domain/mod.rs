@@ -9,6 +9,7 @@ pub mod decision;
 pub mod intake;
 pub mod metrics;
 pub mod output;
+pub mod queue_query;
 pub mod retry;
 pub mod review;
 pub mod sla;

@@ -2,7 +2,7 @@
 //! query says (so a filtered view is a link), newest first, page by page.
 
 use crate::api::{list_audit, AuditEntryView, AuditPage};
-use crate::components::loaded;
+use crate::components::{loaded, query_with};
 use crate::domain::time::{day_start_ms, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,20 +38,7 @@ pub fn AuditLogPage() -> impl IntoView {
     );
     let value = move |key: &'static str| move || param(key).unwrap_or_default();
     // The filters, without the page cursor: an export covers every page.
-    let export_query = move || {
-        let pairs: Vec<String> = query
-            .read()
-            .clone()
-            .into_iter()
-            .filter(|(key, value)| key != "before_id" && !value.is_empty())
-            .map(|(key, value)| format!("{key}={}", encode(&value)))
-            .collect();
-        if pairs.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", pairs.join("&"))
-        }
-    };
+    let export_query = move || query_with(&query.read(), "before_id", None);
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
@@ -100,18 +87,11 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
     }
     let query = use_query_map();
     let older = page.next_before_id.map(|before| {
-        let mut pairs: Vec<(String, String)> = query
-            .get_untracked()
-            .into_iter()
-            .filter(|(key, _)| key != "before_id")
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        pairs.push(("before_id".into(), before.to_string()));
-        let encoded: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect();
-        format!("?{}", encoded.join("&"))
+        query_with(
+            &query.get_untracked(),
+            "before_id",
+            Some(&before.to_string()),
+        )
     });
     view! {
         <table class="audit">
@@ -141,29 +121,5 @@ fn AuditRow(entry: AuditEntryView) -> impl IntoView {
             <td>{entry.review_id.map(|id| view! { <a href=format!("/reviews/{id}")>"open"</a> })}</td>
             <td>{entry.detail}</td>
         </tr>
-    }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(encode("ada@example.com"), "ada%40example.com");
-        assert_eq!(encode("signed in"), "signed%20in");
     }
 }

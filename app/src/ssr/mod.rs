@@ -34,8 +34,6 @@ pub struct Settings {
     /// How long a claimed delivery is reserved for its sender before another
     /// sender may take it over (a crash mid-send must not strand it).
     pub delivery_lease_ms: i64,
-    /// How many reviews the queue page shows at most.
-    pub queue_limit: u32,
     /// The team's target time to a decision, for the lead's overview.
     pub review_target_ms: i64,
 }
@@ -44,7 +42,6 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             delivery_lease_ms: 30_000,
-            queue_limit: 500,
             review_target_ms: 4 * 3_600_000,
         }
     }

@@ -6,6 +6,7 @@ use crate::domain::audit::StoredEntry;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::ReviewRequest;
 use crate::domain::output::Delivery;
+use crate::domain::queue_query::QueueQuery;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use crate::domain::token::TaskToken;
 use async_trait::async_trait;
@@ -57,6 +58,10 @@ pub struct QueueRow {
     pub id: String,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
+    /// The deadline, or "never" (`i64::MAX`): the queue's default order.
+    pub due_at_ms: i64,
+    /// [`crate::domain::intake::Priority::rank`].
+    pub priority_rank: i64,
     pub review_json: Value,
     pub approvals: u32,
 }
@@ -158,7 +163,15 @@ pub trait ReviewStore: Send + Sync {
     async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntakeView>, StoreError>;
     /// Pending reviews whose deadline is after `now_ms`, nearest deadline
     /// first (no deadline last), then oldest.
-    async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError>;
+    /// One page of the queue: up to `limit` reviews after the query's cursor.
+    async fn queue_page(
+        &self,
+        query: &QueueQuery,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<QueueRow>, StoreError>;
+    /// Reviews waiting for a decision (deadline not yet passed).
+    async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
     /// Pending reviews as `(id, title, received_at_ms)`.
     async fn pending_ages(&self) -> Result<Vec<(String, String, i64)>, StoreError>;

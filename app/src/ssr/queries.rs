@@ -11,6 +11,7 @@ use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check};
+use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
@@ -22,15 +23,24 @@ const VIEW_WINDOW_MS: i64 = 10 * 60_000;
 const KEY_METRICS: usize = 3;
 
 impl Services {
-    pub async fn queue(&self) -> Result<QueueSnapshot, StoreError> {
-        let rows = self
-            .store
-            .pending_queue(self.clock.now_ms(), self.settings.queue_limit)
-            .await?;
+    /// One page of the queue as `query` asks, and the pending total.
+    pub async fn queue(&self, query: &QueueQuery) -> Result<QueueSnapshot, StoreError> {
+        let now_ms = self.clock.now_ms();
+        let mut rows = self.store.queue_page(query, now_ms, QUEUE_PAGE + 1).await?;
+        let more = rows.len() > QUEUE_PAGE as usize;
+        rows.truncate(QUEUE_PAGE as usize);
+        let next_after = more
+            .then(|| {
+                rows.last()
+                    .map(|row| cursor_after(query.sort, row).encode())
+            })
+            .flatten();
         let items = rows.into_iter().map(queue_item).collect::<Result<_, _>>()?;
         Ok(QueueSnapshot {
-            now_ms: self.clock.now_ms(),
+            now_ms,
             items,
+            pending: self.store.pending_count(now_ms).await?,
+            next_after,
         })
     }
 
@@ -127,6 +137,19 @@ fn stored_spec(id: &str, review_json: &serde_json::Value) -> Result<ReviewSpec, 
         .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
 }
 
+/// The cursor that continues `sort` after `row`.
+fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
+    let keys = match sort {
+        QueueSort::Deadline => vec![row.due_at_ms],
+        QueueSort::Priority => vec![row.priority_rank, row.due_at_ms],
+        QueueSort::Newest | QueueSort::Oldest => vec![row.received_at_ms],
+    };
+    QueueCursor {
+        keys,
+        id: row.id.clone(),
+    }
+}
+
 fn queue_item(row: QueueRow) -> Result<QueueItem, StoreError> {
     let spec = stored_spec(&row.id, &row.review_json)?;
     let metrics = compare(&spec);
@@ -142,6 +165,8 @@ fn queue_item(row: QueueRow) -> Result<QueueItem, StoreError> {
         model_name: spec.model.name,
         model_version: spec.model.version,
         requested_by: spec.requested_by,
+        reviewer_group: spec.reviewer_group,
+        priority: spec.priority,
         received_at_ms: row.received_at_ms,
         deadline_ms: row.deadline_ms,
         key_metrics,

@@ -1,14 +1,17 @@
 //! The SQL for one page of the audit log under a filter, chosen so that a
 //! page stays fast with millions of entries:
 //!
-//! - person and text filters of three characters or more go through the
-//!   trigram index `audit_search`, newest match first (shorter ones fall
-//!   back to `LIKE`, the only way to match one or two characters);
+//! - a person typed in full (an actor's whole label, any case) walks the
+//!   actor index;
+//! - otherwise person and text filters of three characters or more go
+//!   through the trigram index `audit_search`, newest match first (shorter
+//!   ones fall back to `LIKE`, the only way to match one or two characters);
 //! - date ranges walk the `at` index backwards from the end of the range;
 //! - everything else walks the primary key (or the action index) backwards.
 //!
 //! Pages are cut with a keyset cursor: the id of the last entry shown.
 
+use super::like_escape;
 use app::api::AuditFilter;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -17,14 +20,26 @@ const COLUMNS: &str = "e.id, e.at, e.actor, e.actor_subject, e.actor_role, e.act
 /// Trigrams need three characters; shorter terms cannot use the index.
 const MIN_INDEXED_CHARS: usize = 3;
 
+/// Whether some entry's actor is exactly `person` (ignoring case): then the
+/// person filter is an equality on the actor index.
+pub const KNOWN_ACTOR: &str =
+    "select exists (select 1 from audit_entry where actor = ? collate nocase)";
+
 /// The query for up to `limit` entries older than `before_id`, newest first.
+/// `known_actor`: the person filter names an actor in full ([`KNOWN_ACTOR`]).
 pub fn page_query(
     filter: &AuditFilter,
     before_id: Option<i64>,
     limit: u32,
+    known_actor: bool,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut query = QueryBuilder::new(format!("select {COLUMNS} from "));
     let by_time = filter.from_ms.is_some() || filter.to_ms.is_some();
+    let exact_actor = filter.actor.clone().filter(|_| known_actor);
+    let filter = &AuditFilter {
+        actor: filter.actor.clone().filter(|_| !known_actor),
+        ..filter.clone()
+    };
     let search = match_expression(filter);
     let order = match (&search, by_time) {
         (Some(expression), _) => {
@@ -60,6 +75,12 @@ pub fn page_query(
             " order by e.id desc"
         }
     };
+    if let Some(actor) = exact_actor {
+        query
+            .push(" and e.actor = ")
+            .push_bind(actor)
+            .push(" collate nocase");
+    }
     for (column, text) in [("e.actor", &filter.actor), ("e.detail", &filter.text)] {
         if let Some(text) = text.as_deref().filter(|t| !indexed(t)) {
             query
@@ -110,13 +131,6 @@ fn match_expression(filter: &AuditFilter) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern (with `escape '\'`).
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,8 +154,15 @@ mod tests {
     #[test]
     fn short_terms_are_left_to_like() {
         assert_eq!(match_expression(&filter(Some("al"), None)), None);
-        let sql = page_query(&filter(Some("al"), None), None, 50).into_sql();
+        let sql = page_query(&filter(Some("al"), None), None, 50, false).into_sql();
         assert!(sql.contains("e.actor like"), "{sql}");
+        assert!(!sql.contains("match"), "{sql}");
+    }
+
+    #[test]
+    fn a_person_in_full_is_an_equality_not_a_search() {
+        let sql = page_query(&filter(Some("ada@example.com"), None), None, 50, true).into_sql();
+        assert!(sql.contains("e.actor = ? collate nocase"), "{sql}");
         assert!(!sql.contains("match"), "{sql}");
     }
 
@@ -151,15 +172,10 @@ mod tests {
             from_ms: Some(1),
             ..AuditFilter::default()
         };
-        let sql = page_query(&range, Some(10), 50).into_sql();
+        let sql = page_query(&range, Some(10), 50, false).into_sql();
         assert!(sql.contains("order by e.at desc, e.id desc"), "{sql}");
         assert!(sql.contains("(e.at, e.id) <"), "{sql}");
-        let plain = page_query(&AuditFilter::default(), Some(10), 50).into_sql();
+        let plain = page_query(&AuditFilter::default(), Some(10), 50, false).into_sql();
         assert!(plain.contains("e.id < ? order by e.id desc"), "{plain}");
-    }
-
-    #[test]
-    fn like_patterns_are_escaped() {
-        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
     }
 }

@@ -101,6 +101,8 @@ pub struct QueueRowRecord {
     pub id: String,
     pub received_at: i64,
     pub deadline_at: Option<i64>,
+    pub due_at: i64,
+    pub priority: i64,
     pub review_json: String,
     pub approvals: i64,
 }
@@ -112,6 +114,8 @@ impl QueueRowRecord {
             id: self.id,
             received_at_ms: self.received_at,
             deadline_ms: self.deadline_at,
+            due_at_ms: self.due_at,
+            priority_rank: self.priority,
             approvals: u32::try_from(self.approvals).unwrap_or(0),
         })
     }

@@ -6,6 +6,9 @@ use super::rows::{
 };
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
 use app::domain::audit::StoredEntry;
+use app::domain::intake::{parse_review_spec, ReviewSpec};
+use app::domain::metrics::{compare, failing};
+use app::domain::queue_query::QueueQuery;
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
@@ -48,6 +51,7 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         super::audit_log::seal_and_protect(&pool).await?;
+        backfill_failing_thresholds(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -74,6 +78,40 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_error)
+    }
+}
+
+/// How many thresholds a request's metrics fail (a queue filter).
+fn failing_thresholds(spec: &ReviewSpec) -> i64 {
+    i64::try_from(failing(&compare(spec))).unwrap_or(i64::MAX)
+}
+
+/// Computes `failing_thresholds` for reviews stored before the column
+/// existed, a thousand at a time; does nothing once all have it.
+async fn backfill_failing_thresholds(pool: &SqlitePool) -> anyhow::Result<()> {
+    loop {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select id, review_json from review where failing_thresholds is null limit 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (id, review_json) in rows {
+            // A review that no longer parses still leaves the backlog.
+            let failing = serde_json::from_str(&review_json)
+                .ok()
+                .and_then(|json| parse_review_spec(&json, "review").ok())
+                .map_or(0, |spec| failing_thresholds(&spec));
+            sqlx::query("update review set failing_thresholds = ? where id = ?")
+                .bind(failing)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
     }
 }
 
@@ -118,8 +156,9 @@ impl ReviewStore for SqliteStore {
         let inserted = sqlx::query(
             "insert into review (id, task_token, task_token_sha256, execution_arn, state_name, entered_at,
                 received_at, deadline_at, due_at, title, model_name, model_version, requested_by,
-                review_json, context_json, extra_json, heartbeat_seconds, created_at, updated_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                review_json, context_json, extra_json, heartbeat_seconds, created_at, updated_at,
+                reviewer_group, priority, failing_thresholds)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              on conflict (task_token_sha256) do nothing",
         )
         .bind(&review.id)
@@ -141,6 +180,9 @@ impl ReviewStore for SqliteStore {
         .bind(request.spec.heartbeat_seconds.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
         .bind(review.received_at_ms)
         .bind(review.received_at_ms)
+        .bind(&request.spec.reviewer_group)
+        .bind(request.spec.priority.rank())
+        .bind(failing_thresholds(&request.spec))
         .execute(&mut *tx)
         .await
         .map_err(db_error)?
@@ -219,21 +261,28 @@ impl ReviewStore for SqliteStore {
         rows.into_iter().map(RejectedIntakeRow::into_view).collect()
     }
 
-    async fn pending_queue(&self, now_ms: i64, limit: u32) -> Result<Vec<QueueRow>, StoreError> {
-        let rows: Vec<QueueRowRecord> = sqlx::query_as(
-            "select r.id, r.received_at, r.deadline_at, r.review_json,
-                (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
-             from review r
-             where r.status = 'pending' and r.due_at > ?
-             order by r.due_at, r.received_at
-             limit ?",
-        )
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+    async fn queue_page(
+        &self,
+        query: &QueueQuery,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let rows: Vec<QueueRowRecord> = super::queue_query::page_query(query, now_ms, limit)
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.into_iter().map(QueueRowRecord::into_row).collect()
+    }
+
+    async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let (count,): (i64,) =
+            sqlx::query_as("select count(*) from review where status = 'pending' and due_at > ?")
+                .bind(now_ms)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError> {
@@ -278,7 +327,18 @@ impl ReviewStore for SqliteStore {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        let mut query = super::audit_query::page_query(filter, before_id, limit);
+        let known_actor = match &filter.actor {
+            Some(person) => {
+                let (known,): (bool,) = sqlx::query_as(super::audit_query::KNOWN_ACTOR)
+                    .bind(person)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                known
+            }
+            None => false,
+        };
+        let mut query = super::audit_query::page_query(filter, before_id, limit, known_actor);
         let rows: Vec<AuditRow> = query
             .build_query_as()
             .fetch_all(&self.pool)

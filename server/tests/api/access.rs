@@ -13,7 +13,12 @@ async fn every_server_function_refuses_anonymous_callers() {
     for (path, method) in paths {
         assert_eq!(method, "POST", "{path} changes or reads state only by POST");
         // Well-formed arguments, so that only the missing session can fail it.
-        let form = [("id", "x"), ("verdict", "approve"), ("comment", "")];
+        let form = [
+            ("id", "x"),
+            ("verdict", "approve"),
+            ("comment", ""),
+            ("query", ""),
+        ];
         let (status, body) = app.call(path.trim_start_matches("/api/"), &form).await;
         if app::api::PUBLIC_SERVER_FUNCTIONS.contains(&path.as_str()) {
             assert_eq!(
@@ -47,13 +52,13 @@ async fn pages_send_signed_out_visitors_through_sign_in_and_back() {
 #[tokio::test]
 async fn an_expired_session_is_refused() {
     let app = spawn_app().await;
-    assert_eq!(app.call("queue", &[]).await.0, 200);
+    assert_eq!(app.call("queue", &[("query", "")]).await.0, 200);
     sqlx::query("update session set last_seen_at = last_seen_at - 2 * 3600 * 1000")
         .execute(&app.db)
         .await
         .unwrap();
     assert_eq!(
-        app.call("queue", &[]).await,
+        app.call("queue", &[("query", "")]).await,
         (401, json!("Unauthenticated"))
     );
     let (left,): (i64,) = sqlx::query_as("select count(*) from session")

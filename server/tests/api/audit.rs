@@ -179,6 +179,11 @@ async fn leads_filter_the_log_and_page_through_it() {
 
     let (_, shouted) = app.call("audit", &[("actor", "ADA@")]).await;
     assert_eq!(shouted["entries"], by_actor["entries"], "case-insensitive");
+    let (_, in_full) = app.call("audit", &[("actor", "Ada@Example.com")]).await;
+    assert_eq!(
+        in_full["entries"], by_actor["entries"],
+        "a whole email, any case"
+    );
     // Two characters are too short for the trigram index: matched by LIKE.
     let (_, short) = app.call("audit", &[("actor", "da")]).await;
     assert!(short["entries"]

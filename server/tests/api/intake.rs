@@ -24,7 +24,7 @@ async fn an_execution_of_the_shipped_state_machine_becomes_a_pending_review() {
         deadline, 3_600_000,
         "deadline = entered time + timeoutSeconds"
     );
-    let (status, queue) = app.call("queue", &[]).await;
+    let (status, queue) = app.call("queue", &[("query", "")]).await;
     assert_eq!(status, 200);
     assert_eq!(queue["items"][0]["id"], id.as_str());
     assert_eq!(queue["items"][0]["failing_thresholds"], 1);
@@ -136,7 +136,7 @@ async fn the_task_token_never_reaches_the_browser() {
         "the page rendered the review"
     );
     let (_, review) = app.call("review", &[("id", &id)]).await;
-    let (_, queue) = app.call("queue", &[]).await;
+    let (_, queue) = app.call("queue", &[("query", "")]).await;
     let (_, decided) = app.decide(&id, "approve", "ok").await;
     let after = app.page(&format!("/reviews/{id}")).await;
     for (what, text) in [

@@ -10,5 +10,6 @@ mod faults;
 mod helpers;
 mod http;
 mod intake;
+mod queue;
 mod signin;
 mod workflow;

@@ -60,7 +60,7 @@ async fn a_review_left_past_its_timeout_escalates_and_cannot_be_delivered() {
             json!({"Refused": "This review is no longer pending (it is expired)."})
         )
     );
-    let (_, queue) = app.call("queue", &[]).await;
+    let (_, queue) = app.call("queue", &[("query", "")]).await;
     assert!(!queue.to_string().contains(&id), "{queue}");
     app.stop().await;
 }
@@ -91,7 +91,7 @@ async fn a_review_whose_workflow_gave_up_leaves_the_queue_though_its_deadline_is
         shown["status_reason"],
         "The workflow gave up waiting for a decision."
     );
-    let (_, queue) = app.call("queue", &[]).await;
+    let (_, queue) = app.call("queue", &[("query", "")]).await;
     assert!(!queue.to_string().contains(&id), "{queue}");
     let actions: Vec<String> = shown["history"]
         .as_array()

@@ -1,0 +1,137 @@
+//! The SQL for one queue page: filters on columns set at intake, one index
+//! per order (migration 0007), and a keyset cursor (the last row's sort keys
+//! and id), so the thousandth page costs what the first does.
+
+use super::like_escape;
+use app::domain::queue_query::{QueueQuery, QueueSort};
+use app::domain::review::ReviewStatus;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// The query for up to `limit` reviews after `query.after`, in its order.
+pub fn page_query(query: &QueueQuery, now_ms: i64, limit: u32) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(
+        "select r.id, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json,
+            (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
+         from review r where r.status = ",
+    );
+    sql.push_bind(query.status.as_str());
+    if query.status == ReviewStatus::Pending {
+        // Past its deadline is expired, even before the clock worker says so.
+        sql.push(" and r.due_at > ").push_bind(now_ms);
+    }
+    if let Some(model) = &query.model {
+        sql.push(" and r.model_name = ").push_bind(model.clone());
+    }
+    if let Some(group) = &query.group {
+        sql.push(" and r.reviewer_group = ")
+            .push_bind(group.clone());
+    }
+    if let Some(priority) = query.priority {
+        sql.push(" and r.priority = ").push_bind(priority.rank());
+    }
+    if query.failing_only {
+        sql.push(" and r.failing_thresholds > 0");
+    }
+    if let Some(search) = &query.search {
+        let pattern = format!("%{}%", like_escape(search));
+        sql.push(" and (r.title like ")
+            .push_bind(pattern.clone())
+            .push(" escape '\\' or r.model_name like ")
+            .push_bind(pattern.clone())
+            .push(" escape '\\' or r.requested_by like ")
+            .push_bind(pattern)
+            .push(" escape '\\')");
+    }
+    if let Some(after) = &query.after {
+        let key = |n: usize| after.keys.get(n).copied().unwrap_or_default();
+        let id = after.id.clone();
+        match query.sort {
+            QueueSort::Deadline => {
+                sql.push(" and (r.due_at, r.id) > (").push_bind(key(0));
+            }
+            QueueSort::Oldest => {
+                sql.push(" and (r.received_at, r.id) > (").push_bind(key(0));
+            }
+            QueueSort::Newest => {
+                sql.push(" and (r.received_at, r.id) < (").push_bind(key(0));
+            }
+            QueueSort::Priority => {
+                sql.push(" and (r.priority < ")
+                    .push_bind(key(0))
+                    .push(" or (r.priority = ")
+                    .push_bind(key(0))
+                    .push(" and (r.due_at, r.id) > (")
+                    .push_bind(key(1));
+            }
+        }
+        sql.push(", ").push_bind(id).push(")");
+        if query.sort == QueueSort::Priority {
+            sql.push("))");
+        }
+    }
+    sql.push(match query.sort {
+        QueueSort::Deadline => " order by r.due_at, r.id",
+        QueueSort::Priority => " order by r.priority desc, r.due_at, r.id",
+        QueueSort::Newest => " order by r.received_at desc, r.id desc",
+        QueueSort::Oldest => " order by r.received_at, r.id",
+    });
+    sql.push(" limit ").push_bind(limit);
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::queue_query::QueueCursor;
+
+    fn sql(query: &QueueQuery) -> String {
+        page_query(query, 0, 50).into_sql()
+    }
+
+    #[test]
+    fn the_default_page_is_pending_by_deadline() {
+        let sql = sql(&QueueQuery::default());
+        assert!(sql.contains("r.status = ? and r.due_at > ?"), "{sql}");
+        assert!(sql.ends_with("order by r.due_at, r.id limit ?"), "{sql}");
+    }
+
+    #[test]
+    fn each_sort_continues_after_its_cursor() {
+        let cursor = |keys: Vec<i64>| {
+            Some(QueueCursor {
+                keys,
+                id: "x".into(),
+            })
+        };
+        let cases = [
+            (QueueSort::Deadline, vec![5], "(r.due_at, r.id) > (?, ?)"),
+            (QueueSort::Oldest, vec![5], "(r.received_at, r.id) > (?, ?)"),
+            (QueueSort::Newest, vec![5], "(r.received_at, r.id) < (?, ?)"),
+            (
+                QueueSort::Priority,
+                vec![2, 5],
+                "(r.priority < ? or (r.priority = ? and (r.due_at, r.id) > (?, ?)))",
+            ),
+        ];
+        for (sort, keys, expected) in cases {
+            let query = QueueQuery {
+                sort,
+                after: cursor(keys),
+                ..QueueQuery::default()
+            };
+            let sql = sql(&query);
+            assert!(sql.contains(expected), "{sql}");
+        }
+    }
+
+    #[test]
+    fn other_statuses_include_past_deadlines() {
+        let sql = sql(&QueueQuery {
+            status: ReviewStatus::Expired,
+            failing_only: true,
+            ..QueueQuery::default()
+        });
+        assert!(!sql.contains("due_at >"), "{sql}");
+        assert!(sql.contains("r.failing_thresholds > 0"), "{sql}");
+    }
+}
