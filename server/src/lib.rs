@@ -92,7 +92,16 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let mut tasks = JoinSet::new();
 
     let settings = settings_view(&args, &auth.role_map);
-    let router = web::router(services.clone(), settings, auth, options);
+    // Live pages: a few batches of backlog per open page before it resyncs.
+    let (changes, _) = tokio::sync::broadcast::channel(64);
+    let router = web::router(
+        services.clone(),
+        settings,
+        auth,
+        options,
+        changes.clone(),
+        shutdown.clone(),
+    );
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
         // Pages stream in several writes; with Nagle's algorithm on, each
@@ -109,6 +118,11 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             tracing::error!("HTTP server failed: {error}");
         }
     });
+    tasks.spawn(workers::changes::run(
+        services.store.clone(),
+        changes,
+        shutdown.clone(),
+    ));
     tasks.spawn(workers::delivery::run(
         services.clone(),
         Duration::from_millis(args.delivery_interval_ms),

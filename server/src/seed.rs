@@ -91,7 +91,7 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"recall": 0.88, "precision": 0.74, "flagged_rate": 0.071}),
                     json!({"recall": 0.85, "precision": 0.77, "flagged_rate": 0.052}),
                     json!({"recall": {"min": 0.8}, "flagged_rate": {"max": 0.06}}),
-                    json!({"timeoutSeconds": 2 * 3600, "requestedBy": "eve@example.com"}),
+                    json!({"timeoutSeconds": 2 * 3600, "requestedBy": "eve@example.com", "priority": "urgent"}),
                 ),
                 "context": {"pipeline": "fraud-weekly", "run": 53}
             }),

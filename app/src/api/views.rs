@@ -37,6 +37,17 @@ pub struct QueueItem {
     pub required_approvals: u32,
 }
 
+/// A review changed: what live pages hear (over `/api/events`) to know
+/// what to refetch. Ids and actions only, nothing of the review itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewChange {
+    /// The audit entry's id: the feed's position.
+    pub cursor: i64,
+    pub review_id: String,
+    /// The audit action (`received`, `approved`, `delivered`, `expired`, …).
+    pub action: String,
+}
+
 /// One review with everything a reviewer needs to decide it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewDetail {

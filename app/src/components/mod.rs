@@ -5,6 +5,7 @@ mod decision_panel;
 mod error_notice;
 mod history;
 mod links;
+mod live;
 mod metrics_table;
 mod status;
 
@@ -13,5 +14,6 @@ pub use decision_panel::DecisionPanel;
 pub use error_notice::{loaded, ErrorNotice};
 pub use history::History;
 pub use links::{encode, query_with};
+pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

@@ -2,7 +2,7 @@
 //! query says (so a filtered queue is a link), fifty reviews a page.
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
-use crate::components::{loaded, query_with, use_ticking_now, MetricChip};
+use crate::components::{loaded, query_with, use_review_changes, use_ticking_now, MetricChip};
 use crate::domain::intake::Priority;
 use crate::domain::queue_query::QueueSort;
 use crate::domain::review::ReviewStatus;
@@ -16,6 +16,9 @@ use leptos_router::hooks::{use_location, use_query_map};
 pub fn QueuePage() -> impl IntoView {
     let location = use_location();
     let queue = Resource::new(move || location.search.get(), list_queue);
+    // Reviews arrive, are decided elsewhere or expire: show it without a
+    // reload (one refetch per batch of changes, at most twice a second).
+    use_review_changes(move |_| queue.refetch());
     view! {
         <Title text="Queue" />
         <h1>"Review queue"</h1>

@@ -2,8 +2,8 @@
 
 use crate::api::{get_execution, get_review, DecideReview, ReviewDetail};
 use crate::components::{
-    use_ticking_now, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, History,
-    MetricsTable, StatusBadge,
+    use_review_changes, use_ticking_now, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge,
+    Heard, History, MetricsTable, StatusBadge,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::OnReject;
@@ -38,6 +38,21 @@ pub fn ReviewPage() -> impl IntoView {
             .is_some_and(|d| d.state == DeliveryState::Queued);
         if queued {
             set_timeout(move || review.refetch(), RECHECK);
+        }
+    });
+
+    // Decided, expired or closed elsewhere: show it now, with who and why,
+    // rather than leave buttons that would only be refused.
+    use_review_changes(move |heard| {
+        let mine = match heard {
+            Heard::Changed(changes) => {
+                let id = id();
+                changes.iter().any(|change| change.review_id == id)
+            }
+            Heard::Resync => true,
+        };
+        if mine {
+            review.refetch();
         }
     });
 

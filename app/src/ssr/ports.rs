@@ -1,7 +1,7 @@
 //! The ports: what the use cases need from the outside world, as traits the
 //! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
 
-use crate::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
+use crate::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use crate::domain::audit::StoredEntry;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::ReviewRequest;
@@ -170,6 +170,15 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<QueueRow>, StoreError>;
+    /// The newest audit entry's id (0 when there is none).
+    async fn last_audit_id(&self) -> Result<i64, StoreError>;
+    /// Audit entries after `after_id` that change a review (views and
+    /// heartbeat failures do not), oldest first.
+    async fn review_changes_after(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<ReviewChange>, StoreError>;
     /// Reviews waiting for a decision (deadline not yet passed).
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;

@@ -279,6 +279,24 @@ async fn measure_pages(
             "Promote model-",
         ),
         (
+            "queue, one model",
+            vec![format!("{base}/?model=model-05")],
+            reviewer,
+            "model-05",
+        ),
+        (
+            "queue, search (rare)",
+            vec![format!("{base}/?q={}", seed::RARE_MODEL)],
+            reviewer,
+            seed::RARE_MODEL,
+        ),
+        (
+            "queue, by priority, failing only",
+            vec![format!("{base}/?sort=priority&failing=1")],
+            reviewer,
+            "Promote model-",
+        ),
+        (
             "review page /reviews/{id}",
             reviews,
             reviewer,

@@ -4,7 +4,7 @@
 use super::rows::{
     AuditRow, DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow,
 };
-use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView};
+use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use app::domain::audit::StoredEntry;
 use app::domain::intake::{parse_review_spec, ReviewSpec};
 use app::domain::metrics::{compare, failing};
@@ -273,6 +273,39 @@ impl ReviewStore for SqliteStore {
             .await
             .map_err(db_error)?;
         rows.into_iter().map(QueueRowRecord::into_row).collect()
+    }
+
+    async fn last_audit_id(&self) -> Result<i64, StoreError> {
+        let (id,): (i64,) = sqlx::query_as("select coalesce(max(id), 0) from audit_entry")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(id)
+    }
+
+    async fn review_changes_after(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<ReviewChange>, StoreError> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "select id, review_id, action from audit_entry
+             where id > ? and review_id is not null and action not in ('viewed', 'heartbeat failed')
+             order by id limit ?",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(cursor, review_id, action)| ReviewChange {
+                cursor,
+                review_id,
+                action,
+            })
+            .collect())
     }
 
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {

@@ -1,6 +1,8 @@
-//! The HTTP surface: Leptos pages and server functions, static files, a
-//! health check, and the layers every request passes through.
+//! The HTTP surface: Leptos pages and server functions, static files, the
+//! audit exports, the live-update stream, a health check, and the layers
+//! every request passes through.
 
+mod events;
 mod export;
 mod same_origin;
 
@@ -21,6 +23,8 @@ pub fn router(
     settings: SettingsView,
     auth: Arc<Auth>,
     options: LeptosOptions,
+    changes: tokio::sync::broadcast::Sender<crate::workers::changes::Changes>,
+    shutdown: tokio_util::sync::CancellationToken,
 ) -> Router {
     let routes = generate_route_list(App);
     let services_for_export = services.clone();
@@ -38,6 +42,7 @@ pub fn router(
         .with_state(options)
         .merge(auth::router(auth.clone()))
         .merge(export::router(services_for_export))
+        .merge(events::router(changes, shutdown))
         .layer(middleware::from_fn_with_state(auth, auth::identify))
         .layer(middleware::from_fn(same_origin::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())

@@ -1,4 +1,5 @@
 //! Background workers started with the server.
 
+pub mod changes;
 pub mod clock;
 pub mod delivery;

@@ -10,6 +10,7 @@ mod faults;
 mod helpers;
 mod http;
 mod intake;
+mod live;
 mod queue;
 mod signin;
 mod workflow;
