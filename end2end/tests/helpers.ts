@@ -41,15 +41,43 @@ export async function openReview(page: Page, title: string, username: string) {
 
 /** The execution's status, asked of the AWS emulator directly. */
 export async function executionStatus(page: Page, executionArn: string): Promise<string> {
+  return (await stepFunctions(page, 'DescribeExecution', { executionArn })).status;
+}
+
+/** Calls the AWS emulator's Step Functions API directly. */
+async function stepFunctions(page: Page, action: string, body: object): Promise<any> {
   const response = await page.request.post(process.env.SIGNOFF_AWS_ENDPOINT!, {
     headers: {
       'Content-Type': 'application/x-amz-json-1.0',
-      'X-Amz-Target': 'AWSStepFunctions.DescribeExecution',
-      // The emulator routes by the credential scope's service; it checks no signature.
+      'X-Amz-Target': `AWSStepFunctions.${action}`,
       Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261121/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0',
     },
-    data: JSON.stringify({ executionArn }),
+    data: JSON.stringify(body),
   });
   expect(response.ok()).toBeTruthy();
-  return (await response.json()).status;
+  return response.json();
+}
+
+/** Starts an execution of the test stack's state machine asking for a
+ *  review titled `title` (a fresh one, so tests do not share reviews). */
+export async function requestReview(page: Page, title: string): Promise<string> {
+  const { stateMachines } = await stepFunctions(page, 'ListStateMachines', {});
+  const machine = stateMachines.find((m: any) => m.name === 'e2e-model-release');
+  expect(machine, 'the e2e state machine exists').toBeTruthy();
+  const review = {
+    title,
+    model: { name: 'live-model', version: '1', stage: 'production' },
+    metrics: { auc: 0.91 },
+    baseline: { auc: 0.9 },
+    thresholds: { auc: { min: 0.85 } },
+    requestedBy: 'ci@example.com',
+    reviewerGroup: 'ml-reviewers',
+    timeoutSeconds: 3600,
+  };
+  const { executionArn } = await stepFunctions(page, 'StartExecution', {
+    stateMachineArn: machine.stateMachineArn,
+    name: `live-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
+    input: JSON.stringify({ review, context: {} }),
+  });
+  return executionArn;
 }

@@ -11,14 +11,11 @@
 //!
 //! Pages are cut with a keyset cursor: the id of the last entry shown.
 
-use super::like_escape;
+use super::{fts_phrase, indexed, like_escape};
 use app::api::AuditFilter;
 use sqlx::{QueryBuilder, Sqlite};
 
 const COLUMNS: &str = "e.id, e.at, e.actor, e.actor_subject, e.actor_role, e.action, e.review_id, e.detail, e.prev_hash, e.hash";
-
-/// Trigrams need three characters; shorter terms cannot use the index.
-const MIN_INDEXED_CHARS: usize = 3;
 
 /// Whether some entry's actor is exactly `person` (ignoring case): then the
 /// person filter is an equality on the actor index.
@@ -113,11 +110,6 @@ pub fn page_query(
     query
 }
 
-/// Whether `text` is long enough for the trigram index.
-fn indexed(text: &str) -> bool {
-    text.chars().count() >= MIN_INDEXED_CHARS
-}
-
 /// The FTS5 query for the person and text filters that can use the index:
 /// each term a quoted phrase (a substring, with trigrams) in its column.
 fn match_expression(filter: &AuditFilter) -> Option<String> {
@@ -125,7 +117,7 @@ fn match_expression(filter: &AuditFilter) -> Option<String> {
         .into_iter()
         .filter_map(|(column, text)| {
             let text = text.as_deref().filter(|t| indexed(t))?;
-            Some(format!("{column} : \"{}\"", text.replace('"', "\"\"")))
+            Some(format!("{column} : {}", fts_phrase(text)))
         })
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))

@@ -9,6 +9,19 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+/// Trigram indexes need three characters; shorter terms cannot use them.
+const MIN_INDEXED_CHARS: usize = 3;
+
+/// Whether `text` is long enough for a trigram index.
+fn indexed(text: &str) -> bool {
+    text.chars().count() >= MIN_INDEXED_CHARS
+}
+
+/// `text` as an FTS5 phrase (with trigrams: a substring, any case).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern (with `escape '\'`).
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -2,13 +2,40 @@
 //! per order (migration 0007), and a keyset cursor (the last row's sort keys
 //! and id), so the thousandth page costs what the first does.
 
-use super::like_escape;
+use super::{fts_phrase, indexed, like_escape};
 use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::ReviewStatus;
 use sqlx::{QueryBuilder, Sqlite};
 
+/// Below this many matches, a search goes through the trigram index and
+/// sorts what it finds; above it, walking the order's index finds a page
+/// of matches sooner.
+pub const FEW_MATCHES: u32 = 1_000;
+
+/// Counts the search's matches, up to [`FEW_MATCHES`]; `None` when the term
+/// is too short for the index.
+pub fn count_matches(search: &str) -> Option<QueryBuilder<'static, Sqlite>> {
+    if !indexed(search) {
+        return None;
+    }
+    let mut sql = QueryBuilder::new(
+        "select count(*) from (select rowid from review_search where review_search match ",
+    );
+    sql.push_bind(fts_phrase(search))
+        .push(" limit ")
+        .push_bind(FEW_MATCHES)
+        .push(")");
+    Some(sql)
+}
+
 /// The query for up to `limit` reviews after `query.after`, in its order.
-pub fn page_query(query: &QueueQuery, now_ms: i64, limit: u32) -> QueryBuilder<'static, Sqlite> {
+/// `few_matches`: the search matches fewer than [`FEW_MATCHES`] reviews.
+pub fn page_query(
+    query: &QueueQuery,
+    now_ms: i64,
+    limit: u32,
+    few_matches: bool,
+) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(
         "select r.id, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json,
             (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
@@ -32,7 +59,11 @@ pub fn page_query(query: &QueueQuery, now_ms: i64, limit: u32) -> QueryBuilder<'
     if query.failing_only {
         sql.push(" and r.failing_thresholds > 0");
     }
-    if let Some(search) = &query.search {
+    if let Some(search) = query.search.as_ref().filter(|_| few_matches) {
+        sql.push(" and r.rowid in (select rowid from review_search where review_search match ")
+            .push_bind(fts_phrase(search))
+            .push(")");
+    } else if let Some(search) = &query.search {
         let pattern = format!("%{}%", like_escape(search));
         sql.push(" and (r.title like ")
             .push_bind(pattern.clone())
@@ -85,7 +116,7 @@ mod tests {
     use app::domain::queue_query::QueueCursor;
 
     fn sql(query: &QueueQuery) -> String {
-        page_query(query, 0, 50).into_sql()
+        page_query(query, 0, 50, false).into_sql()
     }
 
     #[test]
@@ -122,6 +153,19 @@ mod tests {
             let sql = sql(&query);
             assert!(sql.contains(expected), "{sql}");
         }
+    }
+
+    #[test]
+    fn a_rare_search_goes_through_the_index_and_a_common_one_along_the_order() {
+        let query = QueueQuery {
+            search: Some("fraud".into()),
+            ..QueueQuery::default()
+        };
+        let rare = page_query(&query, 0, 50, true).into_sql();
+        assert!(rare.contains("review_search match ?"), "{rare}");
+        let common = page_query(&query, 0, 50, false).into_sql();
+        assert!(common.contains("r.title like ?"), "{common}");
+        assert!(count_matches("ab").is_none(), "too short for trigrams");
     }
 
     #[test]

@@ -267,11 +267,27 @@ impl ReviewStore for SqliteStore {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<QueueRow>, StoreError> {
-        let rows: Vec<QueueRowRecord> = super::queue_query::page_query(query, now_ms, limit)
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let few_matches = match query
+            .search
+            .as_deref()
+            .and_then(super::queue_query::count_matches)
+        {
+            Some(mut count) => {
+                let (matches,): (i64,) = count
+                    .build_query_as()
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                matches < i64::from(super::queue_query::FEW_MATCHES)
+            }
+            None => false,
+        };
+        let rows: Vec<QueueRowRecord> =
+            super::queue_query::page_query(query, now_ms, limit, few_matches)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
         rows.into_iter().map(QueueRowRecord::into_row).collect()
     }
 
