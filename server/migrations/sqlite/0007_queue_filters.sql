@@ -18,3 +18,5 @@ drop index review_queue;
 create index review_by_deadline on review (status, due_at, id);
 create index review_by_received on review (status, received_at, id);
 create index review_by_priority on review (status, priority desc, due_at, id);
+-- A model's reviews by deadline (the common "my model's queue" link).
+create index review_model_deadline on review (status, model_name, due_at, id);

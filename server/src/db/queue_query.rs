@@ -44,7 +44,15 @@ pub fn page_query(
     sql.push_bind(query.status.as_str());
     if query.status == ReviewStatus::Pending {
         // Past its deadline is expired, even before the clock worker says so.
-        sql.push(" and r.due_at > ").push_bind(now_ms);
+        // Only the deadline order may use this as an index range: for the
+        // others the unary `+` keeps SQLite on the order's own index
+        // (measured: 1.3 s a page at 100,000 pending when it sorted instead).
+        sql.push(if query.sort == QueueSort::Deadline {
+            " and r.due_at > "
+        } else {
+            " and +r.due_at > "
+        })
+        .push_bind(now_ms);
     }
     if let Some(model) = &query.model {
         sql.push(" and r.model_name = ").push_bind(model.clone());
@@ -123,6 +131,17 @@ mod tests {
     fn the_default_page_is_pending_by_deadline() {
         let sql = sql(&QueueQuery::default());
         assert!(sql.contains("r.status = ? and r.due_at > ?"), "{sql}");
+        let newest = super::page_query(
+            &QueueQuery {
+                sort: QueueSort::Newest,
+                ..QueueQuery::default()
+            },
+            0,
+            50,
+            false,
+        )
+        .into_sql();
+        assert!(newest.contains("+r.due_at > ?"), "{newest}");
         assert!(sql.ends_with("order by r.due_at, r.id limit ?"), "{sql}");
     }
 

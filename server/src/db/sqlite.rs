@@ -20,13 +20,21 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The review store backed by a SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The pending count shown on every queue page, remembered for a
+    /// moment: counting 100,000 reviews on each page view was most of the
+    /// page's cost. `(when counted, count)`.
+    pending: Arc<Mutex<Option<(Instant, u64)>>>,
 }
+
+/// How long a pending count is shown before it is counted again.
+const PENDING_COUNT_TTL: Duration = Duration::from_secs(1);
 
 fn db_error(error: sqlx::Error) -> StoreError {
     StoreError(error.to_string())
@@ -52,7 +60,10 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         super::audit_log::seal_and_protect(&pool).await?;
         backfill_failing_thresholds(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            pending: Arc::default(),
+        })
     }
 
     /// The connection pool, shared with the session store.
@@ -325,13 +336,20 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let remembered = *self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, count)) = remembered.filter(|(at, _)| at.elapsed() < PENDING_COUNT_TTL) {
+            return Ok(count);
+        }
         let (count,): (i64,) =
             sqlx::query_as("select count(*) from review where status = 'pending' and due_at > ?")
                 .bind(now_ms)
                 .fetch_one(&self.pool)
                 .await
                 .map_err(db_error)?;
-        Ok(u64::try_from(count).unwrap_or(0))
+        let count = u64::try_from(count).unwrap_or(0);
+        *self.pending.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((Instant::now(), count));
+        Ok(count)
     }
 
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError> {
