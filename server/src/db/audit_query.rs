@@ -32,6 +32,8 @@ pub fn page_query(
 ) -> QueryBuilder<'static, Sqlite> {
     let mut query = QueryBuilder::new(format!("select {COLUMNS} from "));
     let by_time = filter.from_ms.is_some() || filter.to_ms.is_some();
+    // A person named in full is matched exactly (below); from here on,
+    // `filter` holds only what is searched.
     let exact_actor = filter.actor.clone().filter(|_| known_actor);
     let filter = &AuditFilter {
         actor: filter.actor.clone().filter(|_| !known_actor),
