@@ -13,7 +13,13 @@ pub struct Paths {
 
 impl Paths {
     pub fn discover() -> anyhow::Result<Self> {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        // At run time, from `cargo run` (the `cargo xtask` alias): clones
+        // sharing one CARGO_TARGET_DIR share one xtask binary, and the path
+        // baked in at compile time would be whichever clone built it last.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .context("xtask has no parent directory")?
             .to_path_buf();
