@@ -15,6 +15,8 @@ pub struct QueueSnapshot {
     pub items: Vec<QueueItem>,
     /// Every review waiting for a decision, whatever the filters.
     pub pending: u64,
+    /// Whether the query narrows the default view (all pending reviews).
+    pub filtered: bool,
     /// The `after` cursor of the next page; `None` on the last page.
     pub next_after: Option<String>,
 }

@@ -25,7 +25,7 @@ pub fn query_with(query: &ParamsMap, key: &str, value: Option<&str>) -> String {
 }
 
 /// Percent-encodes a query key or value.
-pub fn encode(value: &str) -> String {
+fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -13,7 +13,7 @@ pub use clock::use_ticking_now;
 pub use decision_panel::DecisionPanel;
 pub use error_notice::{loaded, ErrorNotice};
 pub use history::History;
-pub use links::{encode, query_with};
+pub use links::query_with;
 pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

@@ -81,11 +81,7 @@ fn QueueFilters() -> impl IntoView {
 #[component]
 fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
     let query = use_query_map();
-    let filtered = query.with_untracked(|q| {
-        q.clone()
-            .into_iter()
-            .any(|(key, value)| key != "after" && key != "sort" && !value.is_empty())
-    });
+    let filtered = snapshot.filtered;
     let first_page = query.with_untracked(|q| q.get("after").is_some());
     let pending = snapshot.pending;
     let summary = match (filtered, snapshot.items.len()) {

@@ -40,6 +40,7 @@ impl Services {
             now_ms,
             items,
             pending: self.store.pending_count(now_ms).await?,
+            filtered: query.is_filtered(),
             next_after,
         })
     }
