@@ -136,6 +136,17 @@ pub struct ServeArgs {
     )]
     pub public_url: String,
 
+    /// How long a presigned artefact link stays valid, in minutes (1 to
+    /// 10080: S3 signs links for at most seven days). Each link issued is
+    /// an audit entry.
+    #[arg(
+        long,
+        env = "SIGNOFF_ARTEFACT_LINK_MINUTES",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=10_080)
+    )]
+    pub artefact_link_minutes: u64,
+
     /// A session unused for this many minutes ends.
     #[arg(long, env = "SIGNOFF_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: i64,

@@ -73,11 +73,17 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let services = Services {
         store,
         workflow: Arc::new(aws::sfn::SfnWorkflow::new(aws::sfn_client(&sdk))),
+        objects: Arc::new(aws::s3::S3Objects::new(aws::s3_client(
+            &sdk,
+            args.aws.endpoint_url.is_some(),
+        ))),
         clock,
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             review_target_ms: args.review_target_minutes.saturating_mul(60_000),
+            artefact_link_ms: i64::try_from(args.artefact_link_minutes.saturating_mul(60_000))
+                .unwrap_or(i64::MAX),
         },
     };
     let options = LeptosOptions::builder()
@@ -221,6 +227,7 @@ fn settings_view(args: &ServeArgs, role_map: &RoleMap) -> app::api::SettingsView
         session_max_hours: args.session_max_hours,
         intake_queue_url: args.intake_queue_url.clone(),
         aws_endpoint: args.aws.endpoint_url.clone(),
+        artefact_link_minutes: args.artefact_link_minutes,
         database: without_password(&args.database_url),
     }
 }

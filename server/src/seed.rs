@@ -1,6 +1,8 @@
 //! `signoff seed`: provisions the intake queue and the example state machine
-//! and starts one execution per sample review, so the demo has a queue. Also
-//! drops one malformed message on the queue to show rejected intake.
+//! and starts one execution per sample review, so the demo has a queue;
+//! stores the samples' artefacts in S3 (all but one, to show what a missing
+//! object looks like). Also drops one malformed message on the queue to
+//! show rejected intake.
 
 use crate::aws::{provision, sdk_config};
 use crate::config::SeedArgs;
@@ -17,8 +19,12 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let machine =
         provision::state_machine(&sfn, &args.state_machine_name, &definition, &args.role_arn)
             .await?;
+    let samples = samples();
+    let s3 = crate::aws::s3_client(&sdk, args.aws.endpoint_url.is_some());
+    provision::bucket_with(&s3, DEMO_BUCKET, demo_objects(&samples)).await?;
+    tracing::info!("stored the sample artefacts in s3://{DEMO_BUCKET}");
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-    for (slug, input) in samples() {
+    for (slug, input) in samples {
         let name = format!("{slug}-{run}");
         provision::start_execution(&sfn, &machine, &name, &input).await?;
         tracing::info!("started execution {name}");
@@ -32,6 +38,11 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     println!("SIGNOFF_INTAKE_QUEUE_URL={queue_url}");
     Ok(())
 }
+
+/// Where the sample reviews' artefacts are.
+pub const DEMO_BUCKET: &str = "signoff-demo-artefacts";
+/// The one sample artefact left out of the bucket.
+const NEVER_UPLOADED: &str = "drift.html";
 
 fn review(
     title: &str,
@@ -49,8 +60,8 @@ fn review(
         "baseline": baseline,
         "thresholds": thresholds,
         "artefacts": [
-            {"label": "Evaluation report", "uri": format!("s3://signoff-demo-artefacts/{name}/{version}/report.html")},
-            {"label": "Metrics", "uri": format!("s3://signoff-demo-artefacts/{name}/{version}/metrics.json")}
+            {"label": "Evaluation report", "uri": format!("s3://{DEMO_BUCKET}/{name}/{version}/report.html")},
+            {"label": "Metrics", "uri": format!("s3://{DEMO_BUCKET}/{name}/{version}/metrics.json")}
         ],
         "requestedBy": "ci@example.com",
         "reviewerGroup": "ml-reviewers",
@@ -65,9 +76,10 @@ fn review(
 }
 
 /// Several models, metrics better and worse than baseline, one breaching a
-/// threshold, one needing two approvals, one requested by the demo user dana.
+/// threshold, one needing two approvals, one requested by the demo user dana;
+/// artefacts of every kind the review page previews, and one never uploaded.
 pub fn samples() -> Vec<(&'static str, Value)> {
-    vec![
+    let mut samples = vec![
         (
             "churn-v42",
             json!({
@@ -138,8 +150,107 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                 "context": {"pipeline": "credit-monthly"}
             }),
         ),
-    ]
+    ];
+    for (slug, sample) in &mut samples {
+        match *slug {
+            "churn-v42" => add_artefact(sample, "AUC by customer segment", "segments.csv"),
+            "fraud-v17" => add_artefact(sample, "Precision-recall curve", "pr-curve.svg"),
+            "credit-v3" => add_artefact(sample, "Drift report", NEVER_UPLOADED),
+            _ => {}
+        }
+    }
+    samples
 }
+
+/// Appends an artefact stored beside the sample's report.
+fn add_artefact(sample: &mut Value, label: &str, file: &str) {
+    let review = &mut sample["review"];
+    let (name, version) = (
+        review["model"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        review["model"]["version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    if let Some(artefacts) = review["artefacts"].as_array_mut() {
+        artefacts.push(
+            json!({"label": label, "uri": format!("s3://{DEMO_BUCKET}/{name}/{version}/{file}")}),
+        );
+    }
+}
+
+/// The objects behind the samples' artefacts: `(key, content type, body)`.
+fn demo_objects(samples: &[(&str, Value)]) -> Vec<(String, &'static str, Vec<u8>)> {
+    let mut objects = Vec::new();
+    for (_, sample) in samples {
+        let review = &sample["review"];
+        let uris = review["artefacts"].as_array().cloned().unwrap_or_default();
+        for uri in uris.iter().filter_map(|a| a["uri"].as_str()) {
+            let Some(key) = uri.strip_prefix(&format!("s3://{DEMO_BUCKET}/")) else {
+                continue;
+            };
+            let file = key.rsplit('/').next().unwrap_or_default();
+            let object = match file {
+                "report.html" => Some(("text/html", report_html(review))),
+                "metrics.json" => Some((
+                    "application/json",
+                    json!({"metrics": review["metrics"], "baseline": review["baseline"]})
+                        .to_string(),
+                )),
+                "segments.csv" => Some(("text/csv", SEGMENTS_CSV.to_owned())),
+                "pr-curve.svg" => Some(("image/svg+xml", PR_CURVE_SVG.to_owned())),
+                _ => None,
+            };
+            if let Some((content_type, body)) = object {
+                objects.push((key.to_owned(), content_type, body.into_bytes()));
+            }
+        }
+    }
+    objects
+}
+
+fn report_html(review: &Value) -> String {
+    let title = review["title"].as_str().unwrap_or_default();
+    let rows: String = review["metrics"]
+        .as_object()
+        .map(|metrics| {
+            metrics
+                .iter()
+                .map(|(name, value)| {
+                    format!(
+                        "<tr><td>{name}</td><td>{value}</td><td>{}</td></tr>",
+                        review["baseline"][name]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{title}</title>\
+         <h1>Evaluation report</h1><p>{title}</p>\
+         <table><tr><th>Metric</th><th>Candidate</th><th>Baseline</th></tr>{rows}</table></html>"
+    )
+}
+
+const SEGMENTS_CSV: &str = "segment,customers,auc,baseline_auc
+new (< 3 months),18240,0.874,0.861
+established,96512,0.921,0.915
+at risk,12077,0.889,0.893
+enterprise,2310,0.902,0.884
+";
+
+const PR_CURVE_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 180" width="240" height="180">
+<rect width="240" height="180" fill="#fff"/>
+<path d="M30 150 H220 M30 150 V20" stroke="#555" fill="none"/>
+<polyline points="30,30 80,34 120,42 160,60 190,95 215,150" stroke="#1f6f50" stroke-width="2.5" fill="none"/>
+<polyline points="30,36 80,42 120,52 160,72 190,108 215,150" stroke="#999" stroke-width="1.5" stroke-dasharray="4 3" fill="none"/>
+<text x="120" y="172" font-size="11" text-anchor="middle" fill="#333">recall</text>
+<text x="12" y="90" font-size="11" text-anchor="middle" fill="#333" transform="rotate(-90 12 90)">precision</text>
+</svg>
+"##;
 
 /// A request with a missing model name and a bad threshold.
 fn malformed_sample() -> Value {

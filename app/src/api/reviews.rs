@@ -1,6 +1,6 @@
 //! Server functions for the queue and single reviews.
 
-use super::{AppError, DecisionReceipt, ExecutionView, QueueSnapshot, ReviewDetail};
+use super::{AppError, ArtefactView, DecisionReceipt, ExecutionView, QueueSnapshot, ReviewDetail};
 use crate::domain::decision::Verdict;
 use leptos::server;
 
@@ -38,6 +38,25 @@ pub async fn get_review(id: String) -> Result<ReviewDetail, AppError> {
             let actor = require(Role::Viewer)?;
             services()?
                 .review_detail(&id, &actor)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// The review's artefacts with freshly presigned links (each one audited)
+/// and small previews. Viewers and up.
+#[server(endpoint = "artefacts")]
+pub async fn artefact_links(id: String) -> Result<Vec<ArtefactView>, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            let actor = require(Role::Viewer)?;
+            services()?
+                .artefact_links(&id, &actor)
                 .await
                 .map_err(AppError::internal)?
                 .ok_or(AppError::NotFound)

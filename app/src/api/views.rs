@@ -1,8 +1,9 @@
 //! What server functions send to the browser. Built on the server from the
 //! stored review; none of these types can hold a task token.
 
+use crate::domain::artefact::Preview;
 use crate::domain::decision::RecordedDecision;
-use crate::domain::intake::{Artefact, ModelRef, OnReject, Priority};
+use crate::domain::intake::{ModelRef, OnReject, Priority};
 use crate::domain::metrics::MetricComparison;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use serde::{Deserialize, Serialize};
@@ -69,7 +70,6 @@ pub struct ReviewDetail {
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
     pub metrics: Vec<MetricComparison>,
-    pub artefacts: Vec<Artefact>,
     /// The workflow's context, pretty-printed.
     pub context_json: String,
     pub decisions: Vec<RecordedDecision>,
@@ -79,6 +79,24 @@ pub struct ReviewDetail {
     pub cannot_approve: Option<String>,
     /// Why the person viewing may not reject, if they may not.
     pub cannot_reject: Option<String>,
+}
+
+/// An artefact as the review page offers it: a link to open or download,
+/// a preview when it is small enough, or why there is neither.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtefactView {
+    pub label: String,
+    /// As the workflow sent it (`s3://…` or `https://…`).
+    pub uri: String,
+    /// A presigned S3 link (valid until `expires_at_ms`) or the https link.
+    pub href: Option<String>,
+    pub expires_at_ms: Option<i64>,
+    /// Whether the link downloads (true) or opens in the browser.
+    pub download: bool,
+    pub size_bytes: Option<u64>,
+    pub preview: Option<Preview>,
+    /// Why there is no link: a missing bucket or object, no access, S3 down.
+    pub problem: Option<String>,
 }
 
 /// Which audit entries to list; every field narrows, none means all.
@@ -150,6 +168,8 @@ pub struct SettingsView {
     pub intake_queue_url: Option<String>,
     /// `None` means real AWS.
     pub aws_endpoint: Option<String>,
+    /// How long a presigned artefact link stays valid.
+    pub artefact_link_minutes: u64,
     pub database: String,
 }
 

@@ -1,5 +1,6 @@
 //! View pieces shared by the pages.
 
+mod artefact_list;
 mod clock;
 mod decision_panel;
 mod error_notice;
@@ -9,6 +10,7 @@ mod live;
 mod metrics_table;
 mod status;
 
+pub use artefact_list::{ArtefactLinks, ArtefactList};
 pub use clock::use_ticking_now;
 pub use decision_panel::DecisionPanel;
 pub use error_notice::{loaded, ErrorNotice};

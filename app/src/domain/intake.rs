@@ -5,6 +5,7 @@
 //! [`ReviewRequest::extra`], those inside `review` in the raw review object
 //! that is echoed back to the workflow.
 
+use super::artefact::S3Location;
 use super::token::TaskToken;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -718,10 +719,10 @@ impl<'a> Fields<'a> {
 
 /// Artefacts live in S3 (presigned on view) or behind an https link.
 fn check_artefact_uri(uri: &str) -> Result<(), String> {
-    if let Some(rest) = uri.strip_prefix("s3://") {
-        match rest.split_once('/') {
-            Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(()),
-            _ => Err(format!(
+    if uri.starts_with("s3://") {
+        match S3Location::parse(uri) {
+            Some(_) => Ok(()),
+            None => Err(format!(
                 "must name a bucket and a key (s3://bucket/key), got \"{uri}\""
             )),
         }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod artefact;
 pub mod audit;
 pub mod audit_export;
 pub mod decision;

@@ -55,6 +55,7 @@ pub fn AuditLogPage() -> impl IntoView {
                         <option value="closed">"closed"</option>
                         <option value="expired">"expired"</option>
                         <option value="viewed">"viewed"</option>
+                        <option value="artefact link issued">"artefact link issued"</option>
                         <option value="signed in">"signed in"</option>
                         <option value="intake rejected">"intake rejected"</option>
                     </select>

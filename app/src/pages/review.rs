@@ -1,9 +1,9 @@
 //! `/reviews/{id}`: one review, with what a reviewer needs to decide it.
 
-use crate::api::{get_execution, get_review, DecideReview, ReviewDetail};
+use crate::api::{artefact_links, get_execution, get_review, DecideReview, ReviewDetail};
 use crate::components::{
-    use_review_changes, use_ticking_now, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge,
-    Heard, History, MetricsTable, StatusBadge,
+    use_review_changes, use_ticking_now, ArtefactLinks, ArtefactList, DecisionPanel, DeliveryBadge,
+    ErrorNotice, ExecutionBadge, Heard, History, MetricsTable, StatusBadge,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::OnReject;
@@ -27,6 +27,9 @@ pub fn ReviewPage() -> impl IntoView {
         move || (id(), decide.version().get()),
         |(id, _)| get_review(id),
     );
+    // Fetched once per review, not with every refetch of the review: each
+    // fetch presigns (and audits) new links.
+    let artefacts: ArtefactLinks = Resource::new(id, artefact_links);
 
     // While a decision is queued for delivery, look again shortly. Effects
     // run only in the browser.
@@ -61,7 +64,7 @@ pub fn ReviewPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the review…"</p> }>
             {move || Suspend::new(async move {
                 match review.await {
-                    Ok(detail) => view! { <ReviewView detail decide /> }.into_any(),
+                    Ok(detail) => view! { <ReviewView detail decide artefacts /> }.into_any(),
                     Err(error) => view! { <Title text="Review" /><ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -70,7 +73,11 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn ReviewView(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl IntoView {
+fn ReviewView(
+    detail: ReviewDetail,
+    decide: ServerAction<DecideReview>,
+    artefacts: ArtefactLinks,
+) -> impl IntoView {
     let now_ms = detail.now_ms;
     let stage = detail
         .model
@@ -120,7 +127,7 @@ fn ReviewView(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl 
             </section>
             <section class="panel" aria-labelledby="artefacts-h">
                 <h2 id="artefacts-h">"Artefacts"</h2>
-                <Artefacts detail=detail.clone() />
+                <ArtefactList links=artefacts now_ms />
             </section>
             <section class="panel" aria-labelledby="context-h">
                 <h2 id="context-h">"Workflow"</h2>
@@ -217,23 +224,6 @@ fn Execution(review_id: String, decide: ServerAction<DecideReview>) -> impl Into
             Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
         }}
     }
-}
-
-#[component]
-fn Artefacts(detail: ReviewDetail) -> impl IntoView {
-    if detail.artefacts.is_empty() {
-        return view! { <p class="empty">"No artefacts were attached."</p> }.into_any();
-    }
-    view! {
-        <ul class="artefacts">
-            {detail
-                .artefacts
-                .into_iter()
-                .map(|a| view! { <li><span class="label">{a.label}</span> " " <code>{a.uri}</code></li> })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// Copies this page's address, the shareable deep link to the review.

@@ -41,6 +41,8 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
                 <dd>{settings.intake_queue_url.map(|u| view! { <code>{u}</code> }.into_any()).unwrap_or_else(|| "not polling".into_any())}</dd>
                 <dt>"AWS"</dt>
                 <dd>{settings.aws_endpoint.map(|e| format!("emulator at {e}")).unwrap_or_else(|| "real AWS (standard credential chain)".into())}</dd>
+                <dt>"Artefact links"</dt>
+                <dd>{format!("presigned for {} min", settings.artefact_link_minutes)}</dd>
                 <dt>"Database"</dt><dd><code>{settings.database}</code></dd>
             </dl>
         </section>

@@ -3,6 +3,7 @@
 //! run over them. Services are `Arc<dyn Port>` in one [`Services`] value,
 //! provided to every server function as Leptos context.
 
+mod artefacts;
 mod decisions;
 mod delivery;
 mod intake;
@@ -16,7 +17,7 @@ pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
 pub use watch::ClockReport;
 
-use ports::{Clock, ReviewStore, Workflow};
+use ports::{Clock, ObjectStore, ReviewStore, Workflow};
 use std::sync::Arc;
 
 /// Everything the use cases need, cheap to clone.
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub struct Services {
     pub store: Arc<dyn ReviewStore>,
     pub workflow: Arc<dyn Workflow>,
+    pub objects: Arc<dyn ObjectStore>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
 }
@@ -36,6 +38,8 @@ pub struct Settings {
     pub delivery_lease_ms: i64,
     /// The team's target time to a decision, for the lead's overview.
     pub review_target_ms: i64,
+    /// How long a presigned artefact link stays valid.
+    pub artefact_link_ms: i64,
 }
 
 impl Default for Settings {
@@ -43,6 +47,7 @@ impl Default for Settings {
         Self {
             delivery_lease_ms: 30_000,
             review_target_ms: 4 * 3_600_000,
+            artefact_link_ms: 10 * 60_000,
         }
     }
 }

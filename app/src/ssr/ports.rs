@@ -172,8 +172,8 @@ pub trait ReviewStore: Send + Sync {
     ) -> Result<Vec<QueueRow>, StoreError>;
     /// The newest audit entry's id (0 when there is none).
     async fn last_audit_id(&self) -> Result<i64, StoreError>;
-    /// Audit entries after `after_id` that change a review (views and
-    /// heartbeat failures do not), oldest first.
+    /// Audit entries after `after_id` that change a review (views, artefact
+    /// links and heartbeat failures do not), oldest first.
     async fn review_changes_after(
         &self,
         after_id: i64,
@@ -209,7 +209,8 @@ pub trait ReviewStore: Send + Sync {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError>;
-    /// The review's audit entries, oldest first, views left out.
+    /// The review's audit entries, oldest first, views and artefact links
+    /// left out (they are in the audit log).
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Commits a decision; `Ok(false)` when the review moved on meanwhile.
     async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError>;
@@ -288,6 +289,46 @@ pub trait Workflow: Send + Sync {
         &self,
         execution_arn: &str,
     ) -> Result<(String, Option<String>), WorkflowError>;
+}
+
+/// What S3 says of an object before it is linked or previewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size_bytes: u64,
+    pub content_type: Option<String>,
+}
+
+/// Why an object cannot be linked or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectError {
+    #[error("no such bucket")]
+    NoSuchBucket,
+    #[error("no such object")]
+    NoSuchObject,
+    #[error("access denied")]
+    AccessDenied,
+    /// S3 unreachable, throttling, 5xx: for the log.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Where artefacts are stored: S3.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// `HeadObject` (and `HeadBucket`, to tell a missing bucket from a
+    /// missing object).
+    async fn describe(&self, bucket: &str, key: &str) -> Result<ObjectInfo, ObjectError>;
+    /// The object's first `max_bytes` bytes.
+    async fn read(&self, bucket: &str, key: &str, max_bytes: u64) -> Result<Vec<u8>, ObjectError>;
+    /// A `GetObject` link valid for `valid_ms`; with `download_as`, the
+    /// browser saves it under that name instead of showing it.
+    async fn presign(
+        &self,
+        bucket: &str,
+        key: &str,
+        valid_ms: i64,
+        download_as: Option<&str>,
+    ) -> Result<String, ObjectError>;
 }
 
 /// The time, in epoch milliseconds.

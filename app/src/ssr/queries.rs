@@ -133,7 +133,10 @@ impl Services {
     }
 }
 
-fn stored_spec(id: &str, review_json: &serde_json::Value) -> Result<ReviewSpec, StoreError> {
+pub(super) fn stored_spec(
+    id: &str,
+    review_json: &serde_json::Value,
+) -> Result<ReviewSpec, StoreError> {
     parse_review_spec(review_json, "review")
         .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
 }
@@ -201,7 +204,6 @@ fn detail(
         entered_at_ms: review.entered_at_ms,
         received_at_ms: review.received_at_ms,
         deadline_ms: review.deadline_ms,
-        artefacts: spec.artefacts,
         decisions: review.decisions,
         history,
         delivery: review.delivery.map(|d| DeliveryView {

@@ -1,8 +1,10 @@
 //! AWS adapters: Step Functions (the workflow port), the SQS intake poller,
-//! and provisioning for the demo and tests. All go through the real AWS SDK;
-//! locally, `--aws-endpoint-url` points it at the emulator.
+//! S3 (artefact links and previews), and provisioning for the demo and
+//! tests. All go through the real AWS SDK; locally, `--aws-endpoint-url`
+//! points it at the emulator.
 
 pub mod provision;
+pub mod s3;
 pub mod sfn;
 pub mod sqs;
 
@@ -44,28 +46,40 @@ pub async fn sdk_config(args: &AwsArgs) -> SdkConfig {
 /// Step Functions, with timeouts: a decision must not hang on an endpoint
 /// that stopped answering (the outbox retries what times out).
 pub fn sfn_client(sdk: &SdkConfig) -> aws_sdk_sfn::Client {
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(4))
-        .operation_timeout(Duration::from_secs(10))
-        .build();
     aws_sdk_sfn::Client::from_conf(
         aws_sdk_sfn::config::Builder::from(sdk)
-            .timeout_config(timeouts)
+            .timeout_config(timeouts(4, 10))
             .build(),
     )
 }
 
 /// SQS, with timeouts that leave room for a 20-second long poll.
 pub fn sqs_client(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(30))
-        .operation_timeout(Duration::from_secs(60))
-        .build();
     aws_sdk_sqs::Client::from_conf(
         aws_sdk_sqs::config::Builder::from(sdk)
-            .timeout_config(timeouts)
+            .timeout_config(timeouts(30, 60))
             .build(),
     )
+}
+
+/// S3, with timeouts: the review page waits for it. Emulators (and most
+/// S3-compatible stores) need path-style addresses (`host/bucket/key`);
+/// AWS itself prefers `bucket.host/key`.
+pub fn s3_client(sdk: &SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .timeout_config(timeouts(4, 8))
+            .force_path_style(path_style)
+            .build(),
+    )
+}
+
+/// Three seconds to connect, then `attempt_secs` per try and
+/// `operation_secs` for the call with its retries.
+fn timeouts(attempt_secs: u64, operation_secs: u64) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(attempt_secs))
+        .operation_timeout(Duration::from_secs(operation_secs))
+        .build()
 }

@@ -1,6 +1,6 @@
 //! Creates what a Signoff deployment needs in AWS (or the emulator): the
-//! intake queue with its dead-letter queue, and a state machine from an ASL
-//! file. Used by `signoff seed` and by the integration tests, which load the
+//! intake queue with its dead-letter queue, a state machine from an ASL
+//! file, and (for the demo) a bucket of artefacts. Used by `signoff seed` and by the integration tests, which load the
 //! same deploy/ file that ships.
 
 use anyhow::{anyhow, Context};
@@ -116,4 +116,31 @@ pub async fn start_execution(
         .await
         .with_context(|| format!("starting execution {name}"))?
         .execution_arn)
+}
+
+/// Creates `bucket` unless it exists and stores `objects` in it as
+/// `(key, content type, body)`.
+pub async fn bucket_with(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    objects: Vec<(String, &str, Vec<u8>)>,
+) -> anyhow::Result<()> {
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .with_context(|| format!("creating the bucket {bucket}"))?;
+    }
+    for (key, content_type, body) in objects {
+        s3.put_object()
+            .bucket(bucket)
+            .key(&key)
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .with_context(|| format!("storing s3://{bucket}/{key}"))?;
+    }
+    Ok(())
 }

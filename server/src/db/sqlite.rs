@@ -317,7 +317,7 @@ impl ReviewStore for SqliteStore {
     ) -> Result<Vec<ReviewChange>, StoreError> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "select id, review_id, action from audit_entry
-             where id > ? and review_id is not null and action not in ('viewed', 'heartbeat failed')
+             where id > ? and review_id is not null and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
              order by id limit ?",
         )
         .bind(after_id)
@@ -416,7 +416,7 @@ impl ReviewStore for SqliteStore {
 
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "select at, actor, action, detail from audit_entry where review_id = ? and action != 'viewed' order by id",
+            "select at, actor, action, detail from audit_entry where review_id = ? and action not in ('viewed', 'artefact link issued') order by id",
         )
         .bind(review_id)
         .fetch_all(&self.pool)

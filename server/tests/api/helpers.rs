@@ -116,7 +116,17 @@ fn emulator_endpoint() -> String {
     )
 }
 
-fn short_id() -> String {
+/// S3 in the shared emulator, addressed as the server addresses it.
+pub async fn emulator_s3() -> aws_sdk_s3::Client {
+    let sdk = sdk_config(&AwsArgs {
+        endpoint_url: Some(emulator_endpoint()),
+        region: None,
+    })
+    .await;
+    server::aws::s3_client(&sdk, true)
+}
+
+pub fn short_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_owned()
 }
 
@@ -212,6 +222,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         public_url: public_url(),
         session_idle_minutes: 60,
         session_max_hours: 12,
+        artefact_link_minutes: 10,
         oidc: OidcArgs {
             // Discovery is lazy: tests that never sign in through the
             // provider do not need one.

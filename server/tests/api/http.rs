@@ -18,6 +18,7 @@ pub struct Http {
 pub struct Reply {
     pub status: u16,
     pub location: Option<String>,
+    pub content_disposition: Option<String>,
     pub set_cookies: Vec<String>,
     pub body: String,
 }
@@ -102,6 +103,7 @@ impl Http {
                 .map(str::to_owned)
         };
         let location = header("location");
+        let content_disposition = header("content-disposition");
         let set_cookies = response
             .headers()
             .get_all("set-cookie")
@@ -118,6 +120,7 @@ impl Http {
         Ok(Reply {
             status,
             location,
+            content_disposition,
             set_cookies,
             body: String::from_utf8_lossy(&body).into_owned(),
         })

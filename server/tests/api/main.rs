@@ -4,6 +4,7 @@
 //! Run through `cargo xtask test`, which starts the emulator.
 
 mod access;
+mod artefacts;
 mod audit;
 mod decisions;
 mod faults;
