@@ -1,7 +1,7 @@
 //! Deciding a review: apply the rules, commit decision + status + outbox +
 //! audit together under a compare-and-set, then try to deliver at once.
 
-use super::ports::{AuditRecord, DecisionCommit, StoreError};
+use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
 use super::Services;
 use crate::api::DecisionReceipt;
 use crate::domain::access::{may_decide, NotAllowed};
@@ -90,11 +90,14 @@ impl Services {
                 decision,
                 new_status,
                 delivery,
+                delivery_lease_ms: self.settings.delivery_lease_ms,
             };
-            if self.store.commit_decision(&commit).await? {
-                return Ok(self.after_commit(review_id, outcome).await);
+            match self.store.commit_decision(&commit).await? {
+                Committed::Recorded(job) => return Ok(self.after_commit(outcome, job).await),
+                Committed::Conflict => {
+                    tracing::debug!(review_id, "decision lost a race; re-evaluating");
+                }
             }
-            tracing::debug!(review_id, "decision lost a race; re-evaluating");
         }
         Err(StoreError(format!(
             "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
@@ -102,7 +105,9 @@ impl Services {
         .into())
     }
 
-    async fn after_commit(&self, review_id: &str, outcome: Outcome) -> DecisionReceipt {
+    /// The answer to the decider, after the first attempt to deliver a
+    /// final decision (claimed for it by the commit).
+    async fn after_commit(&self, outcome: Outcome, job: Option<DeliveryJob>) -> DecisionReceipt {
         match outcome {
             Outcome::AwaitingApprovals { have, need } => DecisionReceipt {
                 status: ReviewStatus::Pending,
@@ -116,7 +121,11 @@ impl Services {
                 } else {
                     "Rejected"
                 };
-                let message = match self.deliver_review_now(review_id).await {
+                let sent = match job {
+                    Some(job) => self.send_claimed(job).await,
+                    None => None,
+                };
+                let message = match sent {
                     Some(DeliveryState::Delivered) => format!("{verb}. Step Functions has the decision."),
                     Some(DeliveryState::Closed) => format!("{verb}, but the workflow's task was already closed."),
                     _ => format!("{verb}. Sending the decision to Step Functions; Signoff keeps retrying until it gets through."),

@@ -1,7 +1,8 @@
 //! Delivery: sends committed decisions to Step Functions from the outbox.
-//! Called right after a decision (so the reviewer usually sees "delivered" at
-//! once) and by the delivery worker for everything still queued. A claim with
-//! a lease keeps two senders off the same row.
+//! The decider sends first (the commit claims the row for it, so the
+//! reviewer usually hears "delivered" at once); the delivery worker sends
+//! everything still queued. A claim with a lease keeps two senders off the
+//! same row.
 
 use super::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, WorkflowError};
 use super::Services;
@@ -18,41 +19,32 @@ pub struct DeliveryReport {
 }
 
 impl Services {
-    /// Claims and sends this review's delivery if it is due. Returns the state
-    /// it ended in, or `None` when someone else holds it or nothing is queued.
-    /// Failures are recorded for the worker to retry, never returned.
-    pub async fn deliver_review_now(&self, review_id: &str) -> Option<DeliveryState> {
-        let claimed = self
-            .store
-            .claim_deliveries(
-                Some(review_id),
-                self.clock.now_ms(),
-                self.settings.delivery_lease_ms,
-                1,
-            )
-            .await;
-        match claimed {
-            Ok(jobs) => match jobs.into_iter().next() {
-                Some(job) => self.attempt(job).await.ok(),
-                None => None,
-            },
-            Err(error) => {
-                tracing::warn!(review_id, "could not claim the delivery: {error}");
-                None
+    /// Sends a delivery the decider's commit claimed. The decider hears how
+    /// it went as soon as Step Functions answers; the outcome is recorded
+    /// just after, off the request's path. Should the process die in
+    /// between, the claim lapses and the worker sends again: Step Functions
+    /// answers that the task is closed, the execution shows the decision
+    /// arrived, and it is recorded as delivered, once.
+    pub(super) async fn send_claimed(&self, job: DeliveryJob) -> Option<DeliveryState> {
+        let (outcome, state, audit, now_ms) = self.send(&job).await;
+        let services = self.clone();
+        tokio::spawn(async move {
+            let recorded = services
+                .store
+                .finish_delivery(&job.review_id, &outcome, now_ms, audit.as_ref())
+                .await;
+            if let Err(error) = recorded {
+                tracing::warn!(review_id = %job.review_id, "could not record the delivery; the worker will check it again: {error}");
             }
-        }
+        });
+        Some(state)
     }
 
     /// Sends up to `limit` due deliveries; the delivery worker's tick.
     pub async fn deliver_due(&self, limit: u32) -> Result<DeliveryReport, StoreError> {
         let jobs = self
             .store
-            .claim_deliveries(
-                None,
-                self.clock.now_ms(),
-                self.settings.delivery_lease_ms,
-                limit,
-            )
+            .claim_deliveries(self.clock.now_ms(), self.settings.delivery_lease_ms, limit)
             .await?;
         let mut report = DeliveryReport::default();
         for job in jobs {
@@ -66,11 +58,23 @@ impl Services {
     }
 
     async fn attempt(&self, job: DeliveryJob) -> Result<DeliveryState, StoreError> {
+        let (outcome, state, audit, now_ms) = self.send(&job).await;
+        self.store
+            .finish_delivery(&job.review_id, &outcome, now_ms, audit.as_ref())
+            .await?;
+        Ok(state)
+    }
+
+    /// One call to Step Functions and what it means for the outbox row.
+    async fn send(
+        &self,
+        job: &DeliveryJob,
+    ) -> (DeliveryOutcome, DeliveryState, Option<AuditRecord>, i64) {
         let result = self.workflow.send(&job.token, &job.delivery).await;
         let now_ms = self.clock.now_ms();
         let (outcome, state, audit) = match result {
-            Ok(()) => delivered(&job, now_ms, "Step Functions accepted the decision"),
-            Err(WorkflowError::TokenClosed(code)) => self.closed_outcome(&job, &code, now_ms).await,
+            Ok(()) => delivered(job, now_ms, "Step Functions accepted the decision"),
+            Err(WorkflowError::TokenClosed(code)) => self.closed_outcome(job, &code, now_ms).await,
             Err(error) => {
                 let delay = backoff_ms(job.attempts, rand_unit());
                 tracing::warn!(review_id = %job.review_id, attempts = job.attempts, "delivery failed, retrying in {delay} ms: {error}");
@@ -81,13 +85,10 @@ impl Services {
                 (outcome, DeliveryState::Queued, None)
             }
         };
-        self.store
-            .finish_delivery(&job.review_id, &outcome, now_ms, audit.as_ref())
-            .await?;
         if state == DeliveryState::Delivered {
             tracing::info!(review_id = %job.review_id, attempts = job.attempts, "decision delivered");
         }
-        Ok(state)
+        (outcome, state, audit, now_ms)
     }
 }
 

@@ -88,7 +88,20 @@ pub struct DecisionCommit {
     pub decision: RecordedDecision,
     pub new_status: Option<ReviewStatus>,
     pub delivery: Option<Delivery>,
+    /// The outbox row is claimed for the decider this long (it sends at
+    /// once; if it dies first, the delivery worker takes over afterwards).
+    pub delivery_lease_ms: i64,
     pub audit: Vec<AuditRecord>,
+}
+
+/// What became of a decision commit.
+#[derive(Debug, Clone)]
+pub enum Committed {
+    /// The review moved on meanwhile (another decision): nothing written.
+    Conflict,
+    /// Written. When the decision made the review final, its delivery,
+    /// already claimed for the decider to send.
+    Recorded(Option<DeliveryJob>),
 }
 
 /// A delivery claimed for sending. Holds the token: never log or show it.
@@ -212,13 +225,12 @@ pub trait ReviewStore: Send + Sync {
     /// The review's audit entries, oldest first, views and artefact links
     /// left out (they are in the audit log).
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
-    /// Commits a decision; `Ok(false)` when the review moved on meanwhile.
-    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError>;
-    /// Claims queued deliveries that are due and unclaimed (or whose claim
-    /// lapsed): one review's when `review_id` is given, else up to `limit`.
+    /// Commits a decision, and claims its delivery in the same transaction.
+    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<Committed, StoreError>;
+    /// Claims up to `limit` queued deliveries that are due and unclaimed
+    /// (or whose claim lapsed).
     async fn claim_deliveries(
         &self,
-        review_id: Option<&str>,
         now_ms: i64,
         lease_ms: i64,
         limit: u32,

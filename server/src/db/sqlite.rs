@@ -12,7 +12,7 @@ use app::domain::queue_query::QueueQuery;
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
-    AuditRecord, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob, Inserted,
+    AuditRecord, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob, Inserted,
     NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore, StoreError,
     StoredReview,
 };
@@ -433,25 +433,25 @@ impl ReviewStore for SqliteStore {
             .collect())
     }
 
-    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<bool, StoreError> {
+    async fn commit_decision(&self, commit: &DecisionCommit) -> Result<Committed, StoreError> {
         let now_ms = commit.decision.at_ms;
         let mut tx = self.write().await?;
-        let updated = sqlx::query(
+        let updated: Option<(String, String)> = sqlx::query_as(
             "update review set version = version + 1, status = coalesce(?, status), updated_at = ?
-             where id = ? and version = ?",
+             where id = ? and version = ?
+             returning task_token, execution_arn",
         )
         .bind(commit.new_status.map(|s| s.as_str()))
         .bind(now_ms)
         .bind(&commit.review_id)
         .bind(commit.expected_version)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await
-        .map_err(db_error)?
-        .rows_affected();
-        if updated == 0 {
+        .map_err(db_error)?;
+        let Some((token, execution_arn)) = updated else {
             tx.rollback().await.map_err(db_error)?;
-            return Ok(false);
-        }
+            return Ok(Committed::Conflict);
+        };
         let decision = &commit.decision;
         sqlx::query(
             "insert into decision (review_id, verdict, reviewer_subject, reviewer_label, comment, created_at)
@@ -466,30 +466,43 @@ impl ReviewStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        let mut job = None;
         if let Some(delivery) = &commit.delivery {
+            // Claimed for the decider's first attempt (attempt 1), so no
+            // second transaction stands between the commit and the send.
             sqlx::query(
-                "insert into delivery (review_id, payload_json, next_attempt_at, created_at, updated_at)
-                 values (?, ?, ?, ?, ?)",
+                "insert into delivery (review_id, payload_json, next_attempt_at, claimed_until,
+                    attempts, created_at, updated_at)
+                 values (?, ?, ?, ?, 1, ?, ?)",
             )
             .bind(&commit.review_id)
             .bind(serde_json::to_string(delivery).map_err(json_error)?)
             .bind(now_ms)
+            .bind(now_ms.saturating_add(commit.delivery_lease_ms))
             .bind(now_ms)
             .bind(now_ms)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
+            job = Some(DeliveryJob {
+                review_id: commit.review_id.clone(),
+                execution_arn,
+                token: TaskToken::parse(&token).map_err(|e| {
+                    StoreError(format!("stored token of {}: {e}", commit.review_id))
+                })?,
+                delivery: delivery.clone(),
+                attempts: 1,
+            });
         }
         for entry in &commit.audit {
             super::audit_log::append(&mut tx, entry, Some(&commit.review_id)).await?;
         }
         tx.commit().await.map_err(db_error)?;
-        Ok(true)
+        Ok(Committed::Recorded(job))
     }
 
     async fn claim_deliveries(
         &self,
-        review_id: Option<&str>,
         now_ms: i64,
         lease_ms: i64,
         limit: u32,
@@ -501,7 +514,6 @@ impl ReviewStore for SqliteStore {
                 select review_id from delivery
                 where state = 'queued' and next_attempt_at <= ?
                   and (claimed_until is null or claimed_until <= ?)
-                  and (? is null or review_id = ?)
                 order by next_attempt_at limit ?)
              returning review_id, payload_json, attempts",
         )
@@ -509,8 +521,6 @@ impl ReviewStore for SqliteStore {
         .bind(now_ms)
         .bind(now_ms)
         .bind(now_ms)
-        .bind(review_id)
-        .bind(review_id)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await
