@@ -7,6 +7,7 @@ test('a reviewer approves a review and the workflow resumes', async ({ page }) =
   const title = 'Promote churn-model v42 to production';
   await openReview(page, title, 'ada');
   await expect(page.getByText('All 2 thresholds pass.')).toBeVisible();
+  await expect(page.getByRole('img', { name: 'auc 0.912, baseline 0.905, passing ≥ 0.85' })).toBeVisible();
   await expect(page.locator('.review-head .badge')).toHaveText('Pending');
 
   await page.getByLabel('Comment (optional)').fill('Holds up against production.');
@@ -25,6 +26,10 @@ test('a reviewer approves a review and the workflow resumes', async ({ page }) =
 test('a rejection without a reason is refused by the page and by the server', async ({ page }) => {
   await openReview(page, 'Promote fraud-detector v17 to production', 'ada');
   await expect(page.getByText('1 of 2 thresholds fail.')).toBeVisible();
+  // A rate is better lower (the demo's --metric-directions): its rise is worse.
+  const flagged = page.locator('table.metrics tr', { hasText: 'flagged_rate' });
+  await expect(flagged.locator('.delta')).toHaveClass(/worse/);
+  await expect(flagged).toContainText('▲ +0.019 (worse)');
 
   const reject = page.getByRole('button', { name: 'Reject' });
   const reason = page.getByLabel('Reason for rejecting (required)');

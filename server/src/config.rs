@@ -1,6 +1,7 @@
 //! All settings in one place: command-line flags, each with an environment
 //! variable fallback and a default that makes the local demo work.
 
+use app::domain::metrics::DirectionRules;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -147,6 +148,18 @@ pub struct ServeArgs {
     )]
     pub artefact_link_minutes: u64,
 
+    /// Which way is better for named metrics, as `name=higher|lower` pairs
+    /// separated by commas (e.g. `p99_latency_ms=lower,coverage=higher`).
+    /// Deltas are coloured by it; a metric not named here is better lower
+    /// when its threshold is only a maximum, else better higher.
+    #[arg(
+        long,
+        env = "SIGNOFF_METRIC_DIRECTIONS",
+        default_value = "",
+        value_parser = parse_directions
+    )]
+    pub metric_directions: DirectionRules,
+
     /// A session unused for this many minutes ends.
     #[arg(long, env = "SIGNOFF_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: i64,
@@ -265,4 +278,8 @@ pub struct SeedArgs {
 
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+fn parse_directions(text: &str) -> Result<DirectionRules, String> {
+    DirectionRules::parse(text)
 }

@@ -84,6 +84,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             review_target_ms: args.review_target_minutes.saturating_mul(60_000),
             artefact_link_ms: i64::try_from(args.artefact_link_minutes.saturating_mul(60_000))
                 .unwrap_or(i64::MAX),
+            metric_directions: args.metric_directions.clone(),
         },
     };
     let options = LeptosOptions::builder()

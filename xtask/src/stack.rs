@@ -69,6 +69,11 @@ pub fn serve(
         .env("SIGNOFF_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("SIGNOFF_OIDC_ISSUER", backends.issuer)
         .env("SIGNOFF_OIDC_CLIENT_SECRET", crate::identity::CLIENT_SECRET)
+        // The samples' rates and latencies are better lower.
+        .env(
+            "SIGNOFF_METRIC_DIRECTIONS",
+            "flagged_rate=lower,p99_latency_ms=lower,mape=lower",
+        )
         .current_dir(&paths.root);
     start_service("signoff serve", &mut command, log, port, "/healthz")
 }

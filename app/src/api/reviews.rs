@@ -1,6 +1,9 @@
 //! Server functions for the queue and single reviews.
 
-use super::{AppError, ArtefactView, DecisionReceipt, ExecutionView, QueueSnapshot, ReviewDetail};
+use super::{
+    AppError, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView, PreflightRow,
+    QueueSnapshot, ReviewDetail,
+};
 use crate::domain::decision::Verdict;
 use leptos::server;
 
@@ -114,4 +117,68 @@ pub async fn decide_review(
         }
         .await,
     )
+}
+
+/// Most reviews one bulk decision may cover: a page of the queue.
+pub const BULK_LIMIT: usize = 50;
+
+/// What deciding these reviews would meet: each one's model, thresholds,
+/// requester, and why this person's decision would be refused, if it
+/// would. Changes nothing. Viewers and up.
+#[server(endpoint = "preflight")]
+pub async fn preflight_decisions(
+    #[server(default)] ids: Vec<String>,
+    verdict: Verdict,
+) -> Result<Vec<PreflightRow>, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            let actor = require(Role::Viewer)?;
+            check_bulk_size(&ids)?;
+            services()?
+                .preflight(&actor, &ids, verdict)
+                .await
+                .map_err(AppError::internal)
+        }
+        .await,
+    )
+}
+
+/// Decides several reviews at once: each is decided, audited and delivered
+/// on its own, every policy applied per review, and each answered
+/// separately. A rejection needs its reason up front.
+#[server(endpoint = "decide_many")]
+pub async fn decide_many(
+    #[server(default)] ids: Vec<String>,
+    verdict: Verdict,
+    comment: String,
+) -> Result<Vec<BulkOutcome>, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    use crate::domain::decision::Refusal;
+    respond(
+        async {
+            let actor = require(Role::Viewer)?;
+            check_bulk_size(&ids)?;
+            if verdict == Verdict::Reject && comment.trim().is_empty() {
+                return Err(AppError::Invalid(Refusal::ReasonRequired.to_string()));
+            }
+            Ok(services()?
+                .decide_many(&actor, &ids, verdict, &comment)
+                .await)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn check_bulk_size(ids: &[String]) -> Result<(), AppError> {
+    match ids.len() {
+        0 => Err(AppError::Invalid("Select at least one review.".into())),
+        n if n > BULK_LIMIT => Err(AppError::Invalid(format!(
+            "At most {BULK_LIMIT} reviews at once; {n} were sent."
+        ))),
+        _ => Ok(()),
+    }
 }

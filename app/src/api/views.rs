@@ -99,6 +99,30 @@ pub struct ArtefactView {
     pub problem: Option<String>,
 }
 
+/// One review in a bulk decision's pre-flight table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreflightRow {
+    pub id: String,
+    pub title: String,
+    /// `name vN`.
+    pub model: String,
+    /// e.g. `1 of 2 thresholds fail.`
+    pub thresholds: String,
+    pub failing_thresholds: usize,
+    pub requested_by: String,
+    /// Why this person's decision would be refused, if it would.
+    pub blocked: Option<String>,
+}
+
+/// How one review of a bulk decision went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub id: String,
+    pub decided: bool,
+    /// The receipt's message, or why it was refused.
+    pub message: String,
+}
+
 /// Which audit entries to list; every field narrows, none means all.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditFilter {

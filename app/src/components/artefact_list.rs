@@ -87,10 +87,10 @@ fn ArtefactItem(
     });
     let preview = preview.map(|preview| match preview {
         Preview::Text(text) | Preview::Json(text) => {
-            view! { <pre class="artefact-preview" tabindex="0">{text}</pre> }.into_any()
+            view! { <pre class="artefact-preview" tabindex="0" role="region" aria-label=format!("{label} (preview)")>{text}</pre> }.into_any()
         }
         Preview::Table { header, rows, more_rows } => view! {
-            <div class="table-scroll artefact-preview" tabindex="0">
+            <div class="table-scroll artefact-preview" tabindex="0" role="region" aria-label=format!("{label} (preview)")>
                 <table>
                     <thead><tr>{header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
                     <tbody>

@@ -1,7 +1,10 @@
-//! Metrics against baseline and thresholds, as a table and as compact chips.
+//! Metrics against baseline and thresholds, as a table (with a small chart
+//! per metric) and as compact chips.
 
+use crate::domain::chart::{bullet, Bullet};
 use crate::domain::metrics::{
-    failing, format_delta, format_threshold, format_value, Check, MetricComparison,
+    failing, format_delta, format_threshold, format_value, threshold_summary, Check,
+    MetricComparison,
 };
 use leptos::prelude::*;
 
@@ -13,22 +16,56 @@ fn delta_class(metric: &MetricComparison) -> &'static str {
     }
 }
 
+/// Said after the delta for those who cannot see its colour.
+fn delta_meaning(metric: &MetricComparison) -> &'static str {
+    match metric.improved() {
+        Some(true) => " (better)",
+        Some(false) => " (worse)",
+        None => "",
+    }
+}
+
+/// Where the value sits against the baseline (grey tick) and the passing
+/// range (shaded), on one scale.
+#[component]
+fn MetricChart(metric: MetricComparison) -> impl IntoView {
+    const WIDTH: f64 = 120.0;
+    const INSET: f64 = 5.0;
+    let Bullet {
+        value,
+        baseline,
+        passing,
+    } = bullet(&metric);
+    let x = |percent: f64| INSET + percent / 100.0 * (WIDTH - 2.0 * INSET);
+    let mut label = format!("{} {}", metric.name, format_value(metric.value));
+    if let Some(b) = metric.baseline {
+        label.push_str(&format!(", baseline {}", format_value(b)));
+    }
+    if let Some(t) = metric.threshold {
+        label.push_str(&format!(", passing {}", format_threshold(t)));
+    }
+    let dot = if metric.check == Check::Fail {
+        "chart-value fail"
+    } else {
+        "chart-value"
+    };
+    view! {
+        <svg class="metric-chart" viewBox="0 0 120 18" width="120" height="18" role="img" aria-label=label>
+            <line class="chart-axis" x1=x(0.0) x2=x(100.0) y1="9" y2="9" />
+            {passing.map(|(from, to)| view! {
+                <rect class="chart-pass" x=x(from) y="4" width=(x(to) - x(from)).max(1.0) height="10" rx="2" />
+            })}
+            {baseline.map(|b| view! { <line class="chart-baseline" x1=x(b) x2=x(b) y1="2" y2="16" /> })}
+            <circle class=dot cx=x(value) cy="9" r="4" />
+        </svg>
+    }
+}
+
 fn delta_arrow(metric: &MetricComparison) -> &'static str {
     match metric.delta {
         Some(d) if d > 0.0 => "▲ ",
         Some(d) if d < 0.0 => "▼ ",
         _ => "",
-    }
-}
-
-/// One line on how the thresholds fared, e.g. `1 of 2 thresholds fail.`
-fn threshold_summary(with_threshold: usize, failing: usize) -> String {
-    match (with_threshold, failing) {
-        (0, _) => "No thresholds were set.".to_owned(),
-        (1, 0) => "The one threshold passes.".to_owned(),
-        (1, _) => "The one threshold fails.".to_owned(),
-        (n, 0) => format!("All {n} thresholds pass."),
-        (n, f) => format!("{f} of {n} thresholds fail."),
     }
 }
 
@@ -43,7 +80,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
     let summary = threshold_summary(with_threshold, failing_count);
     view! {
         <p class={if failing_count > 0 { "summary failing" } else { "summary" }}>{summary}</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Metrics against baseline">
         <table class="metrics">
             <thead>
                 <tr>
@@ -53,6 +90,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                     <th scope="col" class="num">"Δ"</th>
                     <th scope="col">"Threshold"</th>
                     <th scope="col">"Check"</th>
+                    <th scope="col" class="chart-col">"Against baseline"</th>
                 </tr>
             </thead>
             <tbody>
@@ -71,9 +109,11 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                                 <td class="num">{m.baseline.map(format_value).unwrap_or_else(|| "—".into())}</td>
                                 <td class=format!("num {}", delta_class(&m))>
                                     {m.delta.map(|d| format!("{}{}", delta_arrow(&m), format_delta(d))).unwrap_or_else(|| "—".into())}
+                                    <span class="visually-hidden">{delta_meaning(&m)}</span>
                                 </td>
                                 <td>{m.threshold.map(format_threshold).unwrap_or_else(|| "—".into())}</td>
                                 <td>{check}</td>
+                                <td class="chart-col"><MetricChart metric=m.clone() /></td>
                             </tr>
                         }
                     })
@@ -101,19 +141,5 @@ pub fn MetricChip(metric: MetricComparison) -> impl IntoView {
                 " " <span class=delta_class(&metric)>{format!("{}{}", delta_arrow(&metric), format_delta(d))}</span>
             })}
         </span>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::threshold_summary;
-
-    #[test]
-    fn the_summary_reads_well_for_any_count() {
-        assert_eq!(threshold_summary(0, 0), "No thresholds were set.");
-        assert_eq!(threshold_summary(1, 0), "The one threshold passes.");
-        assert_eq!(threshold_summary(1, 1), "The one threshold fails.");
-        assert_eq!(threshold_summary(2, 0), "All 2 thresholds pass.");
-        assert_eq!(threshold_summary(2, 1), "1 of 2 thresholds fail.");
     }
 }

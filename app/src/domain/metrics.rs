@@ -12,14 +12,58 @@ pub enum Check {
     NoThreshold,
 }
 
-/// Which way is better for a metric. Inferred from its threshold: a metric
-/// bounded only from above (an error or flag rate) is better lower; anything
-/// else is better higher.
+/// Which way is better for a metric: as configured for its name
+/// ([`DirectionRules`]), else inferred from its threshold (a metric bounded
+/// only from above, such as an error or flag rate, is better lower), else
+/// higher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
+}
+
+impl Direction {
+    fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "higher" => Some(Self::HigherIsBetter),
+            "lower" => Some(Self::LowerIsBetter),
+            _ => None,
+        }
+    }
+}
+
+/// Which way is better for named metrics, set by whoever runs Signoff
+/// (`--metric-directions "p99_latency_ms=lower,coverage=higher"`); it wins
+/// over what a threshold suggests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectionRules(Vec<(String, Direction)>);
+
+impl DirectionRules {
+    /// `name=higher|lower` pairs separated by commas; blank means none.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut rules = Vec::new();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, direction) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("\"{pair}\" is not name=higher or name=lower"))?;
+            let direction = Direction::parse(direction)
+                .ok_or_else(|| format!("\"{pair}\": the direction must be higher or lower"))?;
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(format!("\"{pair}\" names no metric"));
+            }
+            rules.push((name.to_owned(), direction));
+        }
+        Ok(Self(rules))
+    }
+
+    fn get(&self, metric: &str) -> Option<Direction> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == metric)
+            .map(|(_, direction)| *direction)
+    }
 }
 
 /// One metric as a reviewer sees it.
@@ -48,7 +92,7 @@ impl MetricComparison {
 }
 
 /// Compares every reported metric, in the order the request gave them.
-pub fn compare(spec: &ReviewSpec) -> Vec<MetricComparison> {
+pub fn compare(spec: &ReviewSpec, rules: &DirectionRules) -> Vec<MetricComparison> {
     spec.metrics
         .iter()
         .map(|metric| {
@@ -69,13 +113,13 @@ pub fn compare(spec: &ReviewSpec) -> Vec<MetricComparison> {
                 delta: baseline.map(|b| metric.value - b),
                 threshold,
                 check: threshold.map_or(Check::NoThreshold, |t| check(metric.value, t)),
-                direction: match threshold {
+                direction: rules.get(&metric.name).unwrap_or(match threshold {
                     Some(Threshold {
                         min: None,
                         max: Some(_),
                     }) => Direction::LowerIsBetter,
                     _ => Direction::HigherIsBetter,
-                },
+                }),
             }
         })
         .collect()
@@ -95,6 +139,17 @@ pub fn check(value: f64, threshold: Threshold) -> Check {
 /// How many metrics break their threshold.
 pub fn failing(rows: &[MetricComparison]) -> usize {
     rows.iter().filter(|r| r.check == Check::Fail).count()
+}
+
+/// One line on how the thresholds fared, e.g. `1 of 2 thresholds fail.`
+pub fn threshold_summary(with_threshold: usize, failing: usize) -> String {
+    match (with_threshold, failing) {
+        (0, _) => "No thresholds were set.".to_owned(),
+        (1, 0) => "The one threshold passes.".to_owned(),
+        (1, _) => "The one threshold fails.".to_owned(),
+        (n, 0) => format!("All {n} thresholds pass."),
+        (n, f) => format!("{f} of {n} thresholds fail."),
+    }
 }
 
 /// A metric value with at most four decimals and no trailing zeros.
@@ -133,6 +188,15 @@ pub fn format_threshold(threshold: Threshold) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_reads_well_for_any_count() {
+        assert_eq!(threshold_summary(0, 0), "No thresholds were set.");
+        assert_eq!(threshold_summary(1, 0), "The one threshold passes.");
+        assert_eq!(threshold_summary(1, 1), "The one threshold fails.");
+        assert_eq!(threshold_summary(2, 0), "All 2 thresholds pass.");
+        assert_eq!(threshold_summary(2, 1), "1 of 2 thresholds fail.");
+    }
     use crate::domain::intake::{parse_review_spec, ReviewSpec};
     use serde_json::json;
 
@@ -152,7 +216,7 @@ mod tests {
 
     #[test]
     fn compares_each_metric_with_baseline_and_threshold() {
-        let rows = compare(&spec());
+        let rows = compare(&spec(), &DirectionRules::default());
         assert_eq!(
             rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
             ["auc", "precision", "flagged_rate", "latency_ms"]
@@ -178,6 +242,37 @@ mod tests {
             (None, None, None)
         );
         assert_eq!(failing(&rows), 1);
+    }
+
+    #[test]
+    fn configured_directions_win_over_thresholds() {
+        let rules = DirectionRules::parse(" latency_ms = lower , flagged_rate=HIGHER,").unwrap();
+        let rows = compare(&spec(), &rules);
+        let direction = |name: &str| rows.iter().find(|r| r.name == name).unwrap().direction;
+        assert_eq!(direction("latency_ms"), Direction::LowerIsBetter);
+        // Its threshold is a maximum, but the rule says otherwise.
+        assert_eq!(direction("flagged_rate"), Direction::HigherIsBetter);
+        assert_eq!(direction("auc"), Direction::HigherIsBetter);
+        assert_eq!(
+            DirectionRules::parse("").unwrap(),
+            DirectionRules::default()
+        );
+    }
+
+    #[test]
+    fn bad_direction_rules_are_named() {
+        assert_eq!(
+            DirectionRules::parse("auc").unwrap_err(),
+            "\"auc\" is not name=higher or name=lower"
+        );
+        assert_eq!(
+            DirectionRules::parse("auc=up").unwrap_err(),
+            "\"auc=up\": the direction must be higher or lower"
+        );
+        assert_eq!(
+            DirectionRules::parse("=lower").unwrap_err(),
+            "\"=lower\" names no metric"
+        );
     }
 
     #[test]

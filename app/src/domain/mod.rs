@@ -6,6 +6,7 @@ pub mod actor;
 pub mod artefact;
 pub mod audit;
 pub mod audit_export;
+pub mod chart;
 pub mod decision;
 pub mod intake;
 pub mod metrics;

@@ -1,8 +1,14 @@
 //! `/`: the review queue, filtered, searched and sorted by what the URL's
-//! query says (so a filtered queue is a link), fifty reviews a page.
+//! query says (so a filtered queue is a link), fifty reviews a page. Worked
+//! from the keyboard (j/k, Enter, x, a, r, /, ?) or in bulk: select
+//! reviews, check the pre-flight table, confirm once.
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
-use crate::components::{loaded, query_with, use_review_changes, use_ticking_now, MetricChip};
+use crate::components::{
+    loaded, query_with, use_review_changes, use_shortcuts, use_ticking_now, DecideDialog,
+    DecideRequest, MetricChip, Shortcut, ShortcutHelp,
+};
+use crate::domain::decision::Verdict;
 use crate::domain::intake::Priority;
 use crate::domain::queue_query::QueueSort;
 use crate::domain::review::ReviewStatus;
@@ -10,7 +16,7 @@ use crate::domain::time::{short_duration, until};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
@@ -19,16 +25,129 @@ pub fn QueuePage() -> impl IntoView {
     // Reviews arrive, are decided elsewhere or expire: show it without a
     // reload (one refetch per batch of changes, at most twice a second).
     use_review_changes(move |_| queue.refetch());
+
+    // The page's reviews in order, the one the keyboard is on, the ones
+    // ticked for a bulk decision, and the decision being confirmed.
+    let on_page = RwSignal::new(Vec::<String>::new());
+    let current = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let deciding = RwSignal::new(None::<DecideRequest>);
+    let help = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(snapshot)) = queue.get() {
+            let ids: Vec<String> = snapshot.items.iter().map(|i| i.id.clone()).collect();
+            // Reviews that left the page (decided, expired) leave the selection.
+            selected.update(|s| s.retain(|id| ids.contains(id)));
+            on_page.set(ids);
+        }
+    });
+    let navigate = use_navigate();
+    use_shortcuts(move |shortcut| {
+        let ids = on_page.get_untracked();
+        let at = current
+            .get_untracked()
+            .and_then(|id| ids.iter().position(|i| *i == id));
+        let target = |verdict| {
+            let chosen = selected.get_untracked();
+            let ids = if chosen.is_empty() {
+                current.get_untracked().into_iter().collect()
+            } else {
+                chosen
+            };
+            (!ids.is_empty()).then_some(DecideRequest { verdict, ids })
+        };
+        match shortcut {
+            Shortcut::Next | Shortcut::Previous => {
+                let next = match (shortcut, at) {
+                    (Shortcut::Next, Some(i)) => (i + 1).min(ids.len().saturating_sub(1)),
+                    (Shortcut::Previous, Some(i)) => i.saturating_sub(1),
+                    _ => 0,
+                };
+                if let Some(id) = ids.get(next) {
+                    current.set(Some(id.clone()));
+                    focus(&format!("table.queue a[href='/reviews/{id}']"));
+                }
+            }
+            Shortcut::Open => {
+                if let Some(id) = current.get_untracked() {
+                    navigate(&format!("/reviews/{id}"), Default::default());
+                }
+            }
+            Shortcut::Select => {
+                if let Some(id) = current.get_untracked() {
+                    selected.update(|s| toggle(s, &id));
+                }
+            }
+            Shortcut::Approve => deciding.set(target(Verdict::Approve)),
+            Shortcut::Reject => deciding.set(target(Verdict::Reject)),
+            Shortcut::Search => focus("#queue-search"),
+            Shortcut::Help => help.set(true),
+        }
+    });
+    let bulk = move |verdict| {
+        deciding.set(Some(DecideRequest {
+            verdict,
+            ids: selected.get_untracked(),
+        }))
+    };
+
     view! {
         <Title text="Queue" />
-        <h1>"Review queue"</h1>
+        <div class="page-head">
+            <h1>"Review queue"</h1>
+            <button type="button" class="link-button keys-hint" on:click=move |_| help.set(true)>
+                "Keyboard shortcuts (?)"
+            </button>
+        </div>
         <QueueFilters />
         <Transition fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
             {move || Suspend::new(async move {
-                loaded(queue.await, |snapshot| view! { <QueueTable snapshot /> })
+                loaded(queue.await, |snapshot| view! { <QueueTable snapshot current selected /> })
             })}
         </Transition>
+        <Show when=move || !selected.read().is_empty()>
+            <div class="bulk-bar" role="region" aria-label="Selected reviews">
+                <span>{move || format!("{} selected", selected.read().len())}</span>
+                <button type="button" class="btn approve" on:click=move |_| bulk(Verdict::Approve)>"Approve selected…"</button>
+                <button type="button" class="btn reject" on:click=move |_| bulk(Verdict::Reject)>"Reject selected…"</button>
+                <button type="button" class="link-button" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+            </div>
+        </Show>
+        <DecideDialog request=deciding on_decided=move |_| {
+            selected.set(Vec::new());
+            queue.refetch();
+        } />
+        <ShortcutHelp open=help />
     }
+}
+
+/// Adds `id` to the selection, or takes it out.
+fn toggle(selection: &mut Vec<String>, id: &str) {
+    match selection.iter().position(|s| s == id) {
+        Some(at) => {
+            selection.remove(at);
+        }
+        None => selection.push(id.to_owned()),
+    }
+}
+
+/// Moves the keyboard focus to the element `selector` finds (the browser
+/// scrolls it into view).
+fn focus(selector: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
 }
 
 /// The filter form: a GET of the page itself, so the URL holds the view.
@@ -79,7 +198,11 @@ fn QueueFilters() -> impl IntoView {
 }
 
 #[component]
-fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
+fn QueueTable(
+    snapshot: QueueSnapshot,
+    current: RwSignal<Option<String>>,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let query = use_query_map();
     let filtered = snapshot.filtered;
     let first_page = query.with_untracked(|q| q.get("after").is_some());
@@ -106,11 +229,29 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
         .into_any();
     }
     let now = use_ticking_now(snapshot.now_ms);
+    let page_ids: Vec<String> = snapshot.items.iter().map(|i| i.id.clone()).collect();
+    let all_ids = page_ids.clone();
+    let all_selected = move || {
+        let chosen = selected.read();
+        page_ids.iter().all(|id| chosen.contains(id))
+    };
+    let select_all = move |ev| {
+        let ids = all_ids.clone();
+        selected.set(if event_target_checked(&ev) {
+            ids
+        } else {
+            Vec::new()
+        });
+    };
     view! {
         <p class="count">{summary}</p>
         <table class="queue">
             <thead>
                 <tr>
+                    <th scope="col" class="select">
+                        <input type="checkbox" aria-label="Select every review on this page"
+                            prop:checked=all_selected on:change=select_all />
+                    </th>
                     <th scope="col">"Review"</th>
                     <th scope="col">"Model"</th>
                     <th scope="col">"Key metrics"</th>
@@ -120,7 +261,7 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {snapshot.items.into_iter().map(|item| view! { <QueueRow item now /> }).collect_view()}
+                {snapshot.items.into_iter().map(|item| view! { <QueueRow item now current selected /> }).collect_view()}
             </tbody>
         </table>
         <nav class="pages" aria-label="Queue pages">
@@ -132,12 +273,36 @@ fn QueueTable(snapshot: QueueSnapshot) -> impl IntoView {
 }
 
 #[component]
-fn QueueRow(item: QueueItem, now: ReadSignal<i64>) -> impl IntoView {
+fn QueueRow(
+    item: QueueItem,
+    now: ReadSignal<i64>,
+    current: RwSignal<Option<String>>,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let href = format!("/reviews/{}", item.id);
     let (received, deadline) = (item.received_at_ms, item.deadline_ms);
     let overdue = move || deadline.is_some_and(|d| d < now.get());
+    let id = item.id.clone();
+    let is_current = {
+        let id = id.clone();
+        move || current.read().as_deref() == Some(id.as_str())
+    };
+    let is_selected = {
+        let id = id.clone();
+        move || selected.read().contains(&id)
+    };
+    let (focus_id, toggle_id) = (id.clone(), id);
     view! {
-        <tr class:failing={item.failing_thresholds > 0}>
+        <tr
+            class:failing={item.failing_thresholds > 0}
+            class:current=is_current
+            on:focusin=move |_| current.set(Some(focus_id.clone()))
+        >
+            <td class="select">
+                <input type="checkbox" aria-label=format!("Select {}", item.title)
+                    prop:checked=is_selected
+                    on:change=move |_| selected.update(|s| toggle(s, &toggle_id)) />
+            </td>
             <td>
                 <a href=href>{item.title}</a>
                 {(item.priority > Priority::Normal).then(|| view! {

@@ -2,8 +2,9 @@
 
 use crate::api::{artefact_links, get_execution, get_review, DecideReview, ReviewDetail};
 use crate::components::{
-    use_review_changes, use_ticking_now, ArtefactLinks, ArtefactList, DecisionPanel, DeliveryBadge,
-    ErrorNotice, ExecutionBadge, Heard, History, MetricsTable, StatusBadge,
+    use_review_changes, use_shortcuts, use_ticking_now, ArtefactLinks, ArtefactList, DecideDialog,
+    DecideRequest, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History,
+    MetricsTable, Shortcut, ShortcutHelp, StatusBadge,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::OnReject;
@@ -59,7 +60,31 @@ pub fn ReviewPage() -> impl IntoView {
         }
     });
 
+    // a / r: the same confirmation as the queue's; ? lists the keys.
+    let deciding = RwSignal::new(None::<DecideRequest>);
+    let help = RwSignal::new(false);
+    use_shortcuts(move |shortcut| {
+        let verdict = match shortcut {
+            Shortcut::Approve => Verdict::Approve,
+            Shortcut::Reject => Verdict::Reject,
+            Shortcut::Help => return help.set(true),
+            _ => return,
+        };
+        let pending = review
+            .get_untracked()
+            .and_then(Result::ok)
+            .is_some_and(|r| r.status.is_pending());
+        if pending {
+            deciding.set(Some(DecideRequest {
+                verdict,
+                ids: vec![id()],
+            }));
+        }
+    });
+
     view! {
+        <DecideDialog request=deciding on_decided=move |_| review.refetch() />
+        <ShortcutHelp open=help />
         <nav class="crumbs"><a href="/">"← Queue"</a></nav>
         <Transition fallback=|| view! { <p class="loading">"Loading the review…"</p> }>
             {move || Suspend::new(async move {

@@ -4,6 +4,7 @@
 //! provided to every server function as Leptos context.
 
 mod artefacts;
+mod bulk;
 mod decisions;
 mod delivery;
 mod intake;
@@ -17,6 +18,7 @@ pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
 pub use watch::ClockReport;
 
+use crate::domain::metrics::DirectionRules;
 use ports::{Clock, ObjectStore, ReviewStore, Workflow};
 use std::sync::Arc;
 
@@ -40,6 +42,8 @@ pub struct Settings {
     pub review_target_ms: i64,
     /// How long a presigned artefact link stays valid.
     pub artefact_link_ms: i64,
+    /// Which way is better for named metrics.
+    pub metric_directions: DirectionRules,
 }
 
 impl Default for Settings {
@@ -48,6 +52,7 @@ impl Default for Settings {
             delivery_lease_ms: 30_000,
             review_target_ms: 4 * 3_600_000,
             artefact_link_ms: 10 * 60_000,
+            metric_directions: DirectionRules::default(),
         }
     }
 }

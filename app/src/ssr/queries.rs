@@ -10,7 +10,7 @@ use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
-use crate::domain::metrics::{compare, failing, Check};
+use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
 
 /// Audit entries per page.
@@ -35,7 +35,11 @@ impl Services {
                     .map(|row| cursor_after(query.sort, row).encode())
             })
             .flatten();
-        let items = rows.into_iter().map(queue_item).collect::<Result<_, _>>()?;
+        let rules = &self.settings.metric_directions;
+        let items = rows
+            .into_iter()
+            .map(|row| queue_item(row, rules))
+            .collect::<Result<_, _>>()?;
         Ok(QueueSnapshot {
             now_ms,
             items,
@@ -68,7 +72,13 @@ impl Services {
                 .map(|e| e.to_string())
         };
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
-        let mut detail = detail(review, spec, history, self.clock.now_ms());
+        let mut detail = detail(
+            review,
+            spec,
+            history,
+            self.clock.now_ms(),
+            &self.settings.metric_directions,
+        );
         detail.cannot_approve = cannot_approve;
         detail.cannot_reject = cannot_reject;
         Ok(Some(detail))
@@ -154,9 +164,9 @@ fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
     }
 }
 
-fn queue_item(row: QueueRow) -> Result<QueueItem, StoreError> {
+fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreError> {
     let spec = stored_spec(&row.id, &row.review_json)?;
-    let metrics = compare(&spec);
+    let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);
     let key_metrics = metrics
         .into_iter()
@@ -185,10 +195,11 @@ fn detail(
     spec: ReviewSpec,
     history: Vec<crate::api::HistoryEntry>,
     now_ms: i64,
+    rules: &DirectionRules,
 ) -> ReviewDetail {
     ReviewDetail {
         now_ms,
-        metrics: compare(&spec),
+        metrics: compare(&spec, rules),
         context_json: serde_json::to_string_pretty(&review.context).unwrap_or_default(),
         id: review.id,
         title: spec.title,

@@ -7,7 +7,7 @@ use super::rows::{
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use app::domain::audit::StoredEntry;
 use app::domain::intake::{parse_review_spec, ReviewSpec};
-use app::domain::metrics::{compare, failing};
+use app::domain::metrics::{compare, failing, DirectionRules};
 use app::domain::queue_query::QueueQuery;
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
@@ -94,7 +94,9 @@ impl SqliteStore {
 
 /// How many thresholds a request's metrics fail (a queue filter).
 fn failing_thresholds(spec: &ReviewSpec) -> i64 {
-    i64::try_from(failing(&compare(spec))).unwrap_or(i64::MAX)
+    // Which way is better does not change whether a threshold fails.
+    let metrics = compare(spec, &DirectionRules::default());
+    i64::try_from(failing(&metrics)).unwrap_or(i64::MAX)
 }
 
 /// Computes `failing_thresholds` for reviews stored before the column

@@ -18,6 +18,7 @@ async fn every_server_function_refuses_anonymous_callers() {
             ("verdict", "approve"),
             ("comment", ""),
             ("query", ""),
+            ("ids[0]", "x"),
         ];
         let (status, body) = app.call(path.trim_start_matches("/api/"), &form).await;
         if app::api::PUBLIC_SERVER_FUNCTIONS.contains(&path.as_str()) {

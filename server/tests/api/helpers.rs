@@ -223,6 +223,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         session_idle_minutes: 60,
         session_max_hours: 12,
         artefact_link_minutes: 10,
+        metric_directions: Default::default(),
         oidc: OidcArgs {
             // Discovery is lazy: tests that never sign in through the
             // provider do not need one.

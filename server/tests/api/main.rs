@@ -6,6 +6,7 @@
 mod access;
 mod artefacts;
 mod audit;
+mod bulk;
 mod decisions;
 mod faults;
 mod helpers;

@@ -1,0 +1,106 @@
+//! Deciding several reviews at once. The pre-flight reads what each
+//! decision would meet and changes nothing; the decision itself is the
+//! single-review use case run once per review, so each is decided, audited
+//! and delivered on its own, and every policy applies to each.
+
+use super::ports::StoreError;
+use super::queries::stored_spec;
+use super::{DecideError, Services};
+use crate::api::{BulkOutcome, PreflightRow};
+use crate::domain::access::may_decide;
+use crate::domain::actor::Actor;
+use crate::domain::decision::{evaluate, Verdict};
+use crate::domain::metrics::{compare, failing, threshold_summary, Check};
+
+/// Stands in for the reason when a pre-flight checks a rejection: the
+/// dialog asks for the reason after it.
+const REASON_GIVEN_LATER: &str = "(reason given in the dialog)";
+
+impl Services {
+    /// Each review as the pre-flight table shows it, in the order asked.
+    pub async fn preflight(
+        &self,
+        actor: &Actor,
+        ids: &[String],
+        verdict: Verdict,
+    ) -> Result<Vec<PreflightRow>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(review) = self.store.review(id).await? else {
+                rows.push(PreflightRow {
+                    id: id.clone(),
+                    title: id.clone(),
+                    model: String::new(),
+                    thresholds: String::new(),
+                    failing_thresholds: 0,
+                    requested_by: String::new(),
+                    blocked: Some("There is no such review.".into()),
+                });
+                continue;
+            };
+            let spec = stored_spec(id, &review.review_json)?;
+            let metrics = compare(&spec, &self.settings.metric_directions);
+            let with_threshold = metrics
+                .iter()
+                .filter(|m| m.check != Check::NoThreshold)
+                .count();
+            let failing_thresholds = failing(&metrics);
+            let blocked = match may_decide(actor, &spec, verdict) {
+                Err(why) => Some(why.to_string()),
+                Ok(()) => evaluate(
+                    review.status,
+                    spec.required_approvals,
+                    &review.decisions,
+                    verdict,
+                    &actor.subject,
+                    Some(REASON_GIVEN_LATER),
+                )
+                .err()
+                .map(|refusal| refusal.to_string()),
+            };
+            rows.push(PreflightRow {
+                id: id.clone(),
+                title: spec.title,
+                model: format!("{} v{}", spec.model.name, spec.model.version),
+                thresholds: threshold_summary(with_threshold, failing_thresholds),
+                failing_thresholds,
+                requested_by: spec.requested_by,
+                blocked,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Decides each review in turn; one refused or failing decision does
+    /// not stop the others.
+    pub async fn decide_many(
+        &self,
+        actor: &Actor,
+        ids: &[String],
+        verdict: Verdict,
+        comment: &str,
+    ) -> Vec<BulkOutcome> {
+        let mut outcomes = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (decided, message) = match self.decide(actor, id, verdict, comment).await {
+                Ok(receipt) => (true, receipt.message),
+                Err(DecideError::NotFound) => (false, "There is no such review.".into()),
+                Err(DecideError::NotAllowed(why)) => (false, why.to_string()),
+                Err(DecideError::Refused(refusal)) => (false, refusal.to_string()),
+                Err(DecideError::Store(error)) => {
+                    tracing::error!(review_id = %id, "bulk decision not recorded: {error}");
+                    (
+                        false,
+                        "Not recorded: the database failed. Try this one again.".into(),
+                    )
+                }
+            };
+            outcomes.push(BulkOutcome {
+                id: id.clone(),
+                decided,
+                message,
+            });
+        }
+        outcomes
+    }
+}
