@@ -20,8 +20,11 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         provision::state_machine(&sfn, &args.state_machine_name, &definition, &args.role_arn)
             .await?;
     let samples = samples();
-    let s3 = crate::aws::s3_client(&sdk, args.aws.endpoint_url.is_some());
-    provision::bucket_with(&s3, DEMO_BUCKET, demo_objects(&samples)).await?;
+    store_sample_artefacts(&crate::aws::s3_client(
+        &sdk,
+        args.aws.endpoint_url.is_some(),
+    ))
+    .await?;
     tracing::info!("stored the sample artefacts in s3://{DEMO_BUCKET}");
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     for (slug, input) in samples {
@@ -160,6 +163,12 @@ pub fn samples() -> Vec<(&'static str, Value)> {
         }
     }
     samples
+}
+
+/// Stores the objects behind the samples' artefacts (all but the one left
+/// out on purpose) in [`DEMO_BUCKET`].
+pub async fn store_sample_artefacts(s3: &aws_sdk_s3::Client) -> anyhow::Result<()> {
+    provision::bucket_with(s3, DEMO_BUCKET, demo_objects(&samples())).await
 }
 
 /// Appends an artefact stored beside the sample's report.

@@ -125,6 +125,9 @@ async fn main() -> anyhow::Result<()> {
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let name = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let queue_url = provision::intake_queue(&sqs, &name).await?;
+    // The samples' artefacts exist, as in a deployment: each review page
+    // looks them up, presigns and audits a link per artefact.
+    server::seed::store_sample_artefacts(&server::aws::s3_client(&sdk, true)).await?;
     let asl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/state-machine.asl.json");
     let machine = provision::state_machine(
         &sfn,
