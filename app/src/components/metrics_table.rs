@@ -50,7 +50,7 @@ fn MetricChart(metric: MetricComparison) -> impl IntoView {
         "chart-value"
     };
     view! {
-        <svg class="metric-chart" viewBox="0 0 120 18" width="120" height="18" role="img" aria-label=label>
+        <svg class="metric-chart" viewBox="0 0 120 18" width="72" height="11" role="img" aria-label=label>
             <line class="chart-axis" x1=x(0.0) x2=x(100.0) y1="9" y2="9" />
             {passing.map(|(from, to)| view! {
                 <rect class="chart-pass" x=x(from) y="4" width=(x(to) - x(from)).max(1.0) height="10" rx="2" />
@@ -90,7 +90,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                     <th scope="col" class="num">"Δ"</th>
                     <th scope="col">"Threshold"</th>
                     <th scope="col">"Check"</th>
-                    <th scope="col" class="chart-col">"Against baseline"</th>
+                    <th scope="col" class="chart-col">"Chart"</th>
                 </tr>
             </thead>
             <tbody>

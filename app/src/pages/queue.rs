@@ -155,6 +155,16 @@ fn focus(selector: &str) {
 fn QueueFilters() -> impl IntoView {
     let query = use_query_map();
     let value = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
+    // A select with no value in the URL shows what the server applies.
+    let or_default = move |key: &'static str, default: &'static str| {
+        move || {
+            query
+                .read()
+                .get(key)
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        }
+    };
     let failing = move || query.read().get("failing").is_some_and(|v| !v.is_empty());
     view! {
         <Form method="GET" action="">
@@ -174,14 +184,14 @@ fn QueueFilters() -> impl IntoView {
                     </select>
                 </label>
                 <label>"Status"
-                    <select name="status" prop:value=value("status")>
+                    <select name="status" prop:value=or_default("status", ReviewStatus::Pending.as_str())>
                         {ReviewStatus::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str()>{s.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Sort"
-                    <select name="sort" prop:value=value("sort")>
+                    <select name="sort" prop:value=or_default("sort", QueueSort::Deadline.as_str())>
                         {QueueSort::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str()>{s.label()}</option>
                         }).collect_view()}
