@@ -95,6 +95,8 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
         )
     });
     view! {
+        // On a phone the table scrolls inside its box, not the page.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
         <table class="audit">
             <thead>
                 <tr>
@@ -107,6 +109,7 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
             </thead>
             <tbody>{page.entries.into_iter().map(|entry| view! { <AuditRow entry /> }).collect_view()}</tbody>
         </table>
+        </div>
         {older.map(|href| view! { <p><a href=href rel="next">"Older entries"</a></p> })}
     }
     .into_any()
