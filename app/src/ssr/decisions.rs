@@ -122,7 +122,7 @@ impl Services {
                     "Rejected"
                 };
                 let sent = match job {
-                    Some(job) => self.send_claimed(job).await,
+                    Some(job) => Some(self.send_claimed(job).await),
                     None => None,
                 };
                 let message = match sent {

@@ -25,7 +25,7 @@ impl Services {
     /// between, the claim lapses and the worker sends again: Step Functions
     /// answers that the task is closed, the execution shows the decision
     /// arrived, and it is recorded as delivered, once.
-    pub(super) async fn send_claimed(&self, job: DeliveryJob) -> Option<DeliveryState> {
+    pub(super) async fn send_claimed(&self, job: DeliveryJob) -> DeliveryState {
         let (outcome, state, audit, now_ms) = self.send(&job).await;
         let services = self.clone();
         tokio::spawn(async move {
@@ -37,7 +37,7 @@ impl Services {
                 tracing::warn!(review_id = %job.review_id, "could not record the delivery; the worker will check it again: {error}");
             }
         });
-        Some(state)
+        state
     }
 
     /// Sends up to `limit` due deliveries; the delivery worker's tick.
