@@ -28,21 +28,30 @@ impl Services {
             return Ok(None);
         };
         let spec = stored_spec(&review.id, &review.review_json)?;
-        let views = futures::future::join_all(
+        let prepared = futures::future::join_all(
             spec.artefacts
                 .into_iter()
                 .map(|artefact| self.artefact_view(review_id, viewer, artefact)),
         )
         .await;
-        views.into_iter().collect::<Result<_, _>>().map(Some)
+        let (views, issued): (Vec<_>, Vec<_>) = prepared.into_iter().unzip();
+        let issued: Vec<AuditRecord> = issued.into_iter().flatten().collect();
+        // Recorded, in one transaction, before any link is handed out: no
+        // audit, no link.
+        if !issued.is_empty() {
+            self.store.record_all(&issued).await?;
+        }
+        Ok(Some(views))
     }
 
+    /// The artefact as the page shows it, and the audit entry of the link
+    /// it carries, if it carries a presigned one.
     async fn artefact_view(
         &self,
         review_id: &str,
         viewer: &Actor,
         artefact: Artefact,
-    ) -> Result<ArtefactView, StoreError> {
+    ) -> (ArtefactView, Option<AuditRecord>) {
         let mut view = ArtefactView {
             label: artefact.label,
             uri: artefact.uri,
@@ -56,13 +65,13 @@ impl Services {
         let Some(at) = S3Location::parse(&view.uri) else {
             // An https link (intake allows nothing else): passed on as sent.
             view.href = Some(view.uri.clone());
-            return Ok(view);
+            return (view, None);
         };
         let info = match self.objects.describe(&at.bucket, &at.key).await {
             Ok(info) => info,
             Err(error) => {
                 view.problem = Some(explain(&error, &at, &view.uri, review_id));
-                return Ok(view);
+                return (view, None);
             }
         };
         let format = Format::of(&at.key, info.content_type.as_deref());
@@ -83,25 +92,22 @@ impl Services {
             Ok(href) => href,
             Err(error) => {
                 view.problem = Some(explain(&error, &at, &view.uri, review_id));
-                return Ok(view);
+                return (view, None);
             }
         };
         let now_ms = self.clock.now_ms();
         let expires_at_ms = now_ms.saturating_add(valid_ms);
-        // Recorded before the link is handed out: no audit, no link.
-        self.store
-            .record(&AuditRecord::by(
-                viewer,
-                now_ms,
-                LINK_ISSUED,
-                Some(review_id),
-                Some(format!(
-                    "{} valid until {}",
-                    view.uri,
-                    rfc3339(expires_at_ms)
-                )),
-            ))
-            .await?;
+        let issued = AuditRecord::by(
+            viewer,
+            now_ms,
+            LINK_ISSUED,
+            Some(review_id),
+            Some(format!(
+                "{} valid until {}",
+                view.uri,
+                rfc3339(expires_at_ms)
+            )),
+        );
         view.href = Some(href);
         view.expires_at_ms = Some(expires_at_ms);
         if format.previews(info.size_bytes) {
@@ -121,7 +127,7 @@ impl Services {
                 },
             };
         }
-        Ok(view)
+        (view, Some(issued))
     }
 }
 

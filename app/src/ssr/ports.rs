@@ -206,6 +206,8 @@ pub trait ReviewStore: Send + Sync {
     async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError>;
     /// Appends one audit entry on its own (sign-in, sign-out).
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError>;
+    /// Appends several audit entries in one transaction, all or none.
+    async fn record_all(&self, entries: &[AuditRecord]) -> Result<(), StoreError>;
     /// Appends `entry` unless an entry with the same action, review and
     /// actor was appended within the last `window_ms` (repeated views,
     /// heartbeats failing every second during an outage).

@@ -622,6 +622,10 @@ impl ReviewStore for SqliteStore {
         tx.commit().await.map_err(db_error)
     }
 
+    async fn record_all(&self, entries: &[AuditRecord]) -> Result<(), StoreError> {
+        self.append_audit_batch(entries).await
+    }
+
     async fn record_unless_recent(
         &self,
         entry: &AuditRecord,
