@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 mod audit_query;
+mod pending_count;
 mod queue_query;
 mod rows;
 mod sqlite;

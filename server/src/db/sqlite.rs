@@ -1,6 +1,7 @@
 //! The review store on SQLite: one file, WAL mode, writes serialised by
 //! `BEGIN IMMEDIATE` so concurrent deciders queue instead of failing.
 
+use super::pending_count::{Plan, RememberedCount};
 use super::rows::{
     AuditRow, DecisionRow, DeliveryRow, QueueRowRecord, RejectedIntakeRow, ReviewRow,
 };
@@ -27,14 +28,10 @@ use std::time::{Duration, Instant};
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// The pending count shown on every queue page, remembered for a
-    /// moment: counting 100,000 reviews on each page view was most of the
-    /// page's cost. `(when counted, count)`.
-    pending: Arc<Mutex<Option<(Instant, u64)>>>,
+    /// The pending count shown on every queue page, remembered between
+    /// pages and refreshed in the background (module `pending_count`).
+    pending: Arc<Mutex<RememberedCount>>,
 }
-
-/// How long a pending count is shown before it is counted again.
-const PENDING_COUNT_TTL: Duration = Duration::from_secs(1);
 
 fn db_error(error: sqlx::Error) -> StoreError {
     StoreError(error.to_string())
@@ -64,6 +61,24 @@ impl SqliteStore {
             pool,
             pending: Arc::default(),
         })
+    }
+
+    /// Counts the reviews still waiting at `now_ms` and remembers the count.
+    async fn count_pending(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let started = Instant::now();
+        let (count,): (i64,) =
+            sqlx::query_as("select count(*) from review where status = 'pending' and due_at > ?")
+                .bind(now_ms)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+        let count = u64::try_from(count).unwrap_or(0);
+        self.remembered_count().counted(started, count);
+        Ok(count)
+    }
+
+    fn remembered_count(&self) -> std::sync::MutexGuard<'_, RememberedCount> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The connection pool, shared with the session store.
@@ -338,20 +353,21 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let remembered = *self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, count)) = remembered.filter(|(at, _)| at.elapsed() < PENDING_COUNT_TTL) {
-            return Ok(count);
+        let plan = self.remembered_count().plan(Instant::now());
+        match plan {
+            Plan::Show(count) => Ok(count),
+            Plan::ShowAndRecount(count) => {
+                let store = self.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = store.count_pending(now_ms).await {
+                        store.remembered_count().recount_failed();
+                        tracing::warn!("could not count the pending reviews: {error}");
+                    }
+                });
+                Ok(count)
+            }
+            Plan::CountNow => self.count_pending(now_ms).await,
         }
-        let (count,): (i64,) =
-            sqlx::query_as("select count(*) from review where status = 'pending' and due_at > ?")
-                .bind(now_ms)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_error)?;
-        let count = u64::try_from(count).unwrap_or(0);
-        *self.pending.lock().unwrap_or_else(PoisonError::into_inner) =
-            Some((Instant::now(), count));
-        Ok(count)
     }
 
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError> {
