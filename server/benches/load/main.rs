@@ -62,7 +62,7 @@ impl Settings {
                 format!("{name} is not set: run the benchmark with `cargo xtask bench`")
             })
         };
-        Ok(Self {
+        let settings = Self {
             endpoint: required("SIGNOFF_BENCH_AWS_ENDPOINT")?,
             site_root: required("SIGNOFF_BENCH_SITE_ROOT")?.into(),
             reviews: setting("SIGNOFF_BENCH_REVIEWS", 100_000)?,
@@ -70,7 +70,19 @@ impl Settings {
             requests: setting("SIGNOFF_BENCH_REQUESTS", 2_000)?,
             concurrency: setting("SIGNOFF_BENCH_CONCURRENCY", 8)?.max(1),
             decisions: setting("SIGNOFF_BENCH_DECISIONS", 30)?.max(1),
-        })
+        };
+        // Each review's "received" entry is part of the audit log; the rest
+        // is seeded history, where the audit pages' rare person, word and
+        // model are (seed::RARE_EVERY). Say so now rather than fail later.
+        if settings.audit_entries < settings.reviews + seed::FIRST_RARE_ENTRIES {
+            bail!(
+                "--audit-entries ({}) must exceed --reviews ({}) by at least {}: the reviews' own entries count toward it, and the audit pages look for rare entries in the rest",
+                settings.audit_entries,
+                settings.reviews,
+                seed::FIRST_RARE_ENTRIES
+            );
+        }
+        Ok(settings)
     }
 }
 

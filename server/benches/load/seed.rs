@@ -25,6 +25,8 @@ pub const RARE_WORD: &str = "quokka";
 pub const RARE_MODEL: &str = "model-rare";
 /// How often the rare person, word and model appear.
 const RARE_EVERY: u64 = 100_000;
+/// History entries needed before each of them has appeared once.
+pub const FIRST_RARE_ENTRIES: usize = 4;
 
 /// A small deterministic generator (splitmix64): the same data every run.
 pub struct Dice(u64);
