@@ -168,16 +168,25 @@ pub fn format_value(value: f64) -> String {
         Some((_, decimals)) => decimals.len() <= 4,
         None => true,
     };
-    let text = if few_decimals && value.abs() < SHORTEST_IS_EXACT_BELOW {
-        shortest
+    if few_decimals && value.abs() < SHORTEST_IS_EXACT_BELOW {
+        without_negative_zero(shortest)
     } else {
-        let exact = format!("{value:.4}");
-        exact.trim_end_matches('0').trim_end_matches('.').to_owned()
-    };
+        rounded_to_four_decimals(value)
+    }
+}
+
+/// `value` rounded exactly to four decimals, trailing zeros dropped.
+fn rounded_to_four_decimals(value: f64) -> String {
+    let exact = format!("{value:.4}");
+    without_negative_zero(exact.trim_end_matches('0').trim_end_matches('.').to_owned())
+}
+
+/// "-0" reads as "0".
+fn without_negative_zero(text: String) -> String {
     if text == "-0" {
         "0".to_owned()
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -305,17 +314,6 @@ mod tests {
         assert_eq!(check(0.7001, t), Check::Fail);
     }
 
-    /// `format_value` as it was before its fast path: exact rounding.
-    fn rounded_exactly(value: f64) -> String {
-        let text = format!("{value:.4}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        if text == "-0" {
-            "0".to_owned()
-        } else {
-            text.to_owned()
-        }
-    }
-
     #[test]
     fn the_fast_path_prints_what_exact_rounding_prints() {
         let mut values = vec![
@@ -355,7 +353,11 @@ mod tests {
             values.push(sign * digits as f64 / scale);
         }
         for value in values {
-            assert_eq!(format_value(value), rounded_exactly(value), "{value:?}");
+            assert_eq!(
+                format_value(value),
+                rounded_to_four_decimals(value),
+                "{value:?}"
+            );
         }
     }
 

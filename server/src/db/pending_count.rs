@@ -38,17 +38,17 @@ impl RememberedCount {
     /// What the page arriving at `now` does; claims the background count
     /// when it hands one out, so only one runs at a time.
     pub fn plan(&mut self, now: Instant) -> Plan {
-        match self.counted {
-            Some((at, count)) if now.saturating_duration_since(at) < FRESH_FOR => Plan::Show(count),
-            Some((at, count)) if now.saturating_duration_since(at) < SHOWN_FOR => {
-                if self.recounting {
-                    Plan::Show(count)
-                } else {
-                    self.recounting = true;
-                    Plan::ShowAndRecount(count)
-                }
-            }
-            _ => Plan::CountNow,
+        let Some((at, count)) = self.counted else {
+            return Plan::CountNow;
+        };
+        let age = now.saturating_duration_since(at);
+        if age < FRESH_FOR || (age < SHOWN_FOR && self.recounting) {
+            Plan::Show(count)
+        } else if age < SHOWN_FOR {
+            self.recounting = true;
+            Plan::ShowAndRecount(count)
+        } else {
+            Plan::CountNow
         }
     }
 
