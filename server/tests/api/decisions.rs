@@ -33,7 +33,8 @@ async fn approving_resumes_the_execution_with_review_and_context() {
     assert!(chrono::DateTime::parse_from_rfc3339(approvals[0]["at"].as_str().unwrap()).is_ok());
     assert_eq!(output["deployment"], "deployed", "the approved branch ran");
 
-    let shown = app.review(&id).await;
+    // The delivery is recorded just after the decision is answered.
+    let shown = app.wait_for_delivery(&id, "delivered", 1).await;
     assert_eq!(shown["status"], "approved");
     assert_eq!(shown["delivery"]["state"], "delivered");
     let actions: Vec<&str> = shown["history"]
@@ -60,7 +61,9 @@ async fn rejecting_fails_the_execution_with_signoff_rejected() {
     let execution = app.finished_execution(&arn).await;
     assert_eq!(*execution.status(), ExecutionStatus::Failed);
     assert_eq!(execution.error(), Some("Signoff.Rejected"));
-    assert_eq!(app.review(&id).await["delivery"]["state"], "delivered");
+    // The delivery is recorded just after the decision is answered.
+    let shown = app.wait_for_delivery(&id, "delivered", 1).await;
+    assert_eq!(shown["delivery"]["state"], "delivered");
     app.stop().await;
 }
 
