@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    path,
+    path, SsrMode,
 };
 
 /// The document around the app; the server renders it for every page.
@@ -23,7 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href="/pkg/signoff.css" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -43,7 +43,10 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=QueuePage />
-                    <Route path=path!("/reviews/:id") view=ReviewPage />
+                    // The review's title is known only once it is loaded: hold the
+                    // head for it (there is no script in the browser to set it
+                    // later), and stream the artefact links after.
+                    <Route path=path!("/reviews/:id") view=ReviewPage ssr=SsrMode::PartiallyBlocked />
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditLogPage />

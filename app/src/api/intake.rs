@@ -1,10 +1,11 @@
 //! Server functions about intake.
 
+use super::JsonAnswer;
 use super::{AppError, RejectedIntakeView};
 use leptos::server;
 
 /// Intake messages that could not be accepted, newest first. Admins only.
-#[server(endpoint = "rejected_intake")]
+#[server(endpoint = "rejected_intake", output = JsonAnswer)]
 pub async fn list_rejected_intake() -> Result<Vec<RejectedIntakeView>, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;

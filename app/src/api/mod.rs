@@ -4,6 +4,7 @@
 //! service, map the error. None trusts the client for identity, role or
 //! state; none changes state on GET (server functions are POSTs).
 
+mod codec;
 mod error;
 #[cfg(feature = "ssr")]
 mod guard;
@@ -12,6 +13,7 @@ mod reviews;
 mod session;
 mod views;
 
+pub use codec::{JsonAnswer, JsonText};
 pub use error::AppError;
 pub use intake::*;
 pub use reviews::*;

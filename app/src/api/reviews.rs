@@ -1,8 +1,9 @@
 //! Server functions for the queue and single reviews.
 
+use super::JsonAnswer;
 use super::{
-    AppError, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView, PreflightRow,
-    QueueSnapshot, ReviewDetail,
+    AppError, ArtefactLink, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView,
+    PreflightRow, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::decision::Verdict;
 use leptos::server;
@@ -11,7 +12,7 @@ use leptos::server;
 /// `model`, `group`, `priority`, `status`, `failing`, `sort`, `after`); by
 /// default (or when left out) the pending reviews, nearest deadline first.
 /// Viewers and up.
-#[server(endpoint = "queue")]
+#[server(endpoint = "queue", output = JsonAnswer)]
 pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapshot, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
@@ -32,7 +33,7 @@ pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapsho
 }
 
 /// One review with its metrics, decisions and history. Viewers and up.
-#[server(endpoint = "review")]
+#[server(endpoint = "review", output = JsonAnswer)]
 pub async fn get_review(id: String) -> Result<ReviewDetail, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
@@ -49,9 +50,16 @@ pub async fn get_review(id: String) -> Result<ReviewDetail, AppError> {
     )
 }
 
+/// Where one review stands now: what an open review page fetches again
+/// when the review changes. Viewers and up.
+#[server(endpoint = "review_summary", output = JsonAnswer)]
+pub async fn get_review_summary(id: String) -> Result<ReviewSummary, AppError> {
+    get_review(id).await.map(|detail| detail.summary)
+}
+
 /// The review's artefacts with freshly presigned links (each one audited)
 /// and small previews. Viewers and up.
-#[server(endpoint = "artefacts")]
+#[server(endpoint = "artefacts", output = JsonAnswer)]
 pub async fn artefact_links(id: String) -> Result<Vec<ArtefactView>, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
@@ -68,8 +76,29 @@ pub async fn artefact_links(id: String) -> Result<Vec<ArtefactView>, AppError> {
     )
 }
 
+/// Fresh links for the review's artefacts, in the review's order (`None`
+/// where an artefact has no link), each issue audited: what an open page
+/// asks for once its links have expired. Viewers and up.
+#[server(endpoint = "artefact_links", output = JsonAnswer)]
+pub async fn fresh_artefact_links(id: String) -> Result<Vec<Option<ArtefactLink>>, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            let actor = require(Role::Viewer)?;
+            let views = services()?
+                .artefact_links(&id, &actor)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound)?;
+            Ok(views.iter().map(ArtefactView::link).collect())
+        }
+        .await,
+    )
+}
+
 /// The workflow execution's status as Step Functions reports it. Viewers and up.
-#[server(endpoint = "execution")]
+#[server(endpoint = "execution", output = JsonAnswer)]
 pub async fn get_execution(id: String) -> Result<ExecutionView, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
@@ -88,7 +117,7 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, AppError> {
 
 /// Approves or rejects a review: reviewers and up, within the review's
 /// reviewer group, never one's own request; a rejection needs a reason.
-#[server(endpoint = "decide")]
+#[server(endpoint = "decide", output = JsonAnswer)]
 pub async fn decide_review(
     id: String,
     verdict: Verdict,
@@ -125,7 +154,7 @@ pub const BULK_LIMIT: usize = 50;
 /// What deciding these reviews would meet: each one's model, thresholds,
 /// requester, and why this person's decision would be refused, if it
 /// would. Changes nothing. Viewers and up.
-#[server(endpoint = "preflight")]
+#[server(endpoint = "preflight", output = JsonAnswer)]
 pub async fn preflight_decisions(
     #[server(default)] ids: Vec<String>,
     verdict: Verdict,
@@ -148,7 +177,7 @@ pub async fn preflight_decisions(
 /// Decides several reviews at once: each is decided, audited and delivered
 /// on its own, every policy applied per review, and each answered
 /// separately. A rejection needs its reason up front.
-#[server(endpoint = "decide_many")]
+#[server(endpoint = "decide_many", output = JsonAnswer)]
 pub async fn decide_many(
     #[server(default)] ids: Vec<String>,
     verdict: Verdict,

@@ -1,11 +1,12 @@
 //! Server functions about the person using the page and the deployment.
 
+use super::JsonAnswer;
 use super::{AppError, AuditPage, OverviewView, SettingsView, UserView};
 use leptos::server;
 
 /// Who is signed in, or `None`. The one server function that answers
 /// without a session (the page header asks before anything else).
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = JsonAnswer)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use axum::http::request::Parts;
     use leptos::prelude::use_context;
@@ -23,7 +24,7 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 }
 
 /// The running configuration. Admins only.
-#[server(endpoint = "settings")]
+#[server(endpoint = "settings", output = JsonAnswer)]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     use super::guard::{require, respond};
     use crate::domain::actor::Role;
@@ -38,7 +39,7 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
 /// Audit entries matching the filters, newest first, 50 a page, older
 /// pages from `before_id`. Leads and admins. (Flat arguments: the form
 /// encoding cannot leave out a nested filter.)
-#[server(endpoint = "audit")]
+#[server(endpoint = "audit", output = JsonAnswer)]
 pub async fn list_audit(
     actor: Option<String>,
     action: Option<String>,
@@ -74,7 +75,7 @@ pub async fn list_audit(
 }
 
 /// The lead's overview of the last `days` days (default 30). Leads and admins.
-#[server(endpoint = "overview")]
+#[server(endpoint = "overview", output = JsonAnswer)]
 pub async fn get_overview(days: Option<u32>) -> Result<OverviewView, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;

@@ -4,7 +4,7 @@
 use crate::domain::artefact::Preview;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::{ModelRef, OnReject, Priority};
-use crate::domain::metrics::MetricComparison;
+use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +34,7 @@ pub struct QueueItem {
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
     /// The first few metrics that have a baseline or a threshold.
-    pub key_metrics: Vec<MetricComparison>,
+    pub key_metrics: Vec<MetricChipView>,
     pub failing_thresholds: usize,
     pub approvals: u32,
     pub required_approvals: u32,
@@ -54,6 +54,23 @@ pub struct ReviewChange {
 /// One review with everything a reviewer needs to decide it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewDetail {
+    /// Who asked for what, until when, and where the decision stands: what
+    /// the page keeps live. Flattened: the JSON is one object, as before the
+    /// split.
+    #[serde(flatten)]
+    pub summary: ReviewSummary,
+    pub metrics: Vec<MetricComparison>,
+    /// The workflow's context, pretty-printed.
+    pub context_json: String,
+    pub execution_arn: String,
+    pub state_name: String,
+    pub entered_at_ms: i64,
+}
+
+/// The part of a review that an open page keeps live, and fetches again
+/// when the review changes (metrics and context are fixed at intake).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSummary {
     pub now_ms: i64,
     pub id: String,
     pub title: String,
@@ -64,14 +81,8 @@ pub struct ReviewDetail {
     pub on_reject: OnReject,
     pub status: ReviewStatus,
     pub status_reason: Option<String>,
-    pub execution_arn: String,
-    pub state_name: String,
-    pub entered_at_ms: i64,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
-    pub metrics: Vec<MetricComparison>,
-    /// The workflow's context, pretty-printed.
-    pub context_json: String,
     pub decisions: Vec<RecordedDecision>,
     pub history: Vec<HistoryEntry>,
     pub delivery: Option<DeliveryView>,
@@ -97,6 +108,54 @@ pub struct ArtefactView {
     pub preview: Option<Preview>,
     /// Why there is no link: a missing bucket or object, no access, S3 down.
     pub problem: Option<String>,
+}
+
+impl ArtefactView {
+    /// The link alone, when there is one.
+    pub fn link(&self) -> Option<ArtefactLink> {
+        self.href.clone().map(|href| ArtefactLink {
+            href,
+            expires_at_ms: self.expires_at_ms,
+            download: self.download,
+        })
+    }
+}
+
+/// An artefact's link without the rest: what the page's link island holds,
+/// and what it asks for again once a presigned link has expired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtefactLink {
+    pub href: String,
+    pub expires_at_ms: Option<i64>,
+    /// Whether the link downloads (true) or opens in the browser.
+    pub download: bool,
+}
+
+/// A metric as a queue row shows it, formatted on the server: the queue's
+/// island then needs no number formatting of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricChipView {
+    pub name: String,
+    /// The value, as the review page's table prints it.
+    pub value: String,
+    /// Arrow and signed change against baseline (`▲ +0.007`), if there is one.
+    pub delta: Option<String>,
+    /// Whether the change is for the better (`Some(true)`), the worse, or neither.
+    pub improved: Option<bool>,
+    /// Whether the metric fails its threshold.
+    pub failing: bool,
+}
+
+impl MetricChipView {
+    pub fn of(metric: &MetricComparison) -> Self {
+        MetricChipView {
+            name: metric.name.clone(),
+            value: format_value(metric.value),
+            delta: metric.delta.map(format_delta_with_arrow),
+            improved: metric.improved(),
+            failing: metric.check == Check::Fail,
+        }
+    }
 }
 
 /// One review in a bulk decision's pre-flight table.

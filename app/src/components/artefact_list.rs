@@ -2,89 +2,54 @@
 //! presigned S3 link that says how long it stays valid, and offers fresh
 //! links once it has expired), a preview of small ones, or why there is
 //! no link.
+//!
+//! The list and its previews are server-rendered HTML; only each link, which
+//! counts down and can be renewed, is an island ([`ArtefactLinkRow`]).
 
-use crate::api::{AppError, ArtefactView};
+use crate::api::{fresh_artefact_links, AppError, ArtefactLink, ArtefactView};
 use crate::components::{use_ticking_now, ErrorNotice};
 use crate::domain::artefact::{human_size, Preview};
 use crate::domain::time::short_duration;
 use leptos::prelude::*;
 
-/// The review's artefact links, loaded once per page (each load issues,
-/// and audits, new links).
-pub type ArtefactLinks = Resource<Result<Vec<ArtefactView>, AppError>>;
-
+/// The review's artefacts, as the server presigned them for this page (each
+/// issue of links is audited).
 #[component]
-pub fn ArtefactList(links: ArtefactLinks, now_ms: i64) -> impl IntoView {
-    let now = use_ticking_now(now_ms);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Preparing artefact links…"</p> }>
-            {move || Suspend::new(async move {
-                match links.await {
-                    Ok(list) if list.is_empty() => {
-                        view! { <p class="empty">"No artefacts were attached."</p> }.into_any()
-                    }
-                    Ok(list) => view! {
-                        <ul class="artefacts">
-                            {list
-                                .into_iter()
-                                .map(|artefact| view! { <ArtefactItem artefact now links /> })
-                                .collect_view()}
-                        </ul>
-                    }
-                    .into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+pub fn ArtefactList(review_id: String, artefacts: Vec<ArtefactView>, now_ms: i64) -> impl IntoView {
+    if artefacts.is_empty() {
+        return view! { <p class="empty">"No artefacts were attached."</p> }.into_any();
     }
+    view! {
+        <ul class="artefacts">
+            {artefacts
+                .into_iter()
+                .enumerate()
+                .map(|(position, artefact)| {
+                    view! { <ArtefactItem review_id=review_id.clone() position artefact now_ms /> }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 #[component]
 fn ArtefactItem(
+    review_id: String,
+    position: usize,
     artefact: ArtefactView,
-    now: ReadSignal<i64>,
-    links: ArtefactLinks,
+    now_ms: i64,
 ) -> impl IntoView {
+    let link = artefact.link();
     let ArtefactView {
         label,
         uri,
         href,
-        expires_at_ms,
-        download,
         size_bytes,
         preview,
         problem,
+        ..
     } = artefact;
-    let expired = move || expires_at_ms.is_some_and(|at| now.get() >= at);
-    let link = href.clone().map(|href| {
-        let open = move || {
-            let href = href.clone();
-            if download {
-                view! { <a href=href class="btn small" rel="noreferrer">"Download"</a> }.into_any()
-            } else {
-                view! { <a href=href class="btn small" target="_blank" rel="noopener noreferrer">"Open"</a> }
-                    .into_any()
-            }
-        };
-        let validity = move || {
-            expires_at_ms.map(|at| format!("link valid for {}", short_duration(at - now.get())))
-        };
-        view! {
-            <Show
-                when=move || !expired()
-                fallback=move || view! {
-                    <p class="hint">
-                        "This link has expired. "
-                        <button type="button" class="link-button" on:click=move |_| links.refetch()>
-                            "Get fresh links"
-                        </button>
-                    </p>
-                }
-            >
-                <p class="artefact-link">{open()} " " <span class="meta">{validity}</span></p>
-            </Show>
-        }
-    });
     let preview = preview.map(|preview| match preview {
         Preview::Text(text) | Preview::Json(text) => {
             view! { <pre class="artefact-preview" tabindex="0" role="region" aria-label=format!("{label} (preview)")>{text}</pre> }.into_any()
@@ -105,7 +70,7 @@ fn ArtefactItem(
         }
         .into_any(),
         Preview::Image => view! {
-            <img class="artefact-image" src=href.clone().unwrap_or_default() alt=format!("{label} (preview)") loading="lazy" />
+            <img class="artefact-image" src=href.unwrap_or_default() alt=format!("{label} (preview)") loading="lazy" />
         }
         .into_any(),
     });
@@ -117,8 +82,68 @@ fn ArtefactItem(
             </div>
             <code class="uri">{uri}</code>
             {problem.map(|problem| view! { <p class="notice error">{problem}</p> })}
-            {link}
+            {link.map(|link| view! { <ArtefactLinkRow review_id position link now_ms /> })}
             {preview}
         </li>
+    }
+}
+
+/// One artefact's link, counting down to its expiry; once expired, a button
+/// asks the server for fresh links (audited like the first) and keeps the
+/// one at `position`.
+#[island]
+fn ArtefactLinkRow(
+    review_id: String,
+    position: usize,
+    link: ArtefactLink,
+    now_ms: i64,
+) -> impl IntoView {
+    let now = use_ticking_now(now_ms);
+    let link = RwSignal::new(link);
+    let problem = RwSignal::new(None::<AppError>);
+    let refresh = move |_| {
+        let id = review_id.clone();
+        leptos::task::spawn_local(async move {
+            match fresh_artefact_links(id).await {
+                Ok(fresh) => match fresh.into_iter().nth(position).flatten() {
+                    Some(fresh) => {
+                        problem.set(None);
+                        link.set(fresh);
+                    }
+                    None => problem.set(Some(AppError::NotFound)),
+                },
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    let expired = move || link.with(|l| l.expires_at_ms.is_some_and(|at| now.get() >= at));
+    let open = move || {
+        let ArtefactLink { href, download, .. } = link.get();
+        if download {
+            view! { <a href=href class="btn small" rel="noreferrer">"Download"</a> }.into_any()
+        } else {
+            view! { <a href=href class="btn small" target="_blank" rel="noopener noreferrer">"Open"</a> }
+                .into_any()
+        }
+    };
+    let validity = move || {
+        link.with(|l| l.expires_at_ms)
+            .map(|at| format!("link valid for {}", short_duration(at - now.get())))
+    };
+    view! {
+        {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+        <Show
+            when=move || !expired()
+            fallback=move || view! {
+                <p class="hint">
+                    "This link has expired. "
+                    <button type="button" class="link-button" on:click=refresh.clone()>
+                        "Get fresh links"
+                    </button>
+                </p>
+            }
+        >
+            <p class="artefact-link">{open} " " <span class="meta">{validity}</span></p>
+        </Show>
     }
 }

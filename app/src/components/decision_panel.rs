@@ -1,9 +1,12 @@
 //! Approve, or reject with a reason. Plain forms posting to the `decide`
-//! server function, so they work before hydration too; the server re-checks
-//! everything the form checks.
+//! server function, so they work before hydration too; once hydrated, a
+//! submit dispatches the action instead (from the fields' signals: no form
+//! parsing in the browser). The server re-checks everything the form checks.
 
 use crate::api::DecideReview;
+use crate::domain::decision::Verdict;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// `cannot_approve` / `cannot_reject` say why the person viewing may not
 /// (the server refuses such a decision anyway; this only explains it).
@@ -14,17 +17,39 @@ pub fn DecisionPanel(
     cannot_approve: Option<String>,
     cannot_reject: Option<String>,
 ) -> impl IntoView {
+    let (comment, set_comment) = signal(String::new());
     let (reason, set_reason) = signal(String::new());
     let reason_missing = move || reason.read().trim().is_empty();
     let pending = action.pending();
-    let approve_id = review_id.clone();
+    let submit = {
+        let review_id = review_id.clone();
+        move |verdict: Verdict| {
+            let id = review_id.clone();
+            move |event: leptos::ev::SubmitEvent| {
+                event.prevent_default();
+                let comment = match verdict {
+                    Verdict::Approve => comment.get_untracked(),
+                    Verdict::Reject => reason.get_untracked(),
+                };
+                action.dispatch(DecideReview {
+                    id: id.clone(),
+                    verdict,
+                    comment,
+                });
+            }
+        }
+    };
+    let url = DecideReview::url();
     view! {
         <div class="decide">
-            <ActionForm action=action>
-                <input type="hidden" name="id" value=approve_id />
+            <form method="post" action=url on:submit=submit(Verdict::Approve)>
+                <input type="hidden" name="id" value=review_id.clone() />
                 <input type="hidden" name="verdict" value="approve" />
                 <label for="approve-comment">"Comment (optional)"</label>
-                <textarea id="approve-comment" name="comment" rows="2"></textarea>
+                <textarea id="approve-comment" name="comment" rows="2"
+                    on:input=move |ev| set_comment.set(event_target_value(&ev))
+                    prop:value=comment
+                ></textarea>
                 <button
                     type="submit"
                     class="btn approve"
@@ -37,8 +62,8 @@ pub fn DecisionPanel(
                     "Approve"
                 </button>
                 {cannot_approve.map(|why| view! { <p id="approve-hint" class="hint why-not">{why}</p> })}
-            </ActionForm>
-            <ActionForm action=action>
+            </form>
+            <form method="post" action=url on:submit=submit(Verdict::Reject)>
                 <input type="hidden" name="id" value=review_id />
                 <input type="hidden" name="verdict" value="reject" />
                 <label for="reject-reason">"Reason for rejecting (required)"</label>
@@ -69,7 +94,7 @@ pub fn DecisionPanel(
                         </p>
                     }.into_any(),
                 }}
-            </ActionForm>
+            </form>
         </div>
     }
 }

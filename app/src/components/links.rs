@@ -1,16 +1,14 @@
 //! Links that keep a page's query string: the same filters, another page.
 
-use leptos_router::params::ParamsMap;
-
-/// `?key=value&…` of `query` with `key` set to `value` (or removed when
-/// `None`) and empty values dropped; `""` when nothing is left.
-pub fn query_with(query: &ParamsMap, key: &str, value: Option<&str>) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .clone()
-        .into_iter()
-        .filter(|(k, v)| k != key && !v.is_empty())
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+/// `?key=value&…` of the query string `search` (with or without its `?`)
+/// with `key` set to `value` (or removed when `None`) and empty values
+/// dropped; `""` when nothing is left.
+pub fn query_with(search: &str, key: &str, value: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .filter(|(k, v)| k != key && !v.is_empty())
+            .collect();
     if let Some(value) = value {
         pairs.push((key.to_owned(), value.to_owned()));
     }
@@ -22,6 +20,11 @@ pub fn query_with(query: &ParamsMap, key: &str, value: Option<&str>) -> String {
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect();
     format!("?{}", encoded.join("&"))
+}
+
+/// Whether the query string `search` has `key`.
+pub fn query_has(search: &str, key: &str) -> bool {
+    form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).any(|(k, _)| k == key)
 }
 
 /// Percent-encodes a query key or value.
@@ -49,15 +52,24 @@ mod tests {
 
     #[test]
     fn one_key_is_replaced_and_the_rest_kept() {
-        let mut query = ParamsMap::new();
-        query.insert("model", "churn model".to_owned());
-        query.insert("after", "1.x".to_owned());
-        query.insert("q", String::new());
+        let search = "?model=churn+model&after=1.x&q=";
         assert_eq!(
-            query_with(&query, "after", Some("2.y")),
+            query_with(search, "after", Some("2.y")),
             "?model=churn%20model&after=2.y"
         );
-        assert_eq!(query_with(&query, "after", None), "?model=churn%20model");
-        assert_eq!(query_with(&ParamsMap::new(), "after", None), "");
+        assert_eq!(query_with(search, "after", None), "?model=churn%20model");
+        assert_eq!(query_with("", "after", None), "");
+    }
+
+    #[test]
+    fn keys_are_found() {
+        assert!(query_has("?model=a&after=1.x", "after"));
+        assert!(!query_has("model=after", "after"));
+    }
+
+    #[test]
+    fn encoded_values_survive_a_round_trip() {
+        let search = query_with("", "actor", Some("ada@example.com & co"));
+        assert_eq!(query_with(&search, "after", None), search);
     }
 }

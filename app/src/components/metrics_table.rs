@@ -1,15 +1,21 @@
 //! Metrics against baseline and thresholds, as a table (with a small chart
 //! per metric) and as compact chips.
 
+use crate::api::MetricChipView;
 use crate::domain::chart::{bullet, Bullet};
 use crate::domain::metrics::{
-    failing, format_delta, format_threshold, format_value, threshold_summary, Check,
+    failing, format_delta_with_arrow, format_threshold, format_value, threshold_summary, Check,
     MetricComparison,
 };
 use leptos::prelude::*;
 
 fn delta_class(metric: &MetricComparison) -> &'static str {
-    match metric.improved() {
+    delta_class_of(metric.improved())
+}
+
+/// The delta's class: coloured by whether the change is for the better.
+fn delta_class_of(improved: Option<bool>) -> &'static str {
+    match improved {
         Some(true) => "delta better",
         Some(false) => "delta worse",
         None => "delta",
@@ -61,14 +67,6 @@ fn MetricChart(metric: MetricComparison) -> impl IntoView {
     }
 }
 
-fn delta_arrow(metric: &MetricComparison) -> &'static str {
-    match metric.delta {
-        Some(d) if d > 0.0 => "▲ ",
-        Some(d) if d < 0.0 => "▼ ",
-        _ => "",
-    }
-}
-
 /// The full comparison table with a one-line summary above it.
 #[component]
 pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
@@ -108,7 +106,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                                 <td class="num">{format_value(m.value)}</td>
                                 <td class="num">{m.baseline.map(format_value).unwrap_or_else(|| "—".into())}</td>
                                 <td class=format!("num {}", delta_class(&m))>
-                                    {m.delta.map(|d| format!("{}{}", delta_arrow(&m), format_delta(d))).unwrap_or_else(|| "—".into())}
+                                    {m.delta.map(format_delta_with_arrow).unwrap_or_else(|| "—".into())}
                                     <span class="visually-hidden">{delta_meaning(&m)}</span>
                                 </td>
                                 <td>{m.threshold.map(format_threshold).unwrap_or_else(|| "—".into())}</td>
@@ -126,20 +124,19 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
 
 /// `auc 0.912 ▲ +0.007`, for a queue row.
 #[component]
-pub fn MetricChip(metric: MetricComparison) -> impl IntoView {
-    let class = if metric.check == Check::Fail {
+pub fn MetricChip(metric: MetricChipView) -> impl IntoView {
+    let class = if metric.failing {
         "chip failing"
     } else {
         "chip"
     };
+    let delta_class = delta_class_of(metric.improved);
     view! {
         <span class=class>
-            <span class="name">{metric.name.clone()}</span>
+            <span class="name">{metric.name}</span>
             " "
-            <span class="value">{format_value(metric.value)}</span>
-            {metric.delta.map(|d| view! {
-                " " <span class=delta_class(&metric)>{format!("{}{}", delta_arrow(&metric), format_delta(d))}</span>
-            })}
+            <span class="value">{metric.value}</span>
+            {metric.delta.map(|delta| view! { " " <span class=delta_class>{delta}</span> })}
         </span>
     }
 }

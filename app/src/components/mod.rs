@@ -12,13 +12,13 @@ mod metrics_table;
 mod shortcuts;
 mod status;
 
-pub use artefact_list::{ArtefactLinks, ArtefactList};
+pub use artefact_list::ArtefactList;
 pub use clock::use_ticking_now;
 pub use decide_dialog::{DecideDialog, DecideRequest};
 pub use decision_panel::DecisionPanel;
 pub use error_notice::{loaded, ErrorNotice};
 pub use history::History;
-pub use links::query_with;
+pub use links::{query_has, query_with};
 pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use shortcuts::{use_shortcuts, Shortcut, ShortcutHelp};

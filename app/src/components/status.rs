@@ -40,7 +40,7 @@ pub fn DeliveryBadge(delivery: DeliveryView) -> impl IntoView {
 
 #[component]
 pub fn ExecutionBadge(execution: ExecutionView) -> impl IntoView {
-    let class = format!("badge execution-{}", execution.status.to_lowercase());
+    let class = format!("badge execution-{}", execution.status.to_ascii_lowercase());
     view! {
         <p class="execution">
             "Workflow execution: " <span class=class data-testid="execution-status">{execution.status}</span>

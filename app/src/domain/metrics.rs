@@ -190,6 +190,18 @@ fn without_negative_zero(text: String) -> String {
     }
 }
 
+/// A delta with its arrow (`▲ +0.007`, `▼ −0.01`, `±0`).
+pub fn format_delta_with_arrow(delta: f64) -> String {
+    let arrow = if delta > 0.0 {
+        "▲ "
+    } else if delta < 0.0 {
+        "▼ "
+    } else {
+        ""
+    };
+    format!("{arrow}{}", format_delta(delta))
+}
+
 /// A signed delta (`+0.007`, `−0.01`), with a real minus sign.
 pub fn format_delta(delta: f64) -> String {
     let magnitude = format_value(delta.abs());
@@ -370,6 +382,9 @@ mod tests {
         assert_eq!(format_delta(0.007), "+0.007");
         assert_eq!(format_delta(-0.01), "−0.01");
         assert_eq!(format_delta(0.0), "±0");
+        assert_eq!(format_delta_with_arrow(0.007), "▲ +0.007");
+        assert_eq!(format_delta_with_arrow(-0.01), "▼ −0.01");
+        assert_eq!(format_delta_with_arrow(0.0), "±0");
         assert_eq!(
             format_threshold(Threshold {
                 min: Some(0.85),

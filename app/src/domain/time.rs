@@ -1,7 +1,7 @@
 //! Time as people read it on the pages. Pure: the caller passes "now" (the
 //! server's, sent with the data) so server render and hydration agree.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// A duration in milliseconds, short and coarse: `45s`, `12m`, `3h 5m`, `2d 4h`.
 pub fn short_duration(millis: i64) -> String {
@@ -28,8 +28,19 @@ pub fn until(deadline_ms: i64, now_ms: i64) -> String {
 
 /// A UTC timestamp from epoch milliseconds, e.g. `2026-11-21 08:47 UTC`.
 pub fn utc_minutes(millis: i64) -> String {
+    // Fields, not `format("%Y-…")`: the strftime parser and formatter would
+    // otherwise ship in the browser bundle for this one pattern.
     DateTime::<Utc>::from_timestamp_millis(millis)
-        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|at| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                at.year(),
+                at.month(),
+                at.day(),
+                at.hour(),
+                at.minute()
+            )
+        })
         .unwrap_or_else(|| "—".to_owned())
 }
 
@@ -72,5 +83,19 @@ mod tests {
     #[test]
     fn timestamps_render_in_utc() {
         assert_eq!(utc_minutes(1_795_250_850_345), "2026-11-21 08:47 UTC");
+        assert_eq!(utc_minutes(i64::MAX), "—");
+    }
+
+    #[test]
+    fn timestamps_match_strftime() {
+        // From before 1970 to after 2100, in steps that land on every
+        // minute, hour and month boundary sooner or later.
+        let mut at = -2_000_000_000_000_i64;
+        while at < 4_200_000_000_000 {
+            let expected = DateTime::<Utc>::from_timestamp_millis(at)
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+            assert_eq!(Some(utc_minutes(at)), expected, "{at}");
+            at += 7_777_777_777;
+        }
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::time::{day_start_ms, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -38,7 +38,8 @@ pub fn AuditLogPage() -> impl IntoView {
     );
     let value = move |key: &'static str| move || param(key).unwrap_or_default();
     // The filters, without the page cursor: an export covers every page.
-    let export_query = move || query_with(&query.read(), "before_id", None);
+    let search = use_location().search;
+    let export_query = move || query_with(&search.read(), "before_id", None);
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
@@ -86,10 +87,10 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
     if page.entries.is_empty() {
         return view! { <p class="empty">"No entries match."</p> }.into_any();
     }
-    let query = use_query_map();
+    let search = use_location().search;
     let older = page.next_before_id.map(|before| {
         query_with(
-            &query.get_untracked(),
+            &search.get_untracked(),
             "before_id",
             Some(&before.to_string()),
         )

@@ -2,11 +2,14 @@
 //! query says (so a filtered queue is a link), fifty reviews a page. Worked
 //! from the keyboard (j/k, Enter, x, a, r, /, ?) or in bulk: select
 //! reviews, check the pre-flight table, confirm once.
+//!
+//! The filter form is server-rendered HTML (a GET of the page itself); the
+//! table, the keys and the bulk bar are one island, [`QueueBoard`].
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
 use crate::components::{
-    loaded, query_with, use_review_changes, use_shortcuts, use_ticking_now, DecideDialog,
-    DecideRequest, MetricChip, Shortcut, ShortcutHelp,
+    loaded, query_has, query_with, use_review_changes, use_shortcuts, use_ticking_now,
+    DecideDialog, DecideRequest, MetricChip, Shortcut, ShortcutHelp,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::Priority;
@@ -16,12 +19,29 @@ use crate::domain::time::{short_duration, until};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    let location = use_location();
-    let queue = Resource::new(move || location.search.get(), list_queue);
+    let search = use_location().search.get_untracked();
+    view! {
+        <Title text="Queue" />
+        <QueueBoard search>
+            <QueueFilters />
+        </QueueBoard>
+    }
+}
+
+/// What is live on the queue page: the reviews, the keyboard, the selection
+/// and the decision dialogs. `search` is the page's query string (an island
+/// has no router to ask); `children` is the filter form, rendered on the
+/// server between the heading and the table.
+#[island]
+fn QueueBoard(search: String, children: Children) -> impl IntoView {
+    let queue = Resource::new(|| (), {
+        let search = search.clone();
+        move |_| list_queue(search.clone())
+    });
     // Reviews arrive, are decided elsewhere or expire: show it without a
     // reload (one refetch per batch of changes, at most twice a second).
     use_review_changes(move |_| queue.refetch());
@@ -41,7 +61,6 @@ pub fn QueuePage() -> impl IntoView {
             on_page.set(ids);
         }
     });
-    let navigate = use_navigate();
     use_shortcuts(move |shortcut| {
         let ids = on_page.get_untracked();
         let at = current
@@ -70,7 +89,7 @@ pub fn QueuePage() -> impl IntoView {
             }
             Shortcut::Open => {
                 if let Some(id) = current.get_untracked() {
-                    navigate(&format!("/reviews/{id}"), Default::default());
+                    go_to(&format!("/reviews/{id}"));
                 }
             }
             Shortcut::Select => {
@@ -92,18 +111,20 @@ pub fn QueuePage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Queue" />
         <div class="page-head">
             <h1>"Review queue"</h1>
             <button type="button" class="link-button keys-hint" on:click=move |_| help.set(true)>
                 "Keyboard shortcuts (?)"
             </button>
         </div>
-        <QueueFilters />
+        {children()}
         <Transition fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
-            {move || Suspend::new(async move {
-                loaded(queue.await, |snapshot| view! { <QueueTable snapshot current selected /> })
-            })}
+            {move || {
+                let search = search.clone();
+                Suspend::new(async move {
+                    loaded(queue.await, |snapshot| view! { <QueueTable snapshot search current selected /> })
+                })
+            }}
         </Transition>
         <Show when=move || !selected.read().is_empty()>
             <div class="bulk-bar" role="region" aria-label="Selected reviews">
@@ -148,6 +169,16 @@ fn focus(selector: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = selector;
+}
+
+/// Opens `href` (a full page load: the queue's island has no router).
+fn go_to(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
 }
 
 /// The filter form: a GET of the page itself, so the URL holds the view.
@@ -210,12 +241,12 @@ fn QueueFilters() -> impl IntoView {
 #[component]
 fn QueueTable(
     snapshot: QueueSnapshot,
+    search: String,
     current: RwSignal<Option<String>>,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
-    let query = use_query_map();
     let filtered = snapshot.filtered;
-    let first_page = query.with_untracked(|q| q.get("after").is_some());
+    let first_page = query_has(&search, "after");
     let pending = snapshot.pending;
     let summary = match (filtered, snapshot.items.len()) {
         (false, _) => format!("{pending} pending"),
@@ -223,8 +254,8 @@ fn QueueTable(
     };
     let next = snapshot
         .next_after
-        .map(|after| query_with(&query.get_untracked(), "after", Some(&after)));
-    let start = first_page.then(|| query_with(&query.get_untracked(), "after", None));
+        .map(|after| query_with(&search, "after", Some(&after)));
+    let start = first_page.then(|| query_with(&search, "after", None));
     if snapshot.items.is_empty() {
         let message = if filtered {
             "No reviews match these filters."

@@ -1,10 +1,19 @@
 //! `/reviews/{id}`: one review, with what a reviewer needs to decide it.
+//!
+//! The server renders the page from one fetch. What never changes after
+//! intake (metrics, workflow context) stays plain HTML; what does (status,
+//! the decision forms, history) is the [`ReviewLive`] island, which starts
+//! from the same fetch and asks again when the review changes; the artefact
+//! links are their own island.
 
-use crate::api::{artefact_links, get_execution, get_review, DecideReview, ReviewDetail};
+use crate::api::{
+    artefact_links, get_execution, get_review, get_review_summary, AppError, ArtefactView,
+    DecideReview, ReviewDetail, ReviewSummary,
+};
 use crate::components::{
-    use_review_changes, use_shortcuts, use_ticking_now, ArtefactLinks, ArtefactList, DecideDialog,
-    DecideRequest, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History,
-    MetricsTable, Shortcut, ShortcutHelp, StatusBadge,
+    use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog, DecideRequest,
+    DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History, MetricsTable,
+    Shortcut, ShortcutHelp, StatusBadge,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::OnReject;
@@ -21,149 +30,212 @@ const RECHECK: Duration = Duration::from_millis(1500);
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let decide = ServerAction::<DecideReview>::new();
-    let review = Resource::new(
-        move || (id(), decide.version().get()),
-        |(id, _)| get_review(id),
-    );
-    // Fetched once per review, not with every refetch of the review: each
-    // fetch presigns (and audits) new links.
-    let artefacts: ArtefactLinks = Resource::new(id, artefact_links);
+    let id = use_params_map()
+        .read_untracked()
+        .get("id")
+        .unwrap_or_default();
+    // Server-side only: outside an island nothing is sent for hydration.
+    // Blocking: the route holds the page's head (and title) until it is in.
+    let review = Resource::new_blocking(|| (), {
+        let id = id.clone();
+        move |_| get_review(id.clone())
+    });
+    // Its own fetch (each one presigns, and audits, new links), so the page
+    // does not wait for S3 before showing the review.
+    let artefacts = Resource::new(|| (), move |_| artefact_links(id.clone()));
+    view! {
+        <nav class="crumbs"><a href="/">"← Queue"</a></nav>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the review…"</p> }>
+            {move || Suspend::new(async move {
+                match review.await {
+                    Ok(detail) => view! {
+                        <Title text=detail.summary.title.clone() />
+                        <ReviewLive summary=detail.summary.clone()>
+                            <ReviewSections detail=detail.clone() artefacts />
+                        </ReviewLive>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <Title text="Review" /><ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
 
-    // While a decision is queued for delivery, look again shortly. Effects
-    // run only in the browser.
-    Effect::new(move |_| {
-        let queued = review
-            .get()
-            .and_then(Result::ok)
-            .and_then(|r| r.delivery)
-            .is_some_and(|d| d.state == DeliveryState::Queued);
-        if queued {
-            set_timeout(move || review.refetch(), RECHECK);
+/// What is fixed at intake: metrics, artefacts and the workflow's context.
+#[component]
+fn ReviewSections(
+    detail: ReviewDetail,
+    artefacts: Resource<Result<Vec<ArtefactView>, AppError>>,
+) -> impl IntoView {
+    let (review_id, now_ms) = (detail.summary.id.clone(), detail.summary.now_ms);
+    view! {
+        <section class="panel metrics-panel" aria-labelledby="metrics-h">
+            <h2 id="metrics-h">"Metrics against baseline"</h2>
+            <MetricsTable metrics=detail.metrics />
+        </section>
+        <section class="panel" aria-labelledby="artefacts-h">
+            <h2 id="artefacts-h">"Artefacts"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Preparing artefact links…"</p> }>
+                {move || {
+                    let review_id = review_id.clone();
+                    Suspend::new(async move {
+                        match artefacts.await {
+                            Ok(artefacts) => view! { <ArtefactList review_id artefacts now_ms /> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+        <section class="panel" aria-labelledby="context-h">
+            <h2 id="context-h">"Workflow"</h2>
+            <p class="meta">"State " <code>{detail.state_name}</code> " of execution"</p>
+            <p class="arn"><code>{detail.execution_arn}</code></p>
+            <h3>"Context"</h3>
+            <pre class="context">{detail.context_json}</pre>
+        </section>
+    }
+}
+
+/// What can change while the page is open: the status, the decision forms
+/// (or what was decided and where it went) and the history. It starts from
+/// the server's `summary` and fetches it again after a decision,
+/// while one is on its way, and when the stream says it changed, so no
+/// button is left that would only be refused. `children` are the fixed
+/// sections, rendered on the server.
+#[island]
+fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
+    let id = summary.id.clone();
+    let decide = ServerAction::<DecideReview>::new();
+    let review = RwSignal::new(summary);
+    let problem = RwSignal::new(None::<AppError>);
+    let refresh = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match get_review_summary(id).await {
+                    Ok(fresh) => {
+                        problem.set(None);
+                        review.set(fresh);
+                    }
+                    Err(error) => problem.set(Some(error)),
+                }
+            });
+        }
+    };
+
+    // After each decision made here. Effects run only in the browser.
+    Effect::new({
+        let refresh = refresh.clone();
+        move |seen: Option<usize>| {
+            let version = decide.version().get();
+            if seen.is_some_and(|seen| seen != version) {
+                refresh();
+            }
+            version
         }
     });
-
-    // Decided, expired or closed elsewhere: show it now, with who and why,
-    // rather than leave buttons that would only be refused.
-    use_review_changes(move |heard| {
-        let mine = match heard {
-            Heard::Changed(changes) => {
-                let id = id();
-                changes.iter().any(|change| change.review_id == id)
+    // While a decision is queued for delivery, look again shortly.
+    Effect::new({
+        let refresh = refresh.clone();
+        move |_| {
+            let queued = review
+                .read()
+                .delivery
+                .as_ref()
+                .is_some_and(|d| d.state == DeliveryState::Queued);
+            if queued {
+                let refresh = refresh.clone();
+                set_timeout(refresh, RECHECK);
             }
-            Heard::Resync => true,
-        };
-        if mine {
-            review.refetch();
+        }
+    });
+    // Decided, expired or closed elsewhere: show it now, with who and why.
+    use_review_changes({
+        let (id, refresh) = (id.clone(), refresh.clone());
+        move |heard| {
+            let mine = match heard {
+                Heard::Changed(changes) => changes.iter().any(|change| change.review_id == id),
+                Heard::Resync => true,
+            };
+            if mine {
+                refresh();
+            }
         }
     });
 
     // a / r: the same confirmation as the queue's; ? lists the keys.
     let deciding = RwSignal::new(None::<DecideRequest>);
     let help = RwSignal::new(false);
-    use_shortcuts(move |shortcut| {
-        let verdict = match shortcut {
-            Shortcut::Approve => Verdict::Approve,
-            Shortcut::Reject => Verdict::Reject,
-            Shortcut::Help => return help.set(true),
-            _ => return,
-        };
-        let pending = review
-            .get_untracked()
-            .and_then(Result::ok)
-            .is_some_and(|r| r.status.is_pending());
-        if pending {
-            deciding.set(Some(DecideRequest {
-                verdict,
-                ids: vec![id()],
-            }));
+    use_shortcuts({
+        let id = id.clone();
+        move |shortcut| {
+            let verdict = match shortcut {
+                Shortcut::Approve => Verdict::Approve,
+                Shortcut::Reject => Verdict::Reject,
+                Shortcut::Help => return help.set(true),
+                _ => return,
+            };
+            if review.read_untracked().status.is_pending() {
+                deciding.set(Some(DecideRequest {
+                    verdict,
+                    ids: vec![id.clone()],
+                }));
+            }
         }
     });
 
-    view! {
-        <DecideDialog request=deciding on_decided=move |_| review.refetch() />
-        <ShortcutHelp open=help />
-        <nav class="crumbs"><a href="/">"← Queue"</a></nav>
-        <Transition fallback=|| view! { <p class="loading">"Loading the review…"</p> }>
-            {move || Suspend::new(async move {
-                match review.await {
-                    Ok(detail) => view! { <ReviewView detail decide artefacts /> }.into_any(),
-                    Err(error) => view! { <Title text="Review" /><ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn ReviewView(
-    detail: ReviewDetail,
-    decide: ServerAction<DecideReview>,
-    artefacts: ArtefactLinks,
-) -> impl IntoView {
-    let now_ms = detail.now_ms;
-    let stage = detail
+    let fixed = review.get_untracked();
+    let now = use_ticking_now(fixed.now_ms);
+    let deadline_ms = fixed.deadline_ms;
+    let deadline = move || match deadline_ms {
+        Some(d) => format!("{} ({})", utc_minutes(d), until(d, now.get())),
+        None => "none set".into(),
+    };
+    let stage = fixed
         .model
         .stage
         .clone()
         .map(|s| format!(" → {s}"))
         .unwrap_or_default();
-    let now = use_ticking_now(now_ms);
-    let deadline_ms = detail.deadline_ms;
-    let deadline = move || match deadline_ms {
-        Some(d) => format!("{} ({})", utc_minutes(d), until(d, now.get())),
-        None => "none set".into(),
-    };
     view! {
-        <Title text=detail.title.clone() />
+        <DecideDialog request=deciding on_decided=move |_| refresh() />
+        <ShortcutHelp open=help />
         <header class="review-head">
-            <h1>{detail.title.clone()}</h1>
-            <StatusBadge status=detail.status />
+            <h1>{fixed.title.clone()}</h1>
+            {move || view! { <StatusBadge status=review.read().status /> }}
             <CopyLink />
         </header>
         <dl class="facts">
             <dt>"Model"</dt>
-            <dd>{detail.model.name.clone()} " " <span class="version">{format!("v{}", detail.model.version)}</span> {stage}</dd>
+            <dd>{fixed.model.name.clone()} " " <span class="version">{format!("v{}", fixed.model.version)}</span> {stage}</dd>
             <dt>"Requested by"</dt>
-            <dd>{detail.requested_by.clone()}</dd>
+            <dd>{fixed.requested_by.clone()}</dd>
             <dt>"Received"</dt>
-            <dd>{utc_minutes(detail.received_at_ms)} " (" {short_duration(now_ms - detail.received_at_ms)} " ago)"</dd>
+            <dd>{utc_minutes(fixed.received_at_ms)} " (" {short_duration(fixed.now_ms - fixed.received_at_ms)} " ago)"</dd>
             <dt>"Deadline"</dt>
             <dd class="deadline">{deadline}</dd>
             <dt>"Approvals needed"</dt>
-            <dd>{detail.required_approvals}</dd>
-            {detail.reviewer_group.clone().map(|group| view! { <dt>"Reviewer group"</dt><dd>{group}</dd> })}
+            <dd>{fixed.required_approvals}</dd>
+            {fixed.reviewer_group.clone().map(|group| view! { <dt>"Reviewer group"</dt><dd>{group}</dd> })}
             <dt>"If rejected"</dt>
-            <dd>{match detail.on_reject {
+            <dd>{match fixed.on_reject {
                 OnReject::Fail => "the workflow fails with Signoff.Rejected",
                 OnReject::Succeed => "the workflow continues with decision \"rejected\"",
             }}</dd>
         </dl>
+        {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
         <div class="review-grid">
-            <section class="panel metrics-panel" aria-labelledby="metrics-h">
-                <h2 id="metrics-h">"Metrics against baseline"</h2>
-                <MetricsTable metrics=detail.metrics.clone() />
-            </section>
             <section class="panel decision-panel" aria-labelledby="decision-h">
                 <h2 id="decision-h">"Decision"</h2>
-                <DecisionArea detail=detail.clone() decide />
+                {move || view! { <DecisionArea detail=review.get() decide /> }}
             </section>
-            <section class="panel" aria-labelledby="artefacts-h">
-                <h2 id="artefacts-h">"Artefacts"</h2>
-                <ArtefactList links=artefacts now_ms />
-            </section>
-            <section class="panel" aria-labelledby="context-h">
-                <h2 id="context-h">"Workflow"</h2>
-                <p class="meta">"State " <code>{detail.state_name.clone()}</code> " of execution"</p>
-                <p class="arn"><code>{detail.execution_arn.clone()}</code></p>
-                <h3>"Context"</h3>
-                <pre class="context">{detail.context_json.clone()}</pre>
-            </section>
+            {children()}
             <section class="panel history-panel" aria-labelledby="history-h">
                 <h2 id="history-h">"History"</h2>
-                <History entries=detail.history.clone() />
+                {move || view! { <History entries=review.read().history.clone() /> }}
             </section>
         </div>
     }
@@ -171,7 +243,7 @@ fn ReviewView(
 
 /// The forms while pending; afterwards, what was decided and where it went.
 #[component]
-fn DecisionArea(detail: ReviewDetail, decide: ServerAction<DecideReview>) -> impl IntoView {
+fn DecisionArea(detail: ReviewSummary, decide: ServerAction<DecideReview>) -> impl IntoView {
     let result = decide.value();
     let message = move || {
         result.get().map(|outcome| match outcome {

@@ -3,8 +3,8 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    AuditEntryView, AuditFilter, AuditPage, DeliveryView, ExecutionView, QueueItem, QueueSnapshot,
-    RejectedIntakeView, ReviewDetail,
+    AuditEntryView, AuditFilter, AuditPage, DeliveryView, ExecutionView, MetricChipView, QueueItem,
+    QueueSnapshot, RejectedIntakeView, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
@@ -79,8 +79,8 @@ impl Services {
             self.clock.now_ms(),
             &self.settings.metric_directions,
         );
-        detail.cannot_approve = cannot_approve;
-        detail.cannot_reject = cannot_reject;
+        detail.summary.cannot_approve = cannot_approve;
+        detail.summary.cannot_reject = cannot_reject;
         Ok(Some(detail))
     }
 
@@ -172,6 +172,7 @@ fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreE
         .into_iter()
         .filter(|m| m.baseline.is_some() || m.check != Check::NoThreshold)
         .take(KEY_METRICS)
+        .map(|m| MetricChipView::of(&m))
         .collect();
     Ok(QueueItem {
         id: row.id,
@@ -198,32 +199,34 @@ fn detail(
     rules: &DirectionRules,
 ) -> ReviewDetail {
     ReviewDetail {
-        now_ms,
         metrics: compare(&spec, rules),
         context_json: serde_json::to_string_pretty(&review.context).unwrap_or_default(),
-        id: review.id,
-        title: spec.title,
-        model: spec.model,
-        requested_by: spec.requested_by,
-        reviewer_group: spec.reviewer_group,
-        required_approvals: spec.required_approvals,
-        on_reject: spec.on_reject,
-        status: review.status,
-        status_reason: review.status_reason,
         execution_arn: review.execution_arn,
         state_name: review.state_name,
         entered_at_ms: review.entered_at_ms,
-        received_at_ms: review.received_at_ms,
-        deadline_ms: review.deadline_ms,
-        decisions: review.decisions,
-        history,
-        delivery: review.delivery.map(|d| DeliveryView {
-            state: d.state,
-            attempts: d.attempts,
-            last_error: d.last_error,
-            updated_at_ms: d.updated_at_ms,
-        }),
-        cannot_approve: None,
-        cannot_reject: None,
+        summary: ReviewSummary {
+            now_ms,
+            id: review.id,
+            title: spec.title,
+            model: spec.model,
+            requested_by: spec.requested_by,
+            reviewer_group: spec.reviewer_group,
+            required_approvals: spec.required_approvals,
+            on_reject: spec.on_reject,
+            status: review.status,
+            status_reason: review.status_reason,
+            received_at_ms: review.received_at_ms,
+            deadline_ms: review.deadline_ms,
+            decisions: review.decisions,
+            history,
+            delivery: review.delivery.map(|d| DeliveryView {
+                state: d.state,
+                attempts: d.attempts,
+                last_error: d.last_error,
+                updated_at_ms: d.updated_at_ms,
+            }),
+            cannot_approve: None,
+            cannot_reject: None,
+        },
     }
 }
