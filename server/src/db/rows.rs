@@ -54,7 +54,32 @@ impl ReviewRow {
     }
 }
 
+/// A review with its decisions and delivery as JSON, read in one statement
+/// (one round trip to the connection's thread, one snapshot).
 #[derive(sqlx::FromRow)]
+pub struct ReviewWithParts {
+    #[sqlx(flatten)]
+    pub review: ReviewRow,
+    /// `[{verdict, reviewer_subject, …}, …]`, oldest first.
+    pub decisions_json: String,
+    /// `{state, attempts, last_error, updated_at}`, when there is a delivery.
+    pub delivery_json: Option<String>,
+}
+
+impl ReviewWithParts {
+    pub fn into_review(self) -> Result<StoredReview, StoreError> {
+        let decisions: Vec<DecisionRow> = serde_json::from_str(&self.decisions_json)
+            .map_err(|e| StoreError(format!("stored decisions: {e}")))?;
+        let delivery: Option<DeliveryRow> = self
+            .delivery_json
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| StoreError(format!("stored delivery: {e}")))?;
+        self.review.into_review(decisions, delivery)
+    }
+}
+
+#[derive(serde::Deserialize)]
 pub struct DecisionRow {
     pub verdict: String,
     pub reviewer_subject: String,
@@ -76,7 +101,7 @@ impl DecisionRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(serde::Deserialize)]
 pub struct DeliveryRow {
     pub state: String,
     pub attempts: i64,
