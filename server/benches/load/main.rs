@@ -388,8 +388,16 @@ async fn measure_pages(
     }
 }
 
+/// How long the emulator is left alone before each timed decision or bare
+/// call (not part of the figure).
+const SETTLE: Duration = Duration::from_millis(50);
+
 /// Decisions through Signoff against bare `SendTaskSuccess` calls, one at
 /// a time and interleaved, each on a task really waiting in the emulator.
+///
+/// Each call starts after a pause ([`SETTLE`]): the emulator goes on
+/// running the execution a call has just resumed, and without the pause
+/// that work lands in whichever call comes next.
 #[allow(clippy::too_many_arguments)]
 async fn measure_decisions(
     settings: &Settings,
@@ -422,9 +430,12 @@ async fn measure_decisions(
     let cookie = format!("signoff_session={reviewer}");
     let (mut decide, mut bare) = (Vec::new(), Vec::new());
     for pair in tasks.chunks(2) {
-        let [(review_id, _), (_, token)] = pair else {
+        let [through_signoff, bare_one] = pair else {
             break;
         };
+        let review_id = &through_signoff.id;
+        let output = approval_output(bare_one)?;
+        tokio::time::sleep(SETTLE).await;
         let started = Instant::now();
         let reply = http
             .post_form(
@@ -445,16 +456,17 @@ async fn measure_decisions(
                 reply.body
             );
         }
+        tokio::time::sleep(SETTLE).await;
         let started = Instant::now();
         sfn.send_task_success()
-            .task_token(token)
-            .output("{}")
+            .task_token(&bare_one.token)
+            .output(output)
             .send()
             .await
             .context("the bare SendTaskSuccess failed")?;
         bare.push(started.elapsed());
     }
-    let decided: Vec<&str> = tasks.chunks(2).map(|pair| pair[0].0.as_str()).collect();
+    let decided: Vec<&str> = tasks.chunks(2).map(|pair| pair[0].id.as_str()).collect();
     for id in decided {
         let (state,): (String,) = sqlx::query_as("select state from delivery where review_id = ?")
             .bind(id)
@@ -469,21 +481,61 @@ async fn measure_decisions(
 
 /// Waits until Signoff has received the execution's request; returns the
 /// review id and (for the bare calls only) its task token.
-async fn wait_for_review(db: &sqlx::SqlitePool, arn: &str) -> anyhow::Result<(String, String)> {
+async fn wait_for_review(db: &sqlx::SqlitePool, arn: &str) -> anyhow::Result<WaitingReview> {
     let started = Instant::now();
     loop {
-        let row: Option<(String, String)> =
-            sqlx::query_as("select id, task_token from review where execution_arn = ?")
-                .bind(arn)
-                .fetch_optional(db)
-                .await?;
-        if let Some(row) = row {
-            return Ok(row);
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "select id, task_token, review_json, context_json from review where execution_arn = ?",
+        )
+        .bind(arn)
+        .fetch_optional(db)
+        .await?;
+        if let Some((id, token, review_json, context_json)) = row {
+            return Ok(WaitingReview {
+                id,
+                token,
+                review: serde_json::from_str(&review_json)?,
+                context: serde_json::from_str(&context_json)?,
+            });
         }
         if started.elapsed() > Duration::from_secs(60) {
             bail!("no review for {arn} after a minute");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A review Signoff has received, as the benchmark decides it: its id (for
+/// a decision through Signoff), or its token and content (for a bare call).
+struct WaitingReview {
+    id: String,
+    token: String,
+    review: serde_json::Value,
+    context: serde_json::Value,
+}
+
+/// The output an approval through Signoff sends for `waiting`, built by the
+/// same function: the bare call then asks the emulator for the same work.
+fn approval_output(waiting: &WaitingReview) -> anyhow::Result<String> {
+    use app::domain::decision::{RecordedDecision, Verdict};
+    use app::domain::intake::OnReject;
+    use app::domain::output::{build_delivery, Delivery};
+    let reviewer = actor("bench-reviewer", Role::Reviewer);
+    let decision = RecordedDecision {
+        verdict: Verdict::Approve,
+        reviewer_label: reviewer.label().to_owned(),
+        reviewer_subject: reviewer.subject,
+        comment: None,
+        at_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    match build_delivery(
+        &[decision],
+        OnReject::Fail,
+        &waiting.review,
+        &waiting.context,
+    ) {
+        Delivery::Success { output } => Ok(output.to_string()),
+        Delivery::Failure { .. } => bail!("an approval built a failure"),
     }
 }
 
@@ -561,7 +613,8 @@ impl Report {
                 decide.p50() / bare.p50()
             );
             println!(
-                "\n{} of {} decisions were delivered before the acknowledgement.",
+                "\n{} of {} decisions were delivered before the acknowledgement. \
+                 Each bare call sends the output an approval sends (the review and its context).",
                 self.delivered_inline, settings.decisions
             );
         }
