@@ -43,10 +43,11 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=QueuePage />
-                    // The review's title is known only once it is loaded: hold the
-                    // head for it (there is no script in the browser to set it
-                    // later), and stream the artefact links after.
-                    <Route path=path!("/reviews/:id") view=ReviewPage ssr=SsrMode::PartiallyBlocked />
+                    // The review's title is known only once it is loaded, and
+                    // nothing in the browser sets it later: render the whole
+                    // page before sending it. (PartiallyBlocked with a blocking
+                    // resource left the title out of the head now and then.)
+                    <Route path=path!("/reviews/:id") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditLogPage />

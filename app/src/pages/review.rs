@@ -35,13 +35,13 @@ pub fn ReviewPage() -> impl IntoView {
         .get("id")
         .unwrap_or_default();
     // Server-side only: outside an island nothing is sent for hydration.
-    // Blocking: the route holds the page's head (and title) until it is in.
-    let review = Resource::new_blocking(|| (), {
+    // The route renders the page once both resources are in (`SsrMode::Async`).
+    let review = Resource::new(|| (), {
         let id = id.clone();
         move |_| get_review(id.clone())
     });
-    // Its own fetch (each one presigns, and audits, new links), so the page
-    // does not wait for S3 before showing the review.
+    // Its own fetch (each one presigns, and audits, new links), run beside
+    // the review's.
     let artefacts = Resource::new(|| (), move |_| artefact_links(id.clone()));
     view! {
         <nav class="crumbs"><a href="/">"← Queue"</a></nav>
