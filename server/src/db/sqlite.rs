@@ -57,11 +57,6 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(CONNECTIONS)
-            // A connection to a local file does not go stale the way a
-            // network one can; pinging it before each use cost a round trip
-            // to its thread on every query (about 0.1 ms, three times in a
-            // decision).
-            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
