@@ -1,7 +1,6 @@
 //! Server functions about intake.
 
-use super::JsonAnswer;
-use super::{AppError, RejectedIntakeView};
+use super::{AppError, JsonAnswer, RejectedIntakeView};
 use leptos::server;
 
 /// Intake messages that could not be accepted, newest first. Admins only.

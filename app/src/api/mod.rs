@@ -13,7 +13,7 @@ mod reviews;
 mod session;
 mod views;
 
-pub use codec::{JsonAnswer, JsonText};
+pub use codec::JsonAnswer;
 pub use error::AppError;
 pub use intake::*;
 pub use reviews::*;

@@ -1,8 +1,7 @@
 //! Server functions for the queue and single reviews.
 
-use super::JsonAnswer;
 use super::{
-    AppError, ArtefactLink, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView,
+    AppError, ArtefactLink, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView, JsonAnswer,
     PreflightRow, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::decision::Verdict;
@@ -81,20 +80,9 @@ pub async fn artefact_links(id: String) -> Result<Vec<ArtefactView>, AppError> {
 /// asks for once its links have expired. Viewers and up.
 #[server(endpoint = "artefact_links", output = JsonAnswer)]
 pub async fn fresh_artefact_links(id: String) -> Result<Vec<Option<ArtefactLink>>, AppError> {
-    use super::guard::{require, respond, services};
-    use crate::domain::actor::Role;
-    respond(
-        async {
-            let actor = require(Role::Viewer)?;
-            let views = services()?
-                .artefact_links(&id, &actor)
-                .await
-                .map_err(AppError::internal)?
-                .ok_or(AppError::NotFound)?;
-            Ok(views.iter().map(ArtefactView::link).collect())
-        }
-        .await,
-    )
+    artefact_links(id)
+        .await
+        .map(|views| views.iter().map(ArtefactView::link).collect())
 }
 
 /// The workflow execution's status as Step Functions reports it. Viewers and up.

@@ -1,7 +1,6 @@
 //! Server functions about the person using the page and the deployment.
 
-use super::JsonAnswer;
-use super::{AppError, AuditPage, OverviewView, SettingsView, UserView};
+use super::{AppError, AuditPage, JsonAnswer, OverviewView, SettingsView, UserView};
 use leptos::server;
 
 /// Who is signed in, or `None`. The one server function that answers

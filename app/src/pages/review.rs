@@ -51,7 +51,7 @@ pub fn ReviewPage() -> impl IntoView {
                     Ok(detail) => view! {
                         <Title text=detail.summary.title.clone() />
                         <ReviewLive summary=detail.summary.clone()>
-                            <ReviewSections detail=detail.clone() artefacts />
+                            <ReviewSections detail artefacts />
                         </ReviewLive>
                     }
                     .into_any(),
