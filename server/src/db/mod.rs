@@ -4,6 +4,8 @@
 pub mod audit_log;
 mod audit_query;
 mod pending_count;
+#[cfg(test)]
+mod query_plans;
 mod queue_query;
 mod rows;
 mod sqlite;

@@ -38,6 +38,52 @@ pub struct SqliteStore {
 /// 80 MiB.
 const CONNECTIONS: u32 = 4;
 
+// The statements that run on their own every second or so, whatever the
+// pages do. Each must read only what it returns (module `query_plans`
+// checks their plans): at 100,000 pending reviews, one that walks the
+// whole queue takes a core away from every page for a tenth of a second.
+
+/// The pending reviews checked longest ago (index `review_check_order`).
+pub(super) const REVIEWS_TO_CHECK: &str = "select id, execution_arn from review
+     where status = 'pending' and coalesce(checked_at, 0) < ?
+     order by coalesce(checked_at, 0), received_at limit ?";
+
+/// Held reviews whose heartbeat is due, most overdue first (index
+/// `review_heartbeat_due`: the expression must stay the index's own).
+pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review
+     where status = 'pending' and heartbeat_seconds is not null
+       and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
+     order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit ?";
+
+/// The queue's pending total (index `review_by_deadline`, covering).
+pub(super) const COUNT_PENDING: &str =
+    "select count(*) from review where status = 'pending' and due_at > ?";
+
+/// Pending reviews past their deadline leave the queue (index
+/// `review_by_deadline`).
+pub(super) const EXPIRE_OVERDUE: &str =
+    "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
+        version = version + 1, updated_at = ?
+     where status = 'pending' and due_at <= ?
+     returning id";
+
+/// Claims queued deliveries that are due (index `delivery_due`).
+pub(super) const CLAIM_DELIVERIES: &str =
+    "update delivery set claimed_until = ?, attempts = attempts + 1, updated_at = ?
+     where review_id in (
+        select review_id from delivery
+        where state = 'queued' and next_attempt_at <= ?
+          and (claimed_until is null or claimed_until <= ?)
+        order by next_attempt_at limit ?)
+     returning review_id, payload_json, attempts";
+
+/// What happened to reviews since the last change the live pages were
+/// told of (the audit log's own order, from a recent id).
+pub(super) const REVIEW_CHANGES_AFTER: &str = "select id, review_id, action from audit_entry
+     where id > ? and review_id is not null
+       and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
+     order by id limit ?";
+
 fn db_error(error: sqlx::Error) -> StoreError {
     StoreError(error.to_string())
 }
@@ -71,12 +117,11 @@ impl SqliteStore {
     /// Counts the reviews still waiting at `now_ms` and remembers the count.
     async fn count_pending(&self, now_ms: i64) -> Result<u64, StoreError> {
         let started = Instant::now();
-        let (count,): (i64,) =
-            sqlx::query_as("select count(*) from review where status = 'pending' and due_at > ?")
-                .bind(now_ms)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_error)?;
+        let (count,): (i64,) = sqlx::query_as(COUNT_PENDING)
+            .bind(now_ms)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
         let count = u64::try_from(count).unwrap_or(0);
         self.remembered_count().counted(started, count);
         Ok(count)
@@ -337,16 +382,12 @@ impl ReviewStore for SqliteStore {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<ReviewChange>, StoreError> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "select id, review_id, action from audit_entry
-             where id > ? and review_id is not null and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
-             order by id limit ?",
-        )
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(REVIEW_CHANGES_AFTER)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(rows
             .into_iter()
             .map(|(cursor, review_id, action)| ReviewChange {
@@ -519,23 +560,15 @@ impl ReviewStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<DeliveryJob>, StoreError> {
         let mut tx = self.write().await?;
-        let claimed: Vec<(String, String, i64)> = sqlx::query_as(
-            "update delivery set claimed_until = ?, attempts = attempts + 1, updated_at = ?
-             where review_id in (
-                select review_id from delivery
-                where state = 'queued' and next_attempt_at <= ?
-                  and (claimed_until is null or claimed_until <= ?)
-                order by next_attempt_at limit ?)
-             returning review_id, payload_json, attempts",
-        )
-        .bind(now_ms + lease_ms)
-        .bind(now_ms)
-        .bind(now_ms)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let claimed: Vec<(String, String, i64)> = sqlx::query_as(CLAIM_DELIVERIES)
+            .bind(now_ms + lease_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
         let mut jobs = Vec::with_capacity(claimed.len());
         for (review_id, payload, attempts) in claimed {
             let (token, execution_arn): (String, String) =
@@ -655,17 +688,12 @@ impl ReviewStore for SqliteStore {
 
     async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
         let mut tx = self.write().await?;
-        let expired: Vec<(String,)> = sqlx::query_as(
-            "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
-                version = version + 1, updated_at = ?
-             where status = 'pending' and due_at <= ?
-             returning id",
-        )
-        .bind(now_ms)
-        .bind(now_ms)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let expired: Vec<(String,)> = sqlx::query_as(EXPIRE_OVERDUE)
+            .bind(now_ms)
+            .bind(now_ms)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
         for (id,) in &expired {
             let entry = AuditRecord::system(
                 now_ms,
@@ -717,16 +745,12 @@ impl ReviewStore for SqliteStore {
         checked_before_ms: i64,
         limit: u32,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as(
-            "select id, execution_arn from review
-             where status = 'pending' and coalesce(checked_at, 0) < ?
-             order by coalesce(checked_at, 0), received_at limit ?",
-        )
-        .bind(checked_before_ms)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)
+        sqlx::query_as(REVIEWS_TO_CHECK)
+            .bind(checked_before_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)
     }
 
     async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError> {
@@ -754,17 +778,12 @@ impl ReviewStore for SqliteStore {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<HeartbeatJob>, StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "select id, task_token from review
-             where status = 'pending' and heartbeat_seconds is not null
-               and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
-             order by coalesce(last_heartbeat_at, 0) limit ?",
-        )
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let rows: Vec<(String, String)> = sqlx::query_as(HEARTBEATS_DUE)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.into_iter()
             .map(|(review_id, token)| {
                 let token = TaskToken::parse(&token)
