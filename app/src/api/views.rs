@@ -228,7 +228,10 @@ pub struct OverviewView {
     /// Pending reviews per age bucket, youngest first.
     pub pending_by_age: Vec<(String, u32)>,
     pub due_soon: u32,
-    /// Pending reviews past the target, oldest first: `(id, title, age_ms)`.
+    /// How many pending reviews are past the target.
+    pub overdue_count: u32,
+    /// The oldest of them (at most [`crate::domain::sla::OVERDUE_NAMED`]),
+    /// oldest first: `(id, title, age_ms)`.
     pub overdue: Vec<(String, String, i64)>,
     /// `(reviewer, approvals, rejections)` in the period, busiest first.
     pub decisions_by_reviewer: Vec<(String, u32, u32)>,

@@ -60,7 +60,10 @@ fn Overview(overview: OverviewView) -> impl IntoView {
                 {if overview.overdue.is_empty() {
                     view! { <p class="empty">"Nothing is past the target."</p> }.into_any()
                 } else {
+                    let named = overview.overdue.len();
+                    let count = overview.overdue_count;
                     view! {
+                        <p class="meta" data-testid="overdue-count">{overdue_summary(count, named)}</p>
                         <ul class="artefacts">
                             {overview.overdue.into_iter().map(|(id, title, age)| view! {
                                 <li><a href=format!("/reviews/{id}")>{title}</a> " — waiting " {short_duration(age)}</li>
@@ -70,5 +73,32 @@ fn Overview(overview: OverviewView) -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// "3 reviews are past the target." or, when only the oldest are listed,
+/// "1,200 reviews are past the target; the 50 oldest:".
+fn overdue_summary(count: u32, named: usize) -> String {
+    match (count, named) {
+        (1, _) => "1 review is past the target.".into(),
+        (count, named) if count as usize > named => {
+            format!("{count} reviews are past the target; the {named} oldest:")
+        }
+        (count, _) => format!("{count} reviews are past the target."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overdue_summary;
+
+    #[test]
+    fn the_overdue_line_says_when_only_the_oldest_are_listed() {
+        assert_eq!(overdue_summary(1, 1), "1 review is past the target.");
+        assert_eq!(overdue_summary(3, 3), "3 reviews are past the target.");
+        assert_eq!(
+            overdue_summary(1200, 50),
+            "1200 reviews are past the target; the 50 oldest:"
+        );
     }
 }

@@ -4,7 +4,7 @@
 use super::ports::StoreError;
 use super::Services;
 use crate::api::OverviewView;
-use crate::domain::sla::{age_bucket, median, sla_state, SlaState, AGE_BUCKETS};
+use crate::domain::sla::{counted_ages, median, summarise_ages, OVERDUE_NAMED};
 use std::collections::BTreeMap;
 
 impl Services {
@@ -13,27 +13,22 @@ impl Services {
         let since_ms = now_ms - i64::from(period_days) * 86_400_000;
         let target_ms = self.settings.review_target_ms;
 
-        let pending = self.store.pending_ages().await?;
-        let mut pending_by_age: Vec<(String, u32)> = AGE_BUCKETS
-            .iter()
-            .map(|(_, label)| (label.to_string(), 0))
+        let ages = counted_ages(target_ms);
+        let counts = self.store.pending_at_least(now_ms, &ages).await?;
+        let pending = summarise_ages(target_ms, |age| {
+            ages.iter()
+                .position(|counted| *counted == age)
+                .and_then(|n| counts.get(n))
+                .copied()
+                .unwrap_or_default()
+        });
+        let overdue = self
+            .store
+            .oldest_pending(now_ms.saturating_sub(target_ms), OVERDUE_NAMED)
+            .await?
+            .into_iter()
+            .map(|(id, title, received_at_ms)| (id, title, now_ms - received_at_ms))
             .collect();
-        let (mut due_soon, mut overdue) = (0, Vec::new());
-        for (id, title, received_at_ms) in pending {
-            let age_ms = now_ms - received_at_ms;
-            if let Some(bucket) = pending_by_age
-                .iter_mut()
-                .find(|(label, _)| label == age_bucket(age_ms))
-            {
-                bucket.1 += 1;
-            }
-            match sla_state(age_ms, target_ms) {
-                SlaState::Overdue => overdue.push((id, title, age_ms)),
-                SlaState::DueSoon => due_soon += 1,
-                SlaState::OnTrack => {}
-            }
-        }
-        overdue.sort_by_key(|(_, _, age)| std::cmp::Reverse(*age));
 
         let mut per_reviewer: BTreeMap<String, (u32, u32)> = BTreeMap::new();
         for (reviewer, verdict, _) in self.store.decisions_since(since_ms).await? {
@@ -60,8 +55,9 @@ impl Services {
         Ok(OverviewView {
             period_days,
             target_minutes: target_ms / 60_000,
-            pending_by_age,
-            due_soon,
+            pending_by_age: pending.by_age,
+            due_soon: pending.due_soon,
+            overdue_count: pending.overdue,
             overdue,
             decisions_by_reviewer,
             decided: times.len() as u32,

@@ -17,7 +17,7 @@ use app::ssr::ports::{
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -83,6 +83,30 @@ pub(super) const REVIEW_CHANGES_AFTER: &str = "select id, review_id, action from
      where id > ? and review_id is not null
        and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
      order by id limit ?";
+
+// The lead overview's statements: at 100,000 pending reviews they too must
+// stay on an index (`review_by_received`), not load the queue.
+
+/// How many pending reviews are at least each of `ages` old at `now_ms`:
+/// one pass over the pending part of the index.
+pub(super) fn pending_at_least_query(now_ms: i64, ages: &[i64]) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new("select ");
+    for (n, age) in ages.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push("coalesce(sum(received_at <= ")
+            .push_bind(now_ms.saturating_sub(*age))
+            .push("), 0)");
+    }
+    sql.push(" from review where status = 'pending'");
+    sql
+}
+
+/// The pending reviews received longest ago.
+pub(super) const OLDEST_PENDING: &str = "select id, title, received_at from review
+     where status = 'pending' and received_at <= ?
+     order by received_at, id limit ?";
 
 fn db_error(error: sqlx::Error) -> StoreError {
     StoreError(error.to_string())
@@ -626,8 +650,31 @@ impl ReviewStore for SqliteStore {
         Ok(())
     }
 
-    async fn pending_ages(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
-        sqlx::query_as("select id, title, received_at from review where status = 'pending'")
+    async fn pending_at_least(&self, now_ms: i64, ages: &[i64]) -> Result<Vec<u32>, StoreError> {
+        if ages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let row = pending_at_least_query(now_ms, ages)
+            .build()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        (0..ages.len())
+            .map(|n| {
+                let count: i64 = row.try_get(n).map_err(db_error)?;
+                Ok(u32::try_from(count).unwrap_or(u32::MAX))
+            })
+            .collect()
+    }
+
+    async fn oldest_pending(
+        &self,
+        received_by_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        sqlx::query_as(OLDEST_PENDING)
+            .bind(received_by_ms)
+            .bind(limit)
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)

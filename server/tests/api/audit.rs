@@ -420,6 +420,17 @@ async fn the_lead_overview_counts_decisions_and_what_is_overdue() {
         json!([["ada@example.com", 1, 0], ["bob@example.com", 0, 1]])
     );
     assert_eq!(overview["overdue"][0][0], waiting.as_str());
+    assert_eq!(overview["overdue_count"], 1);
+    assert_eq!(overview["due_soon"], 0);
+    assert_eq!(
+        overview["pending_by_age"],
+        json!([
+            ["under 1 h", 1],
+            ["1–4 h", 0],
+            ["4–24 h", 0],
+            ["over a day", 0]
+        ])
+    );
     app.stop().await;
 }
 
