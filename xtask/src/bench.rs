@@ -7,14 +7,15 @@ use crate::process::{cargo, check, free_port, step};
 use crate::{emulator, setup, site};
 use anyhow::{bail, Context};
 
-const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--decisions N]";
+const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N]";
 
 /// Flags and the benchmark's environment variable each one sets.
-const FLAGS: [(&str, &str); 5] = [
+const FLAGS: [(&str, &str); 6] = [
     ("--reviews", "SIGNOFF_BENCH_REVIEWS"),
     ("--audit-entries", "SIGNOFF_BENCH_AUDIT_ENTRIES"),
     ("--requests", "SIGNOFF_BENCH_REQUESTS"),
     ("--concurrency", "SIGNOFF_BENCH_CONCURRENCY"),
+    ("--rounds", "SIGNOFF_BENCH_ROUNDS"),
     ("--decisions", "SIGNOFF_BENCH_DECISIONS"),
 ];
 

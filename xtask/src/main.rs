@@ -29,7 +29,7 @@ commands:
   demo             build and start the demo (dashboard, emulator, sample reviews)
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
-  bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--decisions N]
+  bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N]
                    seed 100,000 pending reviews and 1,000,000 audit entries, load the
                    release server, print latency, WASM size and memory figures
 ";

@@ -33,6 +33,43 @@ impl Latencies {
     }
 }
 
+/// Several load runs of one page, back to back. A single run's p99 is its
+/// twentieth-slowest request or so, and one hiccup of a shared two-core
+/// machine moves it by milliseconds; the median run is the figure, and each
+/// run's p99 and the CPU time the hypervisor took meanwhile say how noisy
+/// the machine was.
+pub struct Rounds(Vec<Round>);
+
+/// One load run.
+pub struct Round {
+    pub latencies: Latencies,
+    /// CPU time the hypervisor gave to others during the run (steal), in
+    /// milliseconds, summed over the CPUs; `None` where /proc/stat is not.
+    pub stolen_ms: Option<u64>,
+}
+
+impl Rounds {
+    /// The run with the median p99 (the lower middle one of an even count).
+    pub fn median(&self) -> &Latencies {
+        let mut by_p99: Vec<&Latencies> = self.0.iter().map(|r| &r.latencies).collect();
+        by_p99.sort_by(|a, b| a.p99().total_cmp(&b.p99()));
+        by_p99[(by_p99.len() - 1) / 2]
+    }
+
+    /// The runs in the order they ran.
+    pub fn each(&self) -> &[Round] {
+        &self.0
+    }
+}
+
+/// The machine's CPU steal time so far, in milliseconds (the `cpu` line of
+/// /proc/stat counts it in hundredths of a second).
+fn stolen_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let steal = stat.lines().next()?.split_whitespace().nth(8)?;
+    steal.parse::<u64>().ok().map(|ticks| ticks * 10)
+}
+
 /// What one load run sends.
 pub struct Load<'a> {
     pub http: &'a Http,
@@ -42,14 +79,29 @@ pub struct Load<'a> {
     pub expect: &'a str,
     pub requests: usize,
     pub concurrency: usize,
+    /// How many times the load is run (after one warm-up).
+    pub rounds: usize,
 }
 
 impl Load<'_> {
     /// Sends `requests` GETs from `concurrency` clients (cycling through
-    /// `urls`) after a warm-up of a tenth as many; returns their durations.
-    pub async fn run(&self) -> Latencies {
+    /// `urls`), `rounds` times after a warm-up of a tenth as many; returns
+    /// each round's durations.
+    pub async fn run(&self) -> Rounds {
         self.round(self.requests / 10 + 1).await;
-        self.round(self.requests).await
+        let mut rounds = Vec::with_capacity(self.rounds);
+        for _ in 0..self.rounds.max(1) {
+            let stolen_before = stolen_ms();
+            let latencies = self.round(self.requests).await;
+            let stolen_ms = stolen_before
+                .zip(stolen_ms())
+                .map(|(b, a)| a.saturating_sub(b));
+            rounds.push(Round {
+                latencies,
+                stolen_ms,
+            });
+        }
+        Rounds(rounds)
     }
 
     async fn round(&self, requests: usize) -> Latencies {
