@@ -9,6 +9,14 @@ use super::Services;
 use crate::domain::retry::backoff_ms;
 use crate::domain::review::DeliveryState;
 use crate::domain::upstream::{closed_task, ClosedTask};
+use std::time::Duration;
+
+/// How long the decider's answer has to itself before its delivery's
+/// outcome is written. Written at once, the write transaction competed with
+/// sending the answer: on 2 cores, while Step Functions (the emulator) ran
+/// the resumed execution, 4 decisions in 10 waited 2 to 4 ms longer for it
+/// (docs/benchmarks.md). The claim's lease covers the gap.
+const RECORD_AFTER_ANSWER: Duration = Duration::from_millis(20);
 
 /// What one sweep of the outbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -21,14 +29,15 @@ pub struct DeliveryReport {
 impl Services {
     /// Sends a delivery the decider's commit claimed. The decider hears how
     /// it went as soon as Step Functions answers; the outcome is recorded
-    /// just after, off the request's path. Should the process die in
-    /// between, the claim lapses and the worker sends again: Step Functions
-    /// answers that the task is closed, the execution shows the decision
-    /// arrived, and it is recorded as delivered, once.
+    /// just after ([`RECORD_AFTER_ANSWER`]), off the request's path. Should
+    /// the process die in between, the claim lapses and the worker sends
+    /// again: Step Functions answers that the task is closed, the execution
+    /// shows the decision arrived, and it is recorded as delivered, once.
     pub(super) async fn send_claimed(&self, job: DeliveryJob) -> DeliveryState {
         let (outcome, state, audit, now_ms) = self.send(&job).await;
         let services = self.clone();
         tokio::spawn(async move {
+            tokio::time::sleep(RECORD_AFTER_ANSWER).await;
             let recorded = services
                 .store
                 .finish_delivery(&job.review_id, &outcome, now_ms, audit.as_ref())

@@ -114,7 +114,9 @@ async fn a_lost_reply_is_recognised_and_the_decision_is_not_delivered_twice() {
     );
 
     // As if Signoff had crashed after Step Functions took the decision but
-    // before it recorded that: the outbox row is queued again.
+    // before it recorded that: once the outcome is recorded (just after the
+    // answer), the outbox row is queued again.
+    app.wait_for_delivery(&id, "delivered", 1).await;
     sqlx::query("update delivery set state = 'queued', next_attempt_at = 0, claimed_until = null")
         .execute(&app.db)
         .await
