@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 mod audit_query;
+mod indexed_sql;
 mod pending_count;
 #[cfg(test)]
 mod query_plans;

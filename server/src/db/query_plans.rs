@@ -6,10 +6,11 @@
 //! as for a million, so an empty database shows the plan the server runs at
 //! scale.)
 
-use super::sqlite::{
-    pending_at_least_query, SqliteStore, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE,
-    HEARTBEATS_DUE, OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
+use super::indexed_sql::{
+    pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
+    OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
 };
+use super::sqlite::SqliteStore;
 
 /// SQLite's plan for `sql`, one line per step.
 async fn plan(store: &SqliteStore, sql: &str) -> Vec<String> {

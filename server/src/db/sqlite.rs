@@ -1,6 +1,10 @@
 //! The review store on SQLite: one file, WAL mode, writes serialised by
 //! `BEGIN IMMEDIATE` so concurrent deciders queue instead of failing.
 
+use super::indexed_sql::{
+    pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
+    OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
+};
 use super::pending_count::{Plan, RememberedCount};
 use super::rows::{AuditRow, QueueRowRecord, RejectedIntakeRow, ReviewWithParts};
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
@@ -17,7 +21,7 @@ use app::ssr::ports::{
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -37,76 +41,6 @@ pub struct SqliteStore {
 /// gave a queue p99 of 16 ms and a peak RSS of 124 MiB, 4 gave 13 ms and
 /// 80 MiB.
 const CONNECTIONS: u32 = 4;
-
-// The statements that run on their own every second or so, whatever the
-// pages do. Each must read only what it returns (module `query_plans`
-// checks their plans): at 100,000 pending reviews, one that walks the
-// whole queue takes a core away from every page for a tenth of a second.
-
-/// The pending reviews checked longest ago (index `review_check_order`).
-pub(super) const REVIEWS_TO_CHECK: &str = "select id, execution_arn from review
-     where status = 'pending' and coalesce(checked_at, 0) < ?
-     order by coalesce(checked_at, 0), received_at limit ?";
-
-/// Held reviews whose heartbeat is due, most overdue first (index
-/// `review_heartbeat_due`: the expression must stay the index's own).
-pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review
-     where status = 'pending' and heartbeat_seconds is not null
-       and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
-     order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit ?";
-
-/// The queue's pending total (index `review_by_deadline`, covering).
-pub(super) const COUNT_PENDING: &str =
-    "select count(*) from review where status = 'pending' and due_at > ?";
-
-/// Pending reviews past their deadline leave the queue (index
-/// `review_by_deadline`).
-pub(super) const EXPIRE_OVERDUE: &str =
-    "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
-        version = version + 1, updated_at = ?
-     where status = 'pending' and due_at <= ?
-     returning id";
-
-/// Claims queued deliveries that are due (index `delivery_due`).
-pub(super) const CLAIM_DELIVERIES: &str =
-    "update delivery set claimed_until = ?, attempts = attempts + 1, updated_at = ?
-     where review_id in (
-        select review_id from delivery
-        where state = 'queued' and next_attempt_at <= ?
-          and (claimed_until is null or claimed_until <= ?)
-        order by next_attempt_at limit ?)
-     returning review_id, payload_json, attempts";
-
-/// What happened to reviews since the last change the live pages were
-/// told of (the audit log's own order, from a recent id).
-pub(super) const REVIEW_CHANGES_AFTER: &str = "select id, review_id, action from audit_entry
-     where id > ? and review_id is not null
-       and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
-     order by id limit ?";
-
-// The lead overview's statements: at 100,000 pending reviews they too must
-// stay on an index (`review_by_received`), not load the queue.
-
-/// How many pending reviews are at least each of `ages` old at `now_ms`:
-/// one pass over the pending part of the index.
-pub(super) fn pending_at_least_query(now_ms: i64, ages: &[i64]) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new("select ");
-    for (n, age) in ages.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.push("coalesce(sum(received_at <= ")
-            .push_bind(now_ms.saturating_sub(*age))
-            .push("), 0)");
-    }
-    sql.push(" from review where status = 'pending'");
-    sql
-}
-
-/// The pending reviews received longest ago.
-pub(super) const OLDEST_PENDING: &str = "select id, title, received_at from review
-     where status = 'pending' and received_at <= ?
-     order by received_at, id limit ?";
 
 fn db_error(error: sqlx::Error) -> StoreError {
     StoreError(error.to_string())

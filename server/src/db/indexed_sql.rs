@@ -1,0 +1,72 @@
+//! The statements that must stay on an index at 100,000 pending reviews,
+//! kept apart so that module `query_plans` can ask SQLite for each one's
+//! plan: those that run on their own every second or so, whatever the
+//! pages do (one that walks the whole queue takes a core away from every
+//! page for a tenth of a second), and the lead overview's, which once
+//! loaded every pending review.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+/// The pending reviews checked longest ago (index `review_check_order`).
+pub(super) const REVIEWS_TO_CHECK: &str = "select id, execution_arn from review
+     where status = 'pending' and coalesce(checked_at, 0) < ?
+     order by coalesce(checked_at, 0), received_at limit ?";
+
+/// Held reviews whose heartbeat is due, most overdue first (index
+/// `review_heartbeat_due`: the expression must stay the index's own).
+pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review
+     where status = 'pending' and heartbeat_seconds is not null
+       and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
+     order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit ?";
+
+/// The queue's pending total (index `review_by_deadline`, covering).
+pub(super) const COUNT_PENDING: &str =
+    "select count(*) from review where status = 'pending' and due_at > ?";
+
+/// Pending reviews past their deadline leave the queue (index
+/// `review_by_deadline`).
+pub(super) const EXPIRE_OVERDUE: &str =
+    "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
+        version = version + 1, updated_at = ?
+     where status = 'pending' and due_at <= ?
+     returning id";
+
+/// Claims queued deliveries that are due (index `delivery_due`).
+pub(super) const CLAIM_DELIVERIES: &str =
+    "update delivery set claimed_until = ?, attempts = attempts + 1, updated_at = ?
+     where review_id in (
+        select review_id from delivery
+        where state = 'queued' and next_attempt_at <= ?
+          and (claimed_until is null or claimed_until <= ?)
+        order by next_attempt_at limit ?)
+     returning review_id, payload_json, attempts";
+
+/// What happened to reviews since the last change the live pages were
+/// told of (the audit log's own order, from a recent id).
+pub(super) const REVIEW_CHANGES_AFTER: &str = "select id, review_id, action from audit_entry
+     where id > ? and review_id is not null
+       and action not in ('viewed', 'artefact link issued', 'heartbeat failed')
+     order by id limit ?";
+
+/// The lead overview: how many pending reviews are at least each of `ages`
+/// old at `now_ms`, in one pass over the pending part of an index that
+/// starts with the status and holds `received_at`.
+pub(super) fn pending_at_least_query(now_ms: i64, ages: &[i64]) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new("select ");
+    for (n, age) in ages.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push("coalesce(sum(received_at <= ")
+            .push_bind(now_ms.saturating_sub(*age))
+            .push("), 0)");
+    }
+    sql.push(" from review where status = 'pending'");
+    sql
+}
+
+/// The lead overview: the pending reviews received longest ago (index
+/// `review_by_received`).
+pub(super) const OLDEST_PENDING: &str = "select id, title, received_at from review
+     where status = 'pending' and received_at <= ?
+     order by received_at, id limit ?";
