@@ -8,7 +8,7 @@
 
 use crate::api::{
     artefact_links, get_execution, get_review, get_review_summary, AppError, ArtefactView,
-    DecideReview, ReviewDetail, ReviewSummary,
+    DecideReview, ExecutionView, ReviewDetail, ReviewSummary,
 };
 use crate::components::{
     use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog, DecideRequest,
@@ -298,21 +298,23 @@ fn DecisionArea(detail: ReviewSummary, decide: ServerAction<DecideReview>) -> im
 
 /// The execution's live status, fetched from the browser (it is an AWS call
 /// the page should not wait for) and re-checked while it is still running.
+/// Fetched from an effect, which runs only in the browser: a resource read
+/// here would hold the server's render of a decided review's page forever
+/// (`SsrMode::Async` waits for every resource under the page's suspense).
 #[component]
 fn Execution(review_id: String, decide: ServerAction<DecideReview>) -> impl IntoView {
     let (tick, set_tick) = signal(0_u32);
-    let execution = LocalResource::new(move || {
-        let (id, _, _) = (review_id.clone(), decide.version().get(), tick.get());
-        get_execution(id)
-    });
+    let execution = RwSignal::new(None::<Result<ExecutionView, AppError>>);
     Effect::new(move |_| {
-        let running = execution
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|e| e.status == "RUNNING");
-        if running && tick.get_untracked() < 40 {
-            set_timeout(move || set_tick.update(|t| *t += 1), RECHECK);
-        }
+        let (id, _, _) = (review_id.clone(), decide.version().get(), tick.get());
+        leptos::task::spawn_local(async move {
+            let result = get_execution(id).await;
+            let running = matches!(&result, Ok(e) if e.status == "RUNNING");
+            execution.set(Some(result));
+            if running && tick.get_untracked() < 40 {
+                set_timeout(move || set_tick.update(|t| *t += 1), RECHECK);
+            }
+        });
     });
     view! {
         {move || match execution.get() {

@@ -171,3 +171,27 @@ async fn deciding_an_unknown_review_is_not_found() {
     assert_eq!((status, body), (404, json!("NotFound")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_decided_reviews_page_is_served_whole() {
+    // A deep link to a review someone already decided: the page renders on
+    // the server in full (it once stopped at its loading placeholder, held
+    // by the execution status that only the browser fetches).
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    app.wait_for_delivery(&id, "delivered", 1).await;
+    let html = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        app.page(&format!("/reviews/{id}")),
+    )
+    .await
+    .expect("the page arrives");
+    assert!(!html.contains("Loading the review…"), "{html}");
+    assert!(
+        html.contains("<h1>Promote churn-model v42 to production"),
+        "{html}"
+    );
+    assert!(html.contains("Checking the workflow execution…"), "{html}");
+    app.stop().await;
+}
