@@ -72,7 +72,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name'],
+    profile: ['name', 'preferred_username'],
     groups: ['groups'],
   },
   // Put the scope-requested claims into the ID token too: Signoff reads them there.
@@ -83,8 +83,11 @@ const provider = new Provider(issuer, {
     return {
       accountId: user.sub,
       async claims() {
+        // A user without an e-mail (noor) gets no email claim at all, as
+        // some directories send for service or guest accounts.
+        const email = user.email ? { email: user.email, email_verified: true } : {};
         return {
-          sub: user.sub, email: user.email, email_verified: true, name: user.name, groups: user.groups,
+          sub: user.sub, ...email, name: user.name, preferred_username: user.username, groups: user.groups,
         };
       },
     };

@@ -81,7 +81,9 @@ test('an admin sees the running settings, without secrets', async ({ page }) => 
   await open(page, '/', 'root');
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
-  await expect(page.getByText('ml-reviewers')).toBeVisible();
+  await expect(page.getByText('ml-reviewers', { exact: true })).toBeVisible();
+  const rules = page.getByRole('region', { name: 'Approval policy' }).locator('ol li');
+  await expect(rules).toHaveText([/^embeddings-auto: /, /^two-approvals: /, /^demo-models: state machine model-release-demo, e2e-model-release; any model; any stage → 1 approval from ml-reviewers$/]);
   await expect(page.locator('main')).not.toContainText('signoff-demo-secret');
 });
 

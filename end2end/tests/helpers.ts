@@ -5,6 +5,7 @@ import { expect, Page } from '@playwright/test';
 /** The demo provider's users (end2end/oidc/users.json). */
 export const PASSWORDS: Record<string, string> = {
   ada: 'ada-demo', bob: 'bob-demo', lee: 'lee-demo', val: 'val-demo', dana: 'dana-demo', root: 'root-demo',
+  noor: 'noor-demo',
 };
 
 /** Fills in the provider's login form the page is on. */
@@ -45,7 +46,7 @@ export async function executionStatus(page: Page, executionArn: string): Promise
 }
 
 /** Calls the AWS emulator's Step Functions API directly. */
-async function stepFunctions(page: Page, action: string, body: object): Promise<any> {
+export async function stepFunctions(page: Page, action: string, body: object): Promise<any> {
   const response = await page.request.post(process.env.SIGNOFF_AWS_ENDPOINT!, {
     headers: {
       'Content-Type': 'application/x-amz-json-1.0',
@@ -59,8 +60,9 @@ async function stepFunctions(page: Page, action: string, body: object): Promise<
 }
 
 /** Starts an execution of the test stack's state machine asking for a
- *  review titled `title` (a fresh one, so tests do not share reviews). */
-export async function requestReview(page: Page, title: string): Promise<string> {
+ *  review titled `title` (a fresh one, so tests do not share reviews);
+ *  `changes` replace fields of the review. */
+export async function requestReview(page: Page, title: string, changes: object = {}): Promise<string> {
   const { stateMachines } = await stepFunctions(page, 'ListStateMachines', {});
   const machine = stateMachines.find((m: any) => m.name === 'e2e-model-release');
   expect(machine, 'the e2e state machine exists').toBeTruthy();
@@ -73,6 +75,7 @@ export async function requestReview(page: Page, title: string): Promise<string> 
     requestedBy: 'ci@example.com',
     reviewerGroup: 'ml-reviewers',
     timeoutSeconds: 3600,
+    ...changes,
   };
   const { executionArn } = await stepFunctions(page, 'StartExecution', {
     stateMachineArn: machine.stateMachineArn,

@@ -32,6 +32,27 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Work with the configuration file (approval policy).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a configuration file and list its policy rules; with
+    /// `--request`, also print the policy a request would be held to (or why
+    /// intake would reject it). Exits 1 when the file is invalid or the
+    /// request would be rejected.
+    Check {
+        /// The configuration file (TOML).
+        file: PathBuf,
+        /// A sample intake message (JSON, as the state machine sends it;
+        /// `taskToken`, `stateName` and `enteredTime` may be left out).
+        #[arg(long)]
+        request: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +95,12 @@ pub struct ServeArgs {
     /// Database: a SQLite file (`sqlite://path/to/signoff.db`), created if missing.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
     pub database_url: String,
+
+    /// The configuration file (TOML) holding the platform's approval
+    /// policy (`[[policy]]` rules; see deploy/signoff.example.toml). Without
+    /// one, each request sets its own approvals, group and requester.
+    #[arg(long, env = "SIGNOFF_CONFIG")]
+    pub config: Option<PathBuf>,
 
     /// Directory holding the built site (`pkg/` with the WASM bundle and CSS).
     #[arg(long, env = "SIGNOFF_SITE_ROOT", default_value = "target/site")]
@@ -208,15 +235,24 @@ pub struct OidcArgs {
     )]
     pub groups_claim: String,
 
+    /// ID token claims that hold a person's usernames, comma-separated:
+    /// with the subject and a verified e-mail, what a review's `requestedBy`
+    /// is compared with (nobody approves their own request).
+    #[arg(
+        long = "oidc-username-claims",
+        env = "SIGNOFF_OIDC_USERNAME_CLAIMS",
+        default_value = "preferred_username,upn",
+        value_delimiter = ','
+    )]
+    pub username_claims: Vec<String>,
+
     /// Which groups get which role: `group=role` pairs, comma-separated;
     /// roles are viewer, reviewer, lead, admin; the highest applies. People
-    /// in none of these groups cannot use Signoff.
-    #[arg(
-        long = "role-map",
-        env = "SIGNOFF_ROLE_MAP",
-        default_value = "ml-viewers=viewer,ml-reviewers=reviewer,ml-leads=lead,signoff-admins=admin"
-    )]
-    pub role_map: String,
+    /// in none of these groups cannot use Signoff. Required (there is no
+    /// default, so that no group gets a role, least of all admin, by
+    /// accident). Each request re-derives its session's role from it.
+    #[arg(long = "role-map", env = "SIGNOFF_ROLE_MAP")]
+    pub role_map: Option<String>,
 }
 
 /// A secret setting: kept out of `Debug` output and logs.

@@ -5,6 +5,8 @@
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod config_check;
+pub mod config_file;
 pub mod db;
 pub mod seed;
 pub mod web;
@@ -53,6 +55,25 @@ impl RunningServer {
 /// Opens the database, connects to AWS, binds the listener and starts the
 /// HTTP server and the workers.
 pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
+    // Settings first: a mistake stops start-up before anything opens.
+    let role_map = role_map(args.oidc.role_map.as_deref())?;
+    let policies = match &args.config {
+        Some(path) => config_file::load(path)?.map(Arc::new),
+        None => None,
+    };
+    match &policies {
+        Some(policies) => tracing::info!(
+            rules = policies.rules().len(),
+            version = %policies.version(),
+            "approval policy loaded"
+        ),
+        None if args.config.is_some() => tracing::warn!(
+            "the configuration holds no [[policy]] rules: each request sets its own approvals, group and requester"
+        ),
+        None => tracing::warn!(
+            "no approval policy (--config): each request sets its own approvals, group and requester"
+        ),
+    }
     let store = db::SqliteStore::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -66,6 +87,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let store: Arc<dyn app::ssr::ports::ReviewStore> = Arc::new(store);
     let auth = Arc::new(sign_in(
         &args,
+        role_map,
         sessions.clone(),
         store.clone(),
         clock.clone(),
@@ -85,6 +107,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             artefact_link_ms: i64::try_from(args.artefact_link_minutes.saturating_mul(60_000))
                 .unwrap_or(i64::MAX),
             metric_directions: args.metric_directions.clone(),
+            policies,
         },
     };
     let options = LeptosOptions::builder()
@@ -98,7 +121,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
 
-    let settings = settings_view(&args, &auth.role_map);
+    let settings = settings_view(&args, &auth.role_map, services.settings.policies.as_deref());
     // Live pages: a few batches of backlog per open page before it resyncs.
     let (changes, _) = tokio::sync::broadcast::channel(64);
     let router = web::router(
@@ -125,6 +148,11 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             tracing::error!("HTTP server failed: {error}");
         }
     });
+    tasks.spawn(workers::session_sweep::run(
+        sessions.clone(),
+        services.clock.clone(),
+        shutdown.clone(),
+    ));
     tasks.spawn(workers::changes::run(
         services.store.clone(),
         changes,
@@ -179,10 +207,30 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// The sign-in settings, checked: a bad role map or URL stops start-up with
-/// a message rather than locking everyone out later.
+/// The role map, which must be given and must map at least one group.
+fn role_map(text: Option<&str>) -> anyhow::Result<RoleMap> {
+    let Some(text) = text else {
+        anyhow::bail!(
+            "--role-map (or SIGNOFF_ROLE_MAP) is required: say which identity-provider groups \
+             get which role, e.g. ml-reviewers=reviewer,ml-leads=lead,platform-admins=admin. \
+             There is no default, so that no group gets a role (least of all admin) by accident."
+        );
+    };
+    let role_map = RoleMap::parse(text).map_err(|e| anyhow::anyhow!("--role-map: {e}"))?;
+    if role_map.pairs().is_empty() {
+        anyhow::bail!(
+            "--role-map (SIGNOFF_ROLE_MAP) maps no group to a role, so nobody could sign in; \
+             give group=role pairs, e.g. ml-reviewers=reviewer,ml-leads=lead,platform-admins=admin"
+        );
+    }
+    Ok(role_map)
+}
+
+/// The sign-in settings, checked: a bad URL stops start-up with a message
+/// rather than locking everyone out later.
 fn sign_in(
     args: &ServeArgs,
+    role_map: RoleMap,
     sessions: auth::sessions::SessionStore,
     audit: Arc<dyn app::ssr::ports::ReviewStore>,
     clock: Arc<dyn Clock>,
@@ -191,8 +239,6 @@ fn sign_in(
     if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
         anyhow::bail!("--public-url must start with http:// or https://, got {public_url}");
     }
-    let role_map =
-        RoleMap::parse(&args.oidc.role_map).map_err(|e| anyhow::anyhow!("--role-map: {e}"))?;
     let oidc = auth::oidc::Oidc::new(auth::oidc::OidcSettings {
         issuer: args.oidc.issuer.clone(),
         client_id: args.oidc.client_id.clone(),
@@ -200,6 +246,7 @@ fn sign_in(
         redirect_url: format!("{public_url}/auth/callback"),
         post_logout_url: format!("{public_url}/auth/signed-out"),
         groups_claim: args.oidc.groups_claim.clone(),
+        username_claims: args.oidc.username_claims.clone(),
     })?;
     Ok(auth::Auth {
         oidc,
@@ -213,8 +260,26 @@ fn sign_in(
 
 /// The configuration as the admin settings page shows it: no secrets, and
 /// the database URL without any password.
-fn settings_view(args: &ServeArgs, role_map: &RoleMap) -> app::api::SettingsView {
+fn settings_view(
+    args: &ServeArgs,
+    role_map: &RoleMap,
+    policies: Option<&app::domain::policy::Policies>,
+) -> app::api::SettingsView {
     app::api::SettingsView {
+        policy: policies.map(|policies| app::api::PolicyFileView {
+            file: args
+                .config
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            version: policies.version().to_owned(),
+            rules: policies
+                .rules()
+                .iter()
+                .map(|rule| (rule.name.clone(), rule.describe()))
+                .collect(),
+        }),
+        username_claims: args.oidc.username_claims.clone(),
         public_url: args.public_url.clone(),
         oidc_issuer: args.oidc.issuer.clone(),
         oidc_client_id: args.oidc.client_id.clone(),

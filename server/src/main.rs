@@ -1,7 +1,7 @@
 //! The `signoff` command: parses the command line and runs a subcommand.
 
 use clap::Parser;
-use server::config::{AuditCommand, Cli, Command};
+use server::config::{AuditCommand, Cli, Command, ConfigCommand};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -15,10 +15,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Logs go to stderr: stdout is for what a subcommand prints (the seed's
+    // queue URL, `config check`'s report).
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(*args).await.map(|()| ExitCode::SUCCESS),
         Command::Seed(args) => server::seed::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Config {
+            command: ConfigCommand::Check { file, request },
+        } => server::config_check::run(&file, request.as_deref()),
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => verify_audit(&database_url).await,

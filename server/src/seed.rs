@@ -79,8 +79,10 @@ fn review(
 }
 
 /// Several models, metrics better and worse than baseline, one breaching a
-/// threshold, one needing two approvals, one requested by the demo user dana;
-/// artefacts of every kind the review page previews, and one never uploaded.
+/// threshold, one needing two approvals, one requested by the demo user dana,
+/// one the demo's policy approves by itself and one whose requester hides a
+/// zero-width space; artefacts of every kind the review page previews, and
+/// one never uploaded.
 pub fn samples() -> Vec<(&'static str, Value)> {
     let mut samples = vec![
         (
@@ -149,6 +151,39 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"gini": 0.58, "ks": 0.45, "approval_rate": 0.36}),
                     json!({"gini": {"min": 0.5}}),
                     json!({"timeoutSeconds": 48 * 3600, "requestedBy": "dana@example.com"}),
+                ),
+                "context": {"pipeline": "credit-monthly"}
+            }),
+        ),
+        (
+            // The demo's policy approves it by itself (rule embeddings-auto):
+            // it never waits in the queue, and its history says why.
+            "embeddings-v12",
+            json!({
+                "review": review(
+                    "Refresh embeddings-search v12 in staging",
+                    ("embeddings-search", "12", "staging"),
+                    json!({"recall_at_10": 0.81, "p95_latency_ms": 31}),
+                    json!({"recall_at_10": 0.79, "p95_latency_ms": 33}),
+                    json!({"recall_at_10": {"min": 0.75}, "p95_latency_ms": {"max": 40}}),
+                    json!({"timeoutSeconds": 6 * 3600}),
+                ),
+                "context": {"pipeline": "embeddings-nightly"}
+            }),
+        ),
+        (
+            // A requester with a zero-width space after the address: it
+            // reads as dana's but is not, and intake refuses it (the task
+            // fails with Signoff.InvalidRequest).
+            "spoofed-requester",
+            json!({
+                "review": review(
+                    "Promote credit-risk v4 to production",
+                    ("credit-risk", "4", "production"),
+                    json!({"gini": 0.63}),
+                    json!({"gini": 0.61}),
+                    json!({"gini": {"min": 0.5}}),
+                    json!({"requestedBy": "dana@example.com\u{200B}"}),
                 ),
                 "context": {"pipeline": "credit-monthly"}
             }),

@@ -9,6 +9,10 @@ use std::process::Command;
 /// The client secret the provider registers and Signoff presents (demo only).
 pub const CLIENT_SECRET: &str = "signoff-demo-secret";
 
+/// The demo users' groups (end2end/oidc/users.json) and their roles.
+pub const DEMO_ROLE_MAP: &str =
+    "ml-viewers=viewer,ml-reviewers=reviewer,ml-leads=lead,signoff-admins=admin";
+
 pub struct Provider {
     pub issuer: String,
     _service: Service,

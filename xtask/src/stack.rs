@@ -69,6 +69,12 @@ pub fn serve(
         .env("SIGNOFF_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("SIGNOFF_OIDC_ISSUER", backends.issuer)
         .env("SIGNOFF_OIDC_CLIENT_SECRET", crate::identity::CLIENT_SECRET)
+        .env("SIGNOFF_ROLE_MAP", crate::identity::DEMO_ROLE_MAP)
+        // The demo's approval policy: end2end/signoff-demo.toml.
+        .env(
+            "SIGNOFF_CONFIG",
+            paths.root.join("end2end/signoff-demo.toml"),
+        )
         // The samples' rates and latencies are better lower.
         .env(
             "SIGNOFF_METRIC_DIRECTIONS",

@@ -28,8 +28,10 @@ pub struct QueueItem {
     pub title: String,
     pub model_name: String,
     pub model_version: String,
-    pub requested_by: String,
-    pub reviewer_group: Option<String>,
+    /// As the workflow claims it; `None` when its policy let it name nobody.
+    pub requested_by: Option<String>,
+    /// Who may decide, by the review's policy (besides leads); empty: any reviewer.
+    pub reviewer_groups: Vec<String>,
     pub priority: Priority,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
@@ -75,9 +77,13 @@ pub struct ReviewSummary {
     pub id: String,
     pub title: String,
     pub model: ModelRef,
-    pub requested_by: String,
-    pub reviewer_group: Option<String>,
+    pub requested_by: Option<String>,
+    /// Who may decide, by the review's policy (besides leads); empty: any reviewer.
+    pub reviewer_groups: Vec<String>,
     pub required_approvals: u32,
+    /// The review's policy and where each part came from, a line each,
+    /// the headline first.
+    pub policy: Vec<String>,
     pub on_reject: OnReject,
     pub status: ReviewStatus,
     pub status_reason: Option<String>,
@@ -168,7 +174,7 @@ pub struct PreflightRow {
     /// e.g. `1 of 2 thresholds fail.`
     pub thresholds: String,
     pub failing_thresholds: usize,
-    pub requested_by: String,
+    pub requested_by: Option<String>,
     /// Why this person's decision would be refused, if it would.
     pub blocked: Option<String>,
 }
@@ -243,6 +249,10 @@ pub struct OverviewView {
 /// The running configuration as admins see it (never a secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsView {
+    /// The approval policy file; `None`: each request sets its own rules.
+    pub policy: Option<PolicyFileView>,
+    /// The ID token claims compared with a review's requester.
+    pub username_claims: Vec<String>,
     pub public_url: String,
     pub oidc_issuer: String,
     pub oidc_client_id: String,
@@ -257,6 +267,16 @@ pub struct SettingsView {
     /// How long a presigned artefact link stays valid.
     pub artefact_link_minutes: u64,
     pub database: String,
+}
+
+/// The approval policy file as the settings page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFileView {
+    pub file: String,
+    /// The file's SHA-256.
+    pub version: String,
+    /// `(name, what it covers and asks)`, in the order they are tried.
+    pub rules: Vec<(String, String)>,
 }
 
 /// The signed-in person, for the page header.

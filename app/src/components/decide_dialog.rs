@@ -177,7 +177,7 @@ fn PreflightTable(rows: Vec<PreflightRow>) -> impl IntoView {
                             </td>
                             <td>{row.model}</td>
                             <td>{row.thresholds}</td>
-                            <td>{row.requested_by}</td>
+                            <td>{row.requested_by.unwrap_or_else(|| "not named".into())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -4,7 +4,9 @@
 
 use super::actor::{Actor, Role};
 use super::decision::Verdict;
+use super::identity::{compare_requester, RequesterMatch};
 use super::intake::ReviewSpec;
+use super::policy::EffectivePolicy;
 
 /// Maps identity-provider groups to Signoff roles, e.g. from
 /// `ml-reviewers=reviewer,ml-leads=lead`.
@@ -57,35 +59,46 @@ pub enum NotAllowed {
     RoleTooLow(&'static str),
     #[error("You requested this review, so someone else has to approve it.")]
     OwnRequest,
+    #[error(
+        "This review was requested by {0}, and your sign-in carries no verified e-mail or \
+         username to compare with that name, so Signoff cannot rule out that it is you. \
+         Someone else has to approve it."
+    )]
+    CannotTellRequester(String),
     #[error("Only members of {0} (and leads) may decide this review.")]
     NotInReviewerGroup(String),
 }
 
-/// Whether `actor` may give `verdict` on the review described by `spec`.
-/// Nobody approves their own request (rejecting, i.e. withdrawing, it is
-/// fine); a named reviewer group limits deciders to its members and leads.
-pub fn may_decide(actor: &Actor, spec: &ReviewSpec, verdict: Verdict) -> Result<(), NotAllowed> {
+/// Whether `actor` may give `verdict` on the review described by `spec`,
+/// held to `policy`. Nobody approves their own request (rejecting, i.e.
+/// withdrawing, it is fine), and when Signoff cannot tell whether the
+/// decider is the requester, approving is refused too; the policy's
+/// reviewer groups limit deciders to their members and leads.
+pub fn may_decide(
+    actor: &Actor,
+    spec: &ReviewSpec,
+    policy: &EffectivePolicy,
+    verdict: Verdict,
+) -> Result<(), NotAllowed> {
     if !actor.has_role(Role::Reviewer) {
         return Err(NotAllowed::RoleTooLow(actor.role.as_str()));
     }
-    if verdict == Verdict::Approve && is_requester(actor, &spec.requested_by) {
-        return Err(NotAllowed::OwnRequest);
-    }
-    match &spec.reviewer_group {
-        Some(group) if !actor.has_role(Role::Lead) && !actor.groups.iter().any(|g| g == group) => {
-            Err(NotAllowed::NotInReviewerGroup(group.clone()))
+    if let (Verdict::Approve, Some(requested_by)) = (verdict, &spec.requested_by) {
+        match compare_requester(actor.known_names(), requested_by) {
+            RequesterMatch::Same => return Err(NotAllowed::OwnRequest),
+            RequesterMatch::CannotTell => {
+                return Err(NotAllowed::CannotTellRequester(requested_by.clone()))
+            }
+            RequesterMatch::Different => {}
         }
-        _ => Ok(()),
     }
-}
-
-/// `requestedBy` names the actor by email (case-insensitively) or subject.
-pub fn is_requester(actor: &Actor, requested_by: &str) -> bool {
-    actor.subject == requested_by
-        || actor
-            .email
-            .as_deref()
-            .is_some_and(|email| email.eq_ignore_ascii_case(requested_by))
+    let groups = &policy.reviewer_groups;
+    let member = groups.iter().any(|g| actor.groups.contains(g));
+    if groups.is_empty() || member || actor.has_role(Role::Lead) {
+        Ok(())
+    } else {
+        Err(NotAllowed::NotInReviewerGroup(groups.join(" or ")))
+    }
 }
 
 /// The path to return to after sign-in, if it is safe: a path on this site
@@ -110,6 +123,8 @@ mod tests {
         Actor {
             subject: format!("sub-{email}"),
             email: Some(email.into()),
+            email_verified: true,
+            usernames: Vec::new(),
             display_name: email.into(),
             role,
             groups: groups.iter().map(|g| g.to_string()).collect(),
@@ -124,6 +139,10 @@ mod tests {
             review["reviewerGroup"] = json!(group);
         }
         parse_review_spec(&review, "review").unwrap()
+    }
+
+    fn decide(actor: &Actor, spec: &ReviewSpec, verdict: Verdict) -> Result<(), NotAllowed> {
+        may_decide(actor, spec, &EffectivePolicy::from_request(spec), verdict)
     }
 
     #[test]
@@ -156,7 +175,7 @@ mod tests {
 
     #[test]
     fn viewers_may_not_decide() {
-        let refusal = may_decide(
+        let refusal = decide(
             &actor(Role::Viewer, "val@x", &[]),
             &spec("ci", None),
             Verdict::Approve,
@@ -173,24 +192,75 @@ mod tests {
         let dana = actor(Role::Reviewer, "dana@example.com", &[]);
         let own = spec("DANA@example.com", None);
         assert_eq!(
-            may_decide(&dana, &own, Verdict::Approve),
+            decide(&dana, &own, Verdict::Approve),
             Err(NotAllowed::OwnRequest)
         );
         assert_eq!(
-            may_decide(&dana, &own, Verdict::Reject),
+            decide(&dana, &own, Verdict::Reject),
             Ok(()),
             "withdrawing is fine"
         );
         let by_subject = spec("sub-dana@example.com", None);
         assert_eq!(
-            may_decide(&dana, &by_subject, Verdict::Approve),
+            decide(&dana, &by_subject, Verdict::Approve),
             Err(NotAllowed::OwnRequest)
         );
         let lead = actor(Role::Lead, "dana@example.com", &[]);
         assert_eq!(
-            may_decide(&lead, &own, Verdict::Approve),
+            decide(&lead, &own, Verdict::Approve),
             Err(NotAllowed::OwnRequest),
             "leads too"
+        );
+    }
+
+    #[test]
+    fn approving_fails_closed_when_the_requester_cannot_be_compared() {
+        let mut noor = actor(Role::Reviewer, "unused", &[]);
+        noor.email = None;
+        let by_address = spec("noor@example.com", None);
+        assert_eq!(
+            decide(&noor, &by_address, Verdict::Approve),
+            Err(NotAllowed::CannotTellRequester("noor@example.com".into()))
+        );
+        assert_eq!(
+            decide(&noor, &by_address, Verdict::Reject),
+            Ok(()),
+            "rejecting is fine"
+        );
+        noor.usernames = vec!["noor".into()];
+        assert_eq!(
+            decide(&noor, &spec("noor", None), Verdict::Approve),
+            Err(NotAllowed::OwnRequest)
+        );
+        assert_eq!(
+            decide(&noor, &spec("ci-bot", None), Verdict::Approve),
+            Ok(())
+        );
+        // An e-mail the provider says is unverified compares with nothing.
+        let mut eve = actor(Role::Reviewer, "dana@example.com", &[]);
+        eve.email_verified = false;
+        assert_eq!(
+            decide(&eve, &spec("dana@example.com", None), Verdict::Approve),
+            Err(NotAllowed::CannotTellRequester("dana@example.com".into()))
+        );
+    }
+
+    #[test]
+    fn the_policys_groups_limit_deciders_not_the_requests() {
+        let review = spec("ci", None);
+        let mut policy = EffectivePolicy::from_request(&review);
+        policy.reviewer_groups = vec!["ml-reviewers".into(), "fraud-reviewers".into()];
+        let outsider = actor(Role::Reviewer, "eve@x", &["interns"]);
+        assert_eq!(
+            may_decide(&outsider, &review, &policy, Verdict::Approve),
+            Err(NotAllowed::NotInReviewerGroup(
+                "ml-reviewers or fraud-reviewers".into()
+            ))
+        );
+        let member = actor(Role::Reviewer, "fay@x", &["fraud-reviewers"]);
+        assert_eq!(
+            may_decide(&member, &review, &policy, Verdict::Approve),
+            Ok(())
         );
     }
 
@@ -200,12 +270,12 @@ mod tests {
         let member = actor(Role::Reviewer, "ada@x", &["ml-reviewers"]);
         let outsider = actor(Role::Reviewer, "eve@x", &["fraud-reviewers"]);
         let lead = actor(Role::Lead, "lee@x", &["ml-leads"]);
-        assert_eq!(may_decide(&member, &review, Verdict::Approve), Ok(()));
+        assert_eq!(decide(&member, &review, Verdict::Approve), Ok(()));
         assert_eq!(
-            may_decide(&outsider, &review, Verdict::Reject),
+            decide(&outsider, &review, Verdict::Reject),
             Err(NotAllowed::NotInReviewerGroup("ml-reviewers".into()))
         );
-        assert_eq!(may_decide(&lead, &review, Verdict::Approve), Ok(()));
+        assert_eq!(decide(&lead, &review, Verdict::Approve), Ok(()));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Who is acting, and what their role lets them do.
 
+use super::identity::KnownNames;
 use serde::{Deserialize, Serialize};
 
 /// Roles in increasing order of power; each includes the ones before it.
@@ -34,6 +35,11 @@ pub struct Actor {
     /// Stable identifier from the identity provider (`sub`).
     pub subject: String,
     pub email: Option<String>,
+    /// Whether the provider vouches for the e-mail: false only when its
+    /// `email_verified` claim says false (many providers send no such claim).
+    pub email_verified: bool,
+    /// Values of the configured username claims (`preferred_username`, `upn`).
+    pub usernames: Vec<String>,
     pub display_name: String,
     pub role: Role,
     /// Groups from the identity provider, for reviewer-group checks.
@@ -50,6 +56,16 @@ impl Actor {
     pub fn label(&self) -> &str {
         self.email.as_deref().unwrap_or(&self.display_name)
     }
+
+    /// The names requester matching may compare (an unverified e-mail is
+    /// not one of them).
+    pub fn known_names(&self) -> KnownNames<'_> {
+        KnownNames {
+            subject: &self.subject,
+            verified_email: self.email.as_deref().filter(|_| self.email_verified),
+            usernames: &self.usernames,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -60,6 +76,8 @@ mod tests {
         Actor {
             subject: "sub-1".into(),
             email: None,
+            email_verified: true,
+            usernames: Vec::new(),
             display_name: "Ada".into(),
             role,
             groups: Vec::new(),
@@ -73,6 +91,15 @@ mod tests {
         assert!(actor(Role::Reviewer).has_role(Role::Viewer));
         assert!(!actor(Role::Viewer).has_role(Role::Reviewer));
         assert!(!actor(Role::Reviewer).has_role(Role::Lead));
+    }
+
+    #[test]
+    fn an_unverified_email_is_not_a_known_name() {
+        let mut a = actor(Role::Reviewer);
+        a.email = Some("ada@example.com".into());
+        assert_eq!(a.known_names().verified_email, Some("ada@example.com"));
+        a.email_verified = false;
+        assert_eq!(a.known_names().verified_email, None);
     }
 
     #[test]

@@ -43,6 +43,23 @@ impl AuditContent {
         }
     }
 
+    /// An entry for something a policy rule did by itself (`policy:<rule>`).
+    pub fn by_rule(
+        rule: &str,
+        at_ms: i64,
+        action: &str,
+        review_id: Option<&str>,
+        detail: Option<String>,
+    ) -> Self {
+        let actor = format!("policy:{rule}");
+        Self {
+            actor_subject: Some(actor.clone()),
+            actor_role: Some("policy".into()),
+            actor,
+            ..Self::system(at_ms, action, review_id, detail)
+        }
+    }
+
     /// An entry for something a person did.
     pub fn by(
         actor: &Actor,

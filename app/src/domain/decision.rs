@@ -40,8 +40,27 @@ pub struct RecordedDecision {
     pub reviewer_subject: String,
     /// Email or name, as shown and as sent to the workflow.
     pub reviewer_label: String,
+    /// The reviewer's groups when they decided: which "approval from
+    /// group X" requirements the decision meets.
+    #[serde(default)]
+    pub reviewer_groups: Vec<String>,
     pub comment: Option<String>,
     pub at_ms: i64,
+}
+
+/// What a review needs before it is approved: so many distinct approvals,
+/// at least one of them from a member of each of `from_groups`.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalsNeeded<'a> {
+    pub count: u32,
+    pub from_groups: &'a [String],
+}
+
+/// Who is deciding, as the approval rules see them.
+#[derive(Debug, Clone, Copy)]
+pub struct Decider<'a> {
+    pub subject: &'a str,
+    pub groups: &'a [String],
 }
 
 /// Why a decision was not accepted. The text is what the reviewer reads.
@@ -58,6 +77,18 @@ pub enum Refusal {
     CommentTooLong,
     #[error("You have already approved this review; it needs another reviewer's approval.")]
     AlreadyApproved,
+    #[error("{}", reserved_text(groups))]
+    ApprovalReserved { groups: Vec<String> },
+}
+
+fn reserved_text(groups: &[String]) -> String {
+    match groups {
+        [one] => format!("The approval this review still needs must come from a member of {one}."),
+        many => format!(
+            "The approvals this review still needs must come from members of {}.",
+            many.join(", ")
+        ),
+    }
 }
 
 fn not_pending_text(status: ReviewStatus, decided_by: Option<&str>) -> String {
@@ -90,14 +121,16 @@ pub fn normalise_comment(comment: &str) -> Result<Option<String>, Refusal> {
 }
 
 /// Applies one reviewer's verdict to a review in `status` that has `prior`
-/// decisions and needs `required_approvals` distinct approvals. One rejection
-/// ends the review; approvals count once per reviewer.
+/// decisions and needs `needed` approvals. One rejection ends the review;
+/// approvals count once per reviewer; and the last approvals are kept for
+/// the groups an approval must still come from, so a review never collects
+/// its count without them.
 pub fn evaluate(
     status: ReviewStatus,
-    required_approvals: u32,
+    needed: ApprovalsNeeded<'_>,
     prior: &[RecordedDecision],
     verdict: Verdict,
-    reviewer_subject: &str,
+    decider: Decider<'_>,
     comment: Option<&str>,
 ) -> Result<Outcome, Refusal> {
     if !status.is_pending() {
@@ -117,14 +150,27 @@ pub fn evaluate(
         }
         Verdict::Reject => Ok(Outcome::Final(ReviewStatus::Rejected)),
         Verdict::Approve => {
-            let already = prior
-                .iter()
-                .any(|d| d.verdict == Verdict::Approve && d.reviewer_subject == reviewer_subject);
-            if already {
+            let given = approvals(prior);
+            if given.iter().any(|d| d.reviewer_subject == decider.subject) {
                 return Err(Refusal::AlreadyApproved);
             }
-            let have = approvals(prior).len() as u32 + 1;
-            let need = required_approvals.max(1);
+            let have = u32::try_from(given.len())
+                .unwrap_or(u32::MAX)
+                .saturating_add(1);
+            let need = needed.count.max(1);
+            let still_missing: Vec<String> = needed
+                .from_groups
+                .iter()
+                .filter(|group| !given.iter().any(|d| d.reviewer_groups.contains(group)))
+                .filter(|group| !decider.groups.contains(group))
+                .cloned()
+                .collect();
+            let left_after = need.saturating_sub(have);
+            if u32::try_from(still_missing.len()).unwrap_or(u32::MAX) > left_after {
+                return Err(Refusal::ApprovalReserved {
+                    groups: still_missing,
+                });
+            }
             Ok(if have >= need {
                 Outcome::Final(ReviewStatus::Approved)
             } else {
@@ -146,94 +192,159 @@ pub fn approvals(decisions: &[RecordedDecision]) -> Vec<&RecordedDecision> {
 mod tests {
     use super::*;
 
-    fn approval(subject: &str) -> RecordedDecision {
+    fn approval(subject: &str, groups: &[&str]) -> RecordedDecision {
         RecordedDecision {
             verdict: Verdict::Approve,
             reviewer_subject: subject.into(),
             reviewer_label: format!("{subject}@example.com"),
+            reviewer_groups: groups.iter().map(|g| g.to_string()).collect(),
             comment: None,
             at_ms: 1,
         }
     }
 
+    const NO_GROUPS: &[String] = &[];
+
+    fn needs(count: u32) -> ApprovalsNeeded<'static> {
+        ApprovalsNeeded {
+            count,
+            from_groups: NO_GROUPS,
+        }
+    }
+
+    fn by(subject: &str) -> Decider<'_> {
+        member(subject, NO_GROUPS)
+    }
+
+    fn member<'a>(subject: &'a str, groups: &'a [String]) -> Decider<'a> {
+        Decider { subject, groups }
+    }
+
+    fn pending(
+        needed: ApprovalsNeeded<'_>,
+        prior: &[RecordedDecision],
+        verdict: Verdict,
+        decider: Decider<'_>,
+        comment: Option<&str>,
+    ) -> Result<Outcome, Refusal> {
+        evaluate(
+            ReviewStatus::Pending,
+            needed,
+            prior,
+            verdict,
+            decider,
+            comment,
+        )
+    }
+
     #[test]
     fn one_approval_decides_a_single_approver_review() {
-        let outcome = evaluate(ReviewStatus::Pending, 1, &[], Verdict::Approve, "ada", None);
+        let outcome = pending(needs(1), &[], Verdict::Approve, by("ada"), None);
         assert_eq!(outcome, Ok(Outcome::Final(ReviewStatus::Approved)));
     }
 
     #[test]
     fn a_rejection_needs_a_reason() {
         for comment in [None, Some(""), Some("   ")] {
-            let outcome = evaluate(
-                ReviewStatus::Pending,
-                1,
-                &[],
-                Verdict::Reject,
-                "ada",
-                comment,
-            );
+            let outcome = pending(needs(1), &[], Verdict::Reject, by("ada"), comment);
             assert_eq!(outcome, Err(Refusal::ReasonRequired));
         }
-        let outcome = evaluate(
-            ReviewStatus::Pending,
-            1,
-            &[],
-            Verdict::Reject,
-            "ada",
-            Some("AUC fell"),
-        );
+        let outcome = pending(needs(1), &[], Verdict::Reject, by("ada"), Some("AUC fell"));
         assert_eq!(outcome, Ok(Outcome::Final(ReviewStatus::Rejected)));
     }
 
     #[test]
     fn n_approvals_need_n_distinct_reviewers() {
-        let first = evaluate(ReviewStatus::Pending, 2, &[], Verdict::Approve, "ada", None);
+        let first = pending(needs(2), &[], Verdict::Approve, by("ada"), None);
         assert_eq!(first, Ok(Outcome::AwaitingApprovals { have: 1, need: 2 }));
-        let prior = [approval("ada")];
-        let again = evaluate(
-            ReviewStatus::Pending,
-            2,
-            &prior,
-            Verdict::Approve,
-            "ada",
-            None,
-        );
+        let prior = [approval("ada", &[])];
+        let again = pending(needs(2), &prior, Verdict::Approve, by("ada"), None);
         assert_eq!(again, Err(Refusal::AlreadyApproved));
-        let second = evaluate(
-            ReviewStatus::Pending,
-            2,
-            &prior,
-            Verdict::Approve,
-            "bob",
-            None,
-        );
+        let second = pending(needs(2), &prior, Verdict::Approve, by("bob"), None);
         assert_eq!(second, Ok(Outcome::Final(ReviewStatus::Approved)));
     }
 
     #[test]
-    fn one_rejection_ends_a_multi_approver_review() {
-        let prior = [approval("ada")];
-        let outcome = evaluate(
-            ReviewStatus::Pending,
-            3,
-            &prior,
-            Verdict::Reject,
-            "bob",
-            Some("no"),
+    fn the_last_approvals_are_kept_for_the_groups_still_missing() {
+        let leads = ["ml-leads".to_owned()];
+        let reviewers = ["ml-reviewers".to_owned()];
+        let needed = ApprovalsNeeded {
+            count: 2,
+            from_groups: &leads,
+        };
+        let ada = member("ada", &reviewers);
+        let lee = member("lee", &leads);
+        // A reviewer may give the first of two approvals...
+        assert_eq!(
+            pending(needed, &[], Verdict::Approve, ada, None),
+            Ok(Outcome::AwaitingApprovals { have: 1, need: 2 })
         );
+        // ...but not the last while no lead has approved.
+        let prior = [approval("ada", &["ml-reviewers"])];
+        let bob = member("bob", &reviewers);
+        let refusal = pending(needed, &prior, Verdict::Approve, bob, None).unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "The approval this review still needs must come from a member of ml-leads."
+        );
+        assert_eq!(
+            pending(needed, &prior, Verdict::Approve, lee, None),
+            Ok(Outcome::Final(ReviewStatus::Approved))
+        );
+        // A lead first leaves the second approval to anyone.
+        let prior = [approval("lee", &["ml-leads"])];
+        assert_eq!(
+            pending(needed, &prior, Verdict::Approve, bob, None),
+            Ok(Outcome::Final(ReviewStatus::Approved))
+        );
+        // Rejecting is never reserved.
+        assert_eq!(
+            pending(needed, &[], Verdict::Reject, bob, Some("no")),
+            Ok(Outcome::Final(ReviewStatus::Rejected))
+        );
+    }
+
+    #[test]
+    fn one_person_in_two_required_groups_covers_both() {
+        let required = ["a".to_owned(), "b".to_owned()];
+        let both = ["a".to_owned(), "b".to_owned()];
+        let needed = ApprovalsNeeded {
+            count: 2,
+            from_groups: &required,
+        };
+        let outsider = pending(needed, &[], Verdict::Approve, by("eve"), None).unwrap_err();
+        assert_eq!(
+            outsider.to_string(),
+            "The approvals this review still needs must come from members of a, b."
+        );
+        let in_both = member("cy", &both);
+        assert_eq!(
+            pending(needed, &[], Verdict::Approve, in_both, None),
+            Ok(Outcome::AwaitingApprovals { have: 1, need: 2 })
+        );
+        let prior = [approval("cy", &["a", "b"])];
+        assert_eq!(
+            pending(needed, &prior, Verdict::Approve, by("eve"), None),
+            Ok(Outcome::Final(ReviewStatus::Approved))
+        );
+    }
+
+    #[test]
+    fn one_rejection_ends_a_multi_approver_review() {
+        let prior = [approval("ada", &[])];
+        let outcome = pending(needs(3), &prior, Verdict::Reject, by("bob"), Some("no"));
         assert_eq!(outcome, Ok(Outcome::Final(ReviewStatus::Rejected)));
     }
 
     #[test]
     fn a_decided_review_is_refused_naming_who_decided() {
-        let prior = [approval("ada")];
+        let prior = [approval("ada", &[])];
         let refusal = evaluate(
             ReviewStatus::Approved,
-            1,
+            needs(1),
             &prior,
             Verdict::Reject,
-            "bob",
+            by("bob"),
             Some("x"),
         )
         .unwrap_err();
@@ -241,8 +352,15 @@ mod tests {
             refusal.to_string(),
             "Already decided: approved by ada@example.com."
         );
-        let refusal =
-            evaluate(ReviewStatus::Expired, 1, &[], Verdict::Approve, "bob", None).unwrap_err();
+        let refusal = evaluate(
+            ReviewStatus::Expired,
+            needs(1),
+            &[],
+            Verdict::Approve,
+            by("bob"),
+            None,
+        )
+        .unwrap_err();
         assert_eq!(
             refusal.to_string(),
             "This review is no longer pending (it is expired)."

@@ -6,6 +6,7 @@
 //! that is echoed back to the workflow.
 
 use super::artefact::S3Location;
+use super::identity::invisible_character;
 use super::token::TaskToken;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -87,9 +88,12 @@ pub struct ReviewSpec {
     pub baseline: Vec<NamedValue>,
     pub thresholds: Vec<NamedThreshold>,
     pub artefacts: Vec<Artefact>,
-    pub requested_by: String,
+    /// Who asked, as the workflow claims it. Required unless a policy rule
+    /// says otherwise ([`super::policy`]).
+    pub requested_by: Option<String>,
     pub reviewer_group: Option<String>,
-    pub required_approvals: u32,
+    /// What the request asks; the review's policy decides what it needs.
+    pub required_approvals: Option<u32>,
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
     pub on_reject: OnReject,
@@ -252,6 +256,17 @@ pub fn parse_review_request(body: &str) -> Result<ReviewRequest, IntakeRejection
             .map_err(|e| errors.extend(e))
             .ok(),
     };
+    // Checked here, at intake, rather than in `parse_review_spec`: a review
+    // stored before this rule must still read back (and its requester is
+    // compared without such characters anyway).
+    if let Some(reason) = top
+        .get("review")
+        .and_then(|review| review.get("requestedBy"))
+        .and_then(Value::as_str)
+        .and_then(|name| invisible_character(name.trim()))
+    {
+        errors.push(error("review.requestedBy", reason));
+    }
 
     let (
         Some(task_token),
@@ -367,17 +382,17 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
     let baseline = fields.number_map("baseline", false);
     let thresholds = fields.thresholds("thresholds");
     let artefacts = fields.artefacts("artefacts");
-    let requested_by = fields.required_string("requestedBy");
+    let requested_by = fields.optional_string("requestedBy");
     let reviewer_group = fields.optional_string("reviewerGroup");
     let required_approvals = match fields.optional_u64("requiredApprovals") {
-        None => 1,
-        Some(n) if (1..=MAX_REQUIRED_APPROVALS).contains(&n) => n as u32,
+        None => None,
+        Some(n) if (1..=MAX_REQUIRED_APPROVALS).contains(&n) => u32::try_from(n).ok(),
         Some(n) => {
             fields.fail(
                 "requiredApprovals",
                 format!("must be between 1 and {MAX_REQUIRED_APPROVALS}, got {n}"),
             );
-            1
+            None
         }
     };
     let timeout_seconds = fields.optional_positive_seconds("timeoutSeconds");
@@ -415,24 +430,22 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
         &mut errors,
     );
 
-    match (title, model, metrics, requested_by) {
-        (Some(title), Some(model), Some(metrics), Some(requested_by)) if errors.is_empty() => {
-            Ok(ReviewSpec {
-                title,
-                model,
-                metrics,
-                baseline: baseline.unwrap_or_default(),
-                thresholds,
-                artefacts,
-                requested_by,
-                reviewer_group,
-                required_approvals,
-                timeout_seconds,
-                heartbeat_seconds,
-                on_reject,
-                priority,
-            })
-        }
+    match (title, model, metrics) {
+        (Some(title), Some(model), Some(metrics)) if errors.is_empty() => Ok(ReviewSpec {
+            title,
+            model,
+            metrics,
+            baseline: baseline.unwrap_or_default(),
+            thresholds,
+            artefacts,
+            requested_by,
+            reviewer_group,
+            required_approvals,
+            timeout_seconds,
+            heartbeat_seconds,
+            on_reject,
+            priority,
+        }),
         _ => Err(errors),
     }
 }
@@ -845,7 +858,7 @@ mod tests {
         }
         message.as_object_mut().unwrap().remove("context");
         let request = parse(&message).unwrap();
-        assert_eq!(request.spec.required_approvals, 1);
+        assert_eq!(request.spec.required_approvals, None, "the policy decides");
         assert_eq!(request.spec.on_reject, OnReject::Fail);
         assert_eq!(request.spec.priority, Priority::Normal);
         assert_eq!(request.deadline(), None);
@@ -889,6 +902,7 @@ mod tests {
             (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("ftp://x/y")), "review.artefacts[0].uri: must start with s3:// or https://, got \"ftp://x/y\""),
             (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("s3://bucket-only")), "review.artefacts[0].uri: must name a bucket and a key (s3://bucket/key), got \"s3://bucket-only\""),
             (Box::new(|m| m["review"]["requestedBy"] = json!(["a"])), "review.requestedBy: must be a string, got array"),
+            (Box::new(|m| m["review"]["requestedBy"] = json!("dana@example.com\u{200B}")), "review.requestedBy: must not contain invisible characters: U+200B (a format character) at position 17"),
             (Box::new(|m| m["review"]["requiredApprovals"] = json!(0)), "review.requiredApprovals: must be between 1 and 10, got 0"),
             (Box::new(|m| m["review"]["requiredApprovals"] = json!(-1)), "review.requiredApprovals: must be a whole number, got -1"),
             (Box::new(|m| m["review"]["timeoutSeconds"] = json!(0)), "review.timeoutSeconds: must be at least 1 second"),
@@ -948,6 +962,16 @@ mod tests {
             rejection.task_token.is_some(),
             "the workflow can still be told"
         );
+    }
+
+    #[test]
+    fn a_request_may_leave_out_its_requester_for_the_policy_to_judge() {
+        let mut message = valid();
+        message["review"]
+            .as_object_mut()
+            .unwrap()
+            .remove("requestedBy");
+        assert_eq!(parse(&message).unwrap().spec.requested_by, None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::decision::{approvals, RecordedDecision, Verdict};
 use super::intake::OnReject;
+use super::policy::EffectivePolicy;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -30,20 +31,24 @@ impl Delivery {
 }
 
 /// The answer for a final decision. `decisions` are all recorded decisions of
-/// the review, the final one included.
+/// the review, the final one included; `policy` is the one it was held to,
+/// which the workflow gets back with the decision.
 pub fn build_delivery(
     decisions: &[RecordedDecision],
     on_reject: OnReject,
+    policy: &EffectivePolicy,
     review: &Value,
     context: &Value,
 ) -> Delivery {
     let approval_entries: Vec<Value> = approvals(decisions).into_iter().map(entry).collect();
     let rejection = decisions.iter().find(|d| d.verdict == Verdict::Reject);
+    let policy = policy_json(policy);
     match (rejection, on_reject) {
         (None, _) => Delivery::Success {
             output: json!({
                 "decision": "approved",
                 "approvals": approval_entries,
+                "policy": policy,
                 "review": review,
                 "context": context,
             }),
@@ -53,6 +58,7 @@ pub fn build_delivery(
                 "decision": "rejected",
                 "rejection": entry(rejection),
                 "approvals": approval_entries,
+                "policy": policy,
                 "review": review,
                 "context": context,
             }),
@@ -64,10 +70,24 @@ pub fn build_delivery(
                 "reviewer": rejection.reviewer_label,
                 "at": timestamp(rejection.at_ms),
                 "comment": rejection.comment,
+                "policy": policy,
             })
             .to_string(),
         },
     }
+}
+
+/// The policy as the workflow reads it: what applied, and where from.
+fn policy_json(policy: &EffectivePolicy) -> Value {
+    json!({
+        "rule": policy.rule.as_ref().map(|r| &r.name),
+        "version": policy.rule.as_ref().map(|r| &r.version),
+        "requiredApprovals": policy.required_approvals,
+        "reviewerGroups": policy.reviewer_groups,
+        "approvalFrom": policy.approval_from,
+        "requesterRequired": policy.requester_required,
+        "summary": policy.headline(),
+    })
 }
 
 /// The failure sent to a workflow whose request Signoff could not accept.
@@ -101,8 +121,21 @@ mod tests {
             verdict,
             reviewer_subject: who.into(),
             reviewer_label: format!("{who}@example.com"),
+            reviewer_groups: Vec::new(),
             comment: comment.map(Into::into),
             at_ms: 1_795_250_850_345,
+        }
+    }
+
+    fn policy() -> EffectivePolicy {
+        EffectivePolicy {
+            rule: None,
+            required_approvals: 1,
+            reviewer_groups: Vec::new(),
+            approval_from: Vec::new(),
+            requester_required: true,
+            auto_approve: None,
+            asked: Default::default(),
         }
     }
 
@@ -113,6 +146,7 @@ mod tests {
         let delivery = build_delivery(
             &[decision(Verdict::Approve, "ada", Some("ok"))],
             OnReject::Fail,
+            &policy(),
             &review,
             &context,
         );
@@ -122,6 +156,11 @@ mod tests {
                 output: json!({
                     "decision": "approved",
                     "approvals": [{"reviewer": "ada@example.com", "at": "2026-11-21T08:47:30.345Z", "comment": "ok"}],
+                    "policy": {
+                        "rule": null, "version": null, "requiredApprovals": 1, "reviewerGroups": [],
+                        "approvalFrom": [], "requesterRequired": true,
+                        "summary": "1 approval from any reviewer: the request's own fields (no policy file)"
+                    },
                     "review": {"title": "t", "ticket": "ML-1"},
                     "context": {"run": 7},
                 })
@@ -134,6 +173,7 @@ mod tests {
         let delivery = build_delivery(
             &[decision(Verdict::Reject, "bob", Some("AUC fell"))],
             OnReject::Fail,
+            &policy(),
             &json!({}),
             &json!({}),
         );
@@ -141,7 +181,9 @@ mod tests {
             panic!("expected a failure")
         };
         assert_eq!(error, "Signoff.Rejected");
-        let cause: Value = serde_json::from_str(&cause).unwrap();
+        let mut cause: Value = serde_json::from_str(&cause).unwrap();
+        assert_eq!(cause["policy"]["requiredApprovals"], 1);
+        cause.as_object_mut().unwrap().remove("policy");
         assert_eq!(
             cause,
             json!({"decision": "rejected", "reviewer": "bob@example.com", "at": "2026-11-21T08:47:30.345Z", "comment": "AUC fell"})
@@ -156,6 +198,7 @@ mod tests {
                 decision(Verdict::Reject, "bob", Some("no")),
             ],
             OnReject::Succeed,
+            &policy(),
             &json!({"title": "t"}),
             &json!({"k": 1}),
         );

@@ -362,7 +362,7 @@ fn QueueRow(
                     {item.key_metrics.into_iter().map(|metric| view! { <MetricChip metric /> }).collect_view()}
                 </div>
             </td>
-            <td>{item.requested_by}</td>
+            <td>{item.requested_by.unwrap_or_else(|| "not named".into())}</td>
             <td>{move || short_duration(now.get() - received)}</td>
             <td class:overdue=overdue>
                 {move || deadline.map(|d| until(d, now.get())).unwrap_or_else(|| "none".into())}

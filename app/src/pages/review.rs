@@ -212,14 +212,13 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
             <dt>"Model"</dt>
             <dd>{fixed.model.name.clone()} " " <span class="version">{format!("v{}", fixed.model.version)}</span> {stage}</dd>
             <dt>"Requested by"</dt>
-            <dd>{fixed.requested_by.clone()}</dd>
+            <dd>{fixed.requested_by.clone().unwrap_or_else(|| "not named".into())}</dd>
             <dt>"Received"</dt>
             <dd>{utc_minutes(fixed.received_at_ms)} " (" {short_duration(fixed.now_ms - fixed.received_at_ms)} " ago)"</dd>
             <dt>"Deadline"</dt>
             <dd class="deadline">{deadline}</dd>
-            <dt>"Approvals needed"</dt>
-            <dd>{fixed.required_approvals}</dd>
-            {fixed.reviewer_group.clone().map(|group| view! { <dt>"Reviewer group"</dt><dd>{group}</dd> })}
+            <dt>"Policy"</dt>
+            <dd class="policy">{policy_details(&fixed.policy)}</dd>
             <dt>"If rejected"</dt>
             <dd>{match fixed.on_reject {
                 OnReject::Fail => "the workflow fails with Signoff.Rejected",
@@ -238,6 +237,25 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
                 {move || view! { <History entries=review.read().history.clone() /> }}
             </section>
         </div>
+    }
+}
+
+/// The policy's headline (what it takes, and where that came from), with
+/// the rest of its lines behind it: a phone's first screen stays the
+/// review's.
+fn policy_details(lines: &[String]) -> impl IntoView {
+    let (headline, rest) = lines
+        .split_first()
+        .map_or(("", &[][..]), |(h, r)| (h.as_str(), r));
+    let rest = rest
+        .iter()
+        .map(|line| view! { <li>{line.clone()}</li> })
+        .collect_view();
+    view! {
+        <details>
+            <summary>{headline.to_owned()}</summary>
+            <ul class="plain">{rest}</ul>
+        </details>
     }
 }
 

@@ -27,13 +27,45 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
         .into_iter()
         .map(|(group, role)| view! { <li><code>{group}</code> " → " {role}</li> })
         .collect_view();
+    let policy = match settings.policy {
+        Some(file) => {
+            let rules = file
+                .rules
+                .into_iter()
+                .map(|(name, rule)| view! { <li><strong>{name}</strong> ": " {rule}</li> })
+                .collect_view();
+            view! {
+                <p>
+                    "From " <code>{file.file}</code> " (version " <code>{file.version}</code>
+                    "). The first rule that covers a request applies; a request may tighten it, never loosen it; a request no rule covers is rejected at intake."
+                </p>
+                <ol class="policy-rules">{rules}</ol>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p class="notice warn">
+                "No policy file (" <code>"--config"</code> "): each request sets its own rules. Its "
+                <code>"requiredApprovals"</code> ", " <code>"reviewerGroup"</code> " and "
+                <code>"requestedBy"</code> " come from the workflow's input, so whoever starts an execution chooses them."
+            </p>
+        }
+        .into_any(),
+    };
+    let username_claims = settings.username_claims.join(", ");
     view! {
+        <section class="panel" aria-labelledby="policy-h">
+            <h2 id="policy-h">"Approval policy"</h2>
+            {policy}
+        </section>
         <section class="panel">
             <dl class="facts">
                 <dt>"Public URL"</dt><dd><code>{settings.public_url}</code></dd>
                 <dt>"OpenID provider"</dt><dd><code>{settings.oidc_issuer}</code></dd>
                 <dt>"Client id"</dt><dd><code>{settings.oidc_client_id}</code></dd>
                 <dt>"Groups claim"</dt><dd><code>{settings.groups_claim}</code></dd>
+                <dt>"Requester compared with"</dt>
+                <dd>"subject, verified e-mail, and " <code>{username_claims}</code></dd>
                 <dt>"Roles"</dt><dd><ul class="plain">{roles}</ul></dd>
                 <dt>"Sessions"</dt>
                 <dd>{format!("end after {} min idle, {} h at most", settings.session_idle_minutes, settings.session_max_hours)}</dd>

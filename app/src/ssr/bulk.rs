@@ -4,17 +4,12 @@
 //! and delivered on its own, and every policy applies to each.
 
 use super::ports::StoreError;
-use super::queries::stored_spec;
+use super::queries::{decision_blocked, held_to, stored_spec};
 use super::{DecideError, Services};
 use crate::api::{BulkOutcome, PreflightRow};
-use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
-use crate::domain::decision::{evaluate, Verdict};
+use crate::domain::decision::Verdict;
 use crate::domain::metrics::{compare, failing, threshold_summary, Check};
-
-/// Stands in for the reason when a pre-flight checks a rejection: the
-/// dialog asks for the reason after it.
-const REASON_GIVEN_LATER: &str = "(reason given in the dialog)";
 
 impl Services {
     /// Each review as the pre-flight table shows it, in the order asked.
@@ -33,31 +28,20 @@ impl Services {
                     model: String::new(),
                     thresholds: String::new(),
                     failing_thresholds: 0,
-                    requested_by: String::new(),
+                    requested_by: None,
                     blocked: Some("There is no such review.".into()),
                 });
                 continue;
             };
             let spec = stored_spec(id, &review.review_json)?;
+            let policy = held_to(review.policy.as_ref(), &spec);
             let metrics = compare(&spec, &self.settings.metric_directions);
             let with_threshold = metrics
                 .iter()
                 .filter(|m| m.check != Check::NoThreshold)
                 .count();
             let failing_thresholds = failing(&metrics);
-            let blocked = match may_decide(actor, &spec, verdict) {
-                Err(why) => Some(why.to_string()),
-                Ok(()) => evaluate(
-                    review.status,
-                    spec.required_approvals,
-                    &review.decisions,
-                    verdict,
-                    &actor.subject,
-                    Some(REASON_GIVEN_LATER),
-                )
-                .err()
-                .map(|refusal| refusal.to_string()),
-            };
+            let blocked = decision_blocked(actor, &spec, &policy, &review, verdict);
             rows.push(PreflightRow {
                 id: id.clone(),
                 title: spec.title,

@@ -2,14 +2,14 @@
 //! audit together under a compare-and-set, then try to deliver at once.
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
+use super::queries::{held_to, needed, stored_spec};
 use super::Services;
 use crate::api::DecisionReceipt;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
 use crate::domain::decision::{
-    evaluate, normalise_comment, Outcome, RecordedDecision, Refusal, Verdict,
+    evaluate, normalise_comment, Decider, Outcome, RecordedDecision, Refusal, Verdict,
 };
-use crate::domain::intake::parse_review_spec;
 use crate::domain::output::build_delivery;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 
@@ -47,16 +47,18 @@ impl Services {
                 .review(review_id)
                 .await?
                 .ok_or(DecideError::NotFound)?;
-            let spec = parse_review_spec(&review.review_json, "review").map_err(|e| {
-                StoreError(format!("stored review {review_id} no longer parses: {e:?}"))
-            })?;
-            may_decide(actor, &spec, verdict)?;
+            let spec = stored_spec(review_id, &review.review_json)?;
+            let policy = held_to(review.policy.as_ref(), &spec);
+            may_decide(actor, &spec, &policy, verdict)?;
             let outcome = evaluate(
                 review.status,
-                spec.required_approvals,
+                needed(&policy),
                 &review.decisions,
                 verdict,
-                &actor.subject,
+                Decider {
+                    subject: &actor.subject,
+                    groups: &actor.groups,
+                },
                 comment.as_deref(),
             )?;
             let now_ms = self.clock.now_ms();
@@ -64,6 +66,7 @@ impl Services {
                 verdict,
                 reviewer_subject: actor.subject.clone(),
                 reviewer_label: actor.label().to_owned(),
+                reviewer_groups: actor.groups.clone(),
                 comment: comment.clone(),
                 at_ms: now_ms,
             };
@@ -71,8 +74,13 @@ impl Services {
                 Outcome::Final(status) => {
                     let mut all = review.decisions.clone();
                     all.push(decision.clone());
-                    let delivery =
-                        build_delivery(&all, spec.on_reject, &review.review_json, &review.context);
+                    let delivery = build_delivery(
+                        &all,
+                        spec.on_reject,
+                        &policy,
+                        &review.review_json,
+                        &review.context,
+                    );
                     (Some(status), Some(delivery))
                 }
                 Outcome::AwaitingApprovals { .. } => (None, None),
@@ -107,7 +115,11 @@ impl Services {
 
     /// The answer to the decider, after the first attempt to deliver a
     /// final decision (claimed for it by the commit).
-    async fn after_commit(&self, outcome: Outcome, job: Option<DeliveryJob>) -> DecisionReceipt {
+    pub(super) async fn after_commit(
+        &self,
+        outcome: Outcome,
+        job: Option<DeliveryJob>,
+    ) -> DecisionReceipt {
         match outcome {
             Outcome::AwaitingApprovals { have, need } => DecisionReceipt {
                 status: ReviewStatus::Pending,

@@ -6,8 +6,10 @@ use super::ports::{
     AuditRecord, Inserted, NewRejectedIntake, NewReview, StoreError, WorkflowError,
 };
 use super::Services;
-use crate::domain::intake::{parse_review_request, IntakeRejection};
+use crate::domain::intake::{parse_review_request, IntakeRejection, ReviewRequest};
+use crate::domain::metrics::compare;
 use crate::domain::output::invalid_request_delivery;
+use crate::domain::policy::{auto_approval, resolve, short_version, EffectivePolicy, Evidence};
 use serde_json::Value;
 
 /// Where a message came from: the transport and its own id for it.
@@ -45,38 +47,67 @@ impl IntakeOutcome {
 }
 
 impl Services {
-    /// Validates and stores one intake message. A store failure is returned
-    /// (the transport keeps the message and it comes back); anything wrong
-    /// with the message itself becomes a recorded rejection, never an error.
+    /// Validates and stores one intake message, holding it to the policy
+    /// its rule sets (and approving it at once when the rule says so). A
+    /// store failure is returned (the transport keeps the message and it
+    /// comes back); anything wrong with the message itself, or a request no
+    /// policy admits, becomes a recorded rejection, never an error.
     pub async fn receive_intake(
         &self,
         source: &IntakeSource,
         body: &str,
     ) -> Result<IntakeOutcome, StoreError> {
         let now_ms = self.clock.now_ms();
-        match parse_review_request(body) {
-            Ok(request) => {
-                let audit = AuditRecord::system(
-                    now_ms,
-                    "received",
-                    None,
-                    Some(format!(
-                        "from {} by {}",
-                        source.kind, request.spec.requested_by
-                    )),
-                );
-                let review = NewReview {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    request,
-                    received_at_ms: now_ms,
+        let request = match parse_review_request(body) {
+            Ok(request) => request,
+            Err(rejection) => return self.reject_intake(source, body, rejection, now_ms).await,
+        };
+        let policy = match resolve(self.settings.policies.as_deref(), &request) {
+            Ok(policy) => policy,
+            Err(errors) => {
+                let rejection = IntakeRejection {
+                    errors,
+                    task_token: Some(request.task_token.clone()),
+                    execution_arn: Some(request.execution_arn.clone()),
                 };
-                Ok(match self.store.insert_review(&review, &audit).await? {
-                    Inserted::Created(review_id) => IntakeOutcome::Created { review_id },
-                    Inserted::Duplicate(review_id) => IntakeOutcome::Duplicate { review_id },
-                })
+                return self.reject_intake(source, body, rejection, now_ms).await;
             }
-            Err(rejection) => self.reject_intake(source, body, rejection, now_ms).await,
+        };
+        let metrics = compare(&request.spec, &self.settings.metric_directions);
+        let auto = auto_approval(&policy, &metrics, request.spec.model.stage.as_deref());
+        let audit = AuditRecord::system(
+            now_ms,
+            "received",
+            None,
+            Some(received_detail(source, &request, &policy, auto.as_ref())),
+        );
+        let review = NewReview {
+            id: uuid::Uuid::new_v4().to_string(),
+            request,
+            received_at_ms: now_ms,
+            policy: policy.clone(),
+        };
+        let (outcome, review_id) = match self.store.insert_review(&review, &audit).await? {
+            Inserted::Created(id) => (
+                IntakeOutcome::Created {
+                    review_id: id.clone(),
+                },
+                id,
+            ),
+            Inserted::Duplicate(id) => (
+                IntakeOutcome::Duplicate {
+                    review_id: id.clone(),
+                },
+                id,
+            ),
+        };
+        // Also for a duplicate: a crash between storing the review and
+        // approving it leaves the message on the queue, and it comes back.
+        if let Some(Ok(evidence)) = auto {
+            self.approve_by_policy(&review_id, &policy, &evidence)
+                .await?;
         }
+        Ok(outcome)
     }
 
     async fn reject_intake(
@@ -126,6 +157,37 @@ impl Services {
             reasons,
         })
     }
+}
+
+/// The intake's audit entry: where the request came from, who asked, the
+/// policy it is held to and where that came from, and whether its rule
+/// approves it by itself.
+fn received_detail(
+    source: &IntakeSource,
+    request: &ReviewRequest,
+    policy: &EffectivePolicy,
+    auto: Option<&Result<Evidence, String>>,
+) -> String {
+    let requester = request
+        .spec
+        .requested_by
+        .as_deref()
+        .unwrap_or("nobody named");
+    let version = policy
+        .rule
+        .as_ref()
+        .map(|rule| format!(" (policy file {})", short_version(&rule.version)))
+        .unwrap_or_default();
+    let auto = match auto {
+        None => String::new(),
+        Some(Ok(_)) => " The rule approves it by itself.".to_owned(),
+        Some(Err(why)) => format!(" The rule does not approve it by itself: {why}."),
+    };
+    format!(
+        "from {} by {requester}. Policy: {}{version}.{auto}",
+        source.kind,
+        policy.headline()
+    )
 }
 
 /// The message as leads may see it: JSON with the token replaced wherever it

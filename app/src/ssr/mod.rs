@@ -4,6 +4,7 @@
 //! provided to every server function as Leptos context.
 
 mod artefacts;
+mod auto_approval;
 mod bulk;
 mod decisions;
 mod delivery;
@@ -19,6 +20,7 @@ pub use intake::{IntakeOutcome, IntakeSource};
 pub use watch::ClockReport;
 
 use crate::domain::metrics::DirectionRules;
+use crate::domain::policy::Policies;
 use ports::{Clock, ObjectStore, ReviewStore, Workflow};
 use std::sync::Arc;
 
@@ -44,6 +46,9 @@ pub struct Settings {
     pub artefact_link_ms: i64,
     /// Which way is better for named metrics.
     pub metric_directions: DirectionRules,
+    /// The platform's approval rules (the configuration file); `None`:
+    /// each request sets its own.
+    pub policies: Option<Arc<Policies>>,
 }
 
 impl Default for Settings {
@@ -53,6 +58,7 @@ impl Default for Settings {
             review_target_ms: 4 * 3_600_000,
             artefact_link_ms: 10 * 60_000,
             metric_directions: DirectionRules::default(),
+            policies: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::domain::audit::StoredEntry;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::ReviewRequest;
 use crate::domain::output::Delivery;
+use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::QueueQuery;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use crate::domain::token::TaskToken;
@@ -23,6 +24,8 @@ pub struct NewReview {
     pub id: String,
     pub request: ReviewRequest,
     pub received_at_ms: i64,
+    /// The policy it is held to, resolved at intake.
+    pub policy: EffectivePolicy,
 }
 
 /// Whether an intake created a review or found it already there.
@@ -48,6 +51,9 @@ pub struct StoredReview {
     pub version: i64,
     pub review_json: Value,
     pub context: Value,
+    /// As resolved at intake; `None` for reviews stored before policies
+    /// (their own fields apply: [`EffectivePolicy::from_request`]).
+    pub policy: Option<EffectivePolicy>,
     pub decisions: Vec<RecordedDecision>,
     pub delivery: Option<DeliveryRecord>,
 }
@@ -63,6 +69,8 @@ pub struct QueueRow {
     /// [`crate::domain::intake::Priority::rank`].
     pub priority_rank: i64,
     pub review_json: Value,
+    /// As [`StoredReview::policy`].
+    pub policy: Option<EffectivePolicy>,
     pub approvals: u32,
 }
 

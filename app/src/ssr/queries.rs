@@ -8,9 +8,10 @@ use crate::api::{
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
-use crate::domain::decision::Verdict;
+use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
+use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
 
 /// Audit entries per page.
@@ -66,15 +67,13 @@ impl Services {
             .await?;
         let history = self.store.history(id).await?;
         let spec = stored_spec(&review.id, &review.review_json)?;
-        let why_not = |verdict| {
-            may_decide(viewer, &spec, verdict)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let policy = held_to(review.policy.as_ref(), &spec);
+        let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
         let mut detail = detail(
             review,
             spec,
+            policy,
             history,
             self.clock.now_ms(),
             &self.settings.metric_directions,
@@ -143,12 +142,62 @@ impl Services {
     }
 }
 
+/// Why `viewer` could not give `verdict` on `review` now, in their words:
+/// who they are (role, group, requester) or where the review stands
+/// (decided, approved by them already, an approval kept for a group). A
+/// rejection's reason is asked for later, so it is taken as given.
+pub(super) fn decision_blocked(
+    viewer: &Actor,
+    spec: &ReviewSpec,
+    policy: &EffectivePolicy,
+    review: &StoredReview,
+    verdict: Verdict,
+) -> Option<String> {
+    if let Err(why) = may_decide(viewer, spec, policy, verdict) {
+        return Some(why.to_string());
+    }
+    let decider = Decider {
+        subject: &viewer.subject,
+        groups: &viewer.groups,
+    };
+    evaluate(
+        review.status,
+        needed(policy),
+        &review.decisions,
+        verdict,
+        decider,
+        Some(REASON_GIVEN_LATER),
+    )
+    .err()
+    .map(|refusal| refusal.to_string())
+}
+
+/// Stands in for a rejection's reason when only checking whether one could
+/// be made: the form or the dialog asks for the reason after it.
+const REASON_GIVEN_LATER: &str = "(reason given later)";
+
 pub(super) fn stored_spec(
     id: &str,
     review_json: &serde_json::Value,
 ) -> Result<ReviewSpec, StoreError> {
     parse_review_spec(review_json, "review")
         .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
+}
+
+/// The policy a stored review is held to: as resolved at intake, or, for a
+/// review stored before policies, its own fields.
+pub(super) fn held_to(policy: Option<&EffectivePolicy>, spec: &ReviewSpec) -> EffectivePolicy {
+    policy
+        .cloned()
+        .unwrap_or_else(|| EffectivePolicy::from_request(spec))
+}
+
+/// What `policy` asks of approvals, as the decision rules read it.
+pub(super) fn needed(policy: &EffectivePolicy) -> ApprovalsNeeded<'_> {
+    ApprovalsNeeded {
+        count: policy.required_approvals,
+        from_groups: &policy.approval_from,
+    }
 }
 
 /// The cursor that continues `sort` after `row`.
@@ -166,6 +215,7 @@ fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
 
 fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreError> {
     let spec = stored_spec(&row.id, &row.review_json)?;
+    let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);
     let key_metrics = metrics
@@ -180,20 +230,21 @@ fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreE
         model_name: spec.model.name,
         model_version: spec.model.version,
         requested_by: spec.requested_by,
-        reviewer_group: spec.reviewer_group,
+        reviewer_groups: policy.reviewer_groups,
         priority: spec.priority,
         received_at_ms: row.received_at_ms,
         deadline_ms: row.deadline_ms,
         key_metrics,
         failing_thresholds,
         approvals: row.approvals,
-        required_approvals: spec.required_approvals,
+        required_approvals: policy.required_approvals,
     })
 }
 
 fn detail(
     review: StoredReview,
     spec: ReviewSpec,
+    policy: EffectivePolicy,
     history: Vec<crate::api::HistoryEntry>,
     now_ms: i64,
     rules: &DirectionRules,
@@ -210,8 +261,9 @@ fn detail(
             title: spec.title,
             model: spec.model,
             requested_by: spec.requested_by,
-            reviewer_group: spec.reviewer_group,
-            required_approvals: spec.required_approvals,
+            policy: policy.lines(),
+            reviewer_groups: policy.reviewer_groups,
+            required_approvals: policy.required_approvals,
             on_reject: spec.on_reject,
             status: review.status,
             status_reason: review.status_reason,

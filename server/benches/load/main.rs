@@ -194,9 +194,16 @@ fn actor(name: &str, role: Role) -> Actor {
     Actor {
         subject: name.into(),
         email: Some(format!("{name}@example.com")),
+        email_verified: true,
+        usernames: vec![name.into()],
         display_name: name.into(),
         role,
-        groups: vec!["ml-reviewers".into()],
+        // The server derives the role from the groups (SIGNOFF_ROLE_MAP).
+        groups: vec![if role >= Role::Lead {
+            "ml-leads".into()
+        } else {
+            "ml-reviewers".into()
+        }],
     }
 }
 
@@ -224,6 +231,7 @@ async fn start_server(
         // Never contacted: the benchmark's sessions are made directly.
         .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
+        .env("SIGNOFF_ROLE_MAP", "ml-reviewers=reviewer,ml-leads=lead")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log)?)
         .spawn()
@@ -524,19 +532,25 @@ struct WaitingReview {
 /// same function: the bare call then asks the emulator for the same work.
 fn approval_output(waiting: &WaitingReview) -> anyhow::Result<String> {
     use app::domain::decision::{RecordedDecision, Verdict};
-    use app::domain::intake::OnReject;
+    use app::domain::intake::{parse_review_spec, OnReject};
     use app::domain::output::{build_delivery, Delivery};
+    use app::domain::policy::EffectivePolicy;
     let reviewer = actor("bench-reviewer", Role::Reviewer);
     let decision = RecordedDecision {
         verdict: Verdict::Approve,
         reviewer_label: reviewer.label().to_owned(),
         reviewer_subject: reviewer.subject,
+        reviewer_groups: reviewer.groups,
         comment: None,
         at_ms: chrono::Utc::now().timestamp_millis(),
     };
+    // The bench runs without a policy file: the request's own fields apply.
+    let spec = parse_review_spec(&waiting.review, "review")
+        .map_err(|e| anyhow::anyhow!("the bench's review does not parse: {e:?}"))?;
     match build_delivery(
         &[decision],
         OnReject::Fail,
+        &EffectivePolicy::from_request(&spec),
         &waiting.review,
         &waiting.context,
     ) {

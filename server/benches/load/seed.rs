@@ -180,10 +180,14 @@ pub async fn pending_reviews(
             received_at_ms,
             "received",
             None,
-            Some(format!("from sqs by {}", request.spec.requested_by)),
+            Some(format!(
+                "from sqs by {}",
+                request.spec.requested_by.as_deref().unwrap_or_default()
+            )),
         );
         let review = NewReview {
             id: uuid::Uuid::new_v4().to_string(),
+            policy: app::domain::policy::EffectivePolicy::from_request(&request.spec),
             request,
             received_at_ms,
         };

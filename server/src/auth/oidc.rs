@@ -37,6 +37,8 @@ pub struct OidcSettings {
     pub post_logout_url: String,
     /// The ID token claim holding the person's groups.
     pub groups_claim: String,
+    /// The ID token claims holding the person's usernames (requester matching).
+    pub username_claims: Vec<String>,
 }
 
 /// A person the provider vouched for.
@@ -44,8 +46,12 @@ pub struct OidcSettings {
 pub struct Identity {
     pub subject: String,
     pub email: Option<String>,
+    /// The `email_verified` claim, when the provider sends one.
+    pub email_verified: Option<bool>,
     pub name: Option<String>,
     pub groups: Vec<String>,
+    /// Values of the configured username claims, in their order.
+    pub usernames: Vec<String>,
     pub id_token: String,
 }
 
@@ -168,14 +174,25 @@ impl Oidc {
                 &Nonce::new(nonce.to_owned()),
             )
             .map_err(|e| anyhow!("the ID token did not verify: {e}"))?;
+        let payload = verified_payload(raw)?;
+        let mut usernames = Vec::new();
+        for claim in &self.settings.username_claims {
+            for name in string_claim(&payload, claim) {
+                if !usernames.contains(&name) {
+                    usernames.push(name);
+                }
+            }
+        }
         Ok(Identity {
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),
+            email_verified: claims.email_verified(),
             name: claims
                 .name()
                 .and_then(|n| n.get(None))
                 .map(|n| n.to_string()),
-            groups: groups_claim(raw, &self.settings.groups_claim)?,
+            groups: string_claim(&payload, &self.settings.groups_claim),
+            usernames,
             id_token: raw.to_owned(),
         })
     }
@@ -197,22 +214,29 @@ impl Oidc {
     }
 }
 
-/// Reads the groups claim from an ID token that has already been verified
-/// (its signature covers the payload read here).
-fn groups_claim(verified_jwt: &str, claim: &str) -> anyhow::Result<Vec<String>> {
+/// The payload of an ID token that has already been verified (its
+/// signature covers what is read from it here).
+fn verified_payload(verified_jwt: &str) -> anyhow::Result<serde_json::Value> {
     let payload = verified_jwt
         .split('.')
         .nth(1)
         .ok_or_else(|| anyhow!("malformed ID token"))?;
-    let payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?;
-    Ok(match &payload[claim] {
-        serde_json::Value::Array(items) => items
-            .iter()
-            .filter_map(|g| g.as_str().map(str::to_owned))
-            .collect(),
-        serde_json::Value::String(one) => vec![one.clone()],
+    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
+}
+
+/// A claim holding one string or a list of them (groups, usernames);
+/// empty strings and other types are ignored.
+fn string_claim(payload: &serde_json::Value, claim: &str) -> Vec<String> {
+    let values = match &payload[claim] {
+        serde_json::Value::Array(items) => items.iter().filter_map(|g| g.as_str()).collect(),
+        serde_json::Value::String(one) => vec![one.as_str()],
         _ => Vec::new(),
-    })
+    };
+    values
+        .into_iter()
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -224,11 +248,17 @@ mod tests {
     }
 
     #[test]
-    fn groups_come_from_the_configured_claim() {
-        let token = jwt(serde_json::json!({"groups": ["a", "b"], "roles": "admins"}));
-        assert_eq!(groups_claim(&token, "groups").unwrap(), ["a", "b"]);
-        assert_eq!(groups_claim(&token, "roles").unwrap(), ["admins"]);
-        assert!(groups_claim(&token, "missing").unwrap().is_empty());
-        assert!(groups_claim("not-a-jwt", "groups").is_err());
+    fn groups_and_usernames_come_from_the_configured_claims() {
+        let token = jwt(serde_json::json!({
+            "groups": ["a", "b"], "roles": "admins", "preferred_username": "ada", "upn": "", "n": 7
+        }));
+        let payload = verified_payload(&token).unwrap();
+        assert_eq!(string_claim(&payload, "groups"), ["a", "b"]);
+        assert_eq!(string_claim(&payload, "roles"), ["admins"]);
+        assert_eq!(string_claim(&payload, "preferred_username"), ["ada"]);
+        assert!(string_claim(&payload, "upn").is_empty(), "empty is no name");
+        assert!(string_claim(&payload, "n").is_empty());
+        assert!(string_claim(&payload, "missing").is_empty());
+        assert!(verified_payload("not-a-jwt").is_err());
     }
 }

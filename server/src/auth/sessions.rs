@@ -1,7 +1,11 @@
 //! Server-side sessions and in-flight logins, in the application database.
 //! The browser holds only a random session id; its SHA-256 is the key here.
+//! A session keeps the groups the provider sent at sign-in, not a role: the
+//! role is derived from them and the current role map on every request, so
+//! a changed role map applies at once.
 
-use app::domain::actor::{Actor, Role};
+use app::domain::access::RoleMap;
+use app::domain::actor::Actor;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -36,6 +40,9 @@ pub struct LoginAttempt {
     pub pkce_verifier: String,
     pub return_to: String,
     pub created_at_ms: i64,
+    /// SHA-256 of the secret in the browser's login cookie: only the
+    /// browser that started the login may finish it.
+    pub browser_secret_sha256: String,
 }
 
 #[derive(Clone)]
@@ -44,16 +51,25 @@ pub struct SessionStore {
     lifetimes: Lifetimes,
 }
 
-fn sha256(text: &str) -> String {
+/// The hex SHA-256 of `text`: how session ids and login secrets are kept.
+pub fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A fresh random secret, URL-safe (session ids, login-binding secrets).
+pub fn random_secret() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     subject: String,
     email: Option<String>,
+    email_verified: bool,
+    usernames_json: String,
     display_name: String,
-    role: String,
     groups_json: String,
     created_at: i64,
     last_seen_at: i64,
@@ -76,18 +92,19 @@ impl SessionStore {
         id_token: Option<&str>,
         now_ms: i64,
     ) -> anyhow::Result<String> {
-        let mut bytes = [0_u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let id = URL_SAFE_NO_PAD.encode(bytes);
+        let id = random_secret();
         sqlx::query(
-            "insert into session (id_sha256, subject, email, display_name, role, groups_json, id_token,
-                created_at, last_seen_at, expires_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into session (id_sha256, subject, email, email_verified, usernames_json,
+                display_name, role, groups_json, id_token, created_at, last_seen_at, expires_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(sha256(&id))
         .bind(&actor.subject)
         .bind(&actor.email)
+        .bind(actor.email_verified)
+        .bind(serde_json::to_string(&actor.usernames)?)
         .bind(&actor.display_name)
+        // The role at sign-in, for the record only: requests derive theirs.
         .bind(actor.role.as_str())
         .bind(serde_json::to_string(&actor.groups)?)
         .bind(id_token)
@@ -99,24 +116,35 @@ impl SessionStore {
         Ok(id)
     }
 
-    /// The actor of a live session, recording the activity.
-    pub async fn actor(&self, id: &str, now_ms: i64) -> anyhow::Result<Option<Actor>> {
+    /// The actor of a live session, with the role `role_map` gives its
+    /// groups now, recording the activity. A session whose groups no longer
+    /// map to any role ends.
+    pub async fn actor(
+        &self,
+        id: &str,
+        now_ms: i64,
+        role_map: &RoleMap,
+    ) -> anyhow::Result<Option<Actor>> {
         let key = sha256(id);
         let row: Option<SessionRow> = sqlx::query_as(
-            "select subject, email, display_name, role, groups_json, created_at, last_seen_at
+            "select subject, email, email_verified, usernames_json, display_name, groups_json,
+                created_at, last_seen_at
              from session where id_sha256 = ?",
         )
         .bind(&key)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        if !is_alive(self.lifetimes, row.created_at, row.last_seen_at, now_ms) {
-            sqlx::query("delete from session where id_sha256 = ?")
-                .bind(&key)
-                .execute(&self.pool)
-                .await?;
+        let groups: Vec<String> = serde_json::from_str(&row.groups_json)?;
+        let role = role_map.role_for(&groups);
+        let alive = is_alive(self.lifetimes, row.created_at, row.last_seen_at, now_ms);
+        let Some(role) = role.filter(|_| alive) else {
+            if alive {
+                tracing::info!(subject = %row.subject, ?groups, "the role map gives this session's groups no role now; ending it");
+            }
+            self.delete(&key).await?;
             return Ok(None);
-        }
+        };
         if now_ms - row.last_seen_at >= TOUCH_EVERY_MS {
             sqlx::query("update session set last_seen_at = ? where id_sha256 = ?")
                 .bind(now_ms)
@@ -124,20 +152,50 @@ impl SessionStore {
                 .execute(&self.pool)
                 .await?;
         }
-        let role = match row.role.as_str() {
-            "viewer" => Role::Viewer,
-            "reviewer" => Role::Reviewer,
-            "lead" => Role::Lead,
-            "admin" => Role::Admin,
-            other => anyhow::bail!("unknown role {other:?} in a session"),
-        };
         Ok(Some(Actor {
             subject: row.subject,
             email: row.email,
+            email_verified: row.email_verified,
+            usernames: serde_json::from_str(&row.usernames_json)?,
             display_name: row.display_name,
             role,
-            groups: serde_json::from_str(&row.groups_json)?,
+            groups,
         }))
+    }
+
+    /// Whether the session is still alive, without counting this as
+    /// activity (an open live-update stream must not keep it from idling).
+    pub async fn is_live(&self, id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("select created_at, last_seen_at from session where id_sha256 = ?")
+                .bind(sha256(id))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some_and(|(created, seen)| is_alive(self.lifetimes, created, seen, now_ms)))
+    }
+
+    /// Removes sessions that have ended (idle too long or past their
+    /// absolute end) and logins never finished; returns the sessions removed.
+    pub async fn sweep(&self, now_ms: i64) -> anyhow::Result<u64> {
+        let removed = sqlx::query("delete from session where expires_at <= ? or last_seen_at <= ?")
+            .bind(now_ms)
+            .bind(now_ms - self.lifetimes.idle_ms)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        sqlx::query("delete from login_attempt where created_at < ?")
+            .bind(now_ms - LOGIN_ATTEMPT_TTL_MS)
+            .execute(&self.pool)
+            .await?;
+        Ok(removed)
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        sqlx::query("delete from session where id_sha256 = ?")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Ends a session; returns its ID token for the provider's logout.
@@ -156,13 +214,16 @@ impl SessionStore {
             .execute(&self.pool)
             .await?;
         sqlx::query(
-            "insert into login_attempt (state, nonce, pkce_verifier, return_to, created_at) values (?, ?, ?, ?, ?)",
+            "insert into login_attempt (state, nonce, pkce_verifier, return_to, created_at,
+                browser_secret_sha256)
+             values (?, ?, ?, ?, ?, ?)",
         )
         .bind(&attempt.state)
         .bind(&attempt.nonce)
         .bind(&attempt.pkce_verifier)
         .bind(&attempt.return_to)
         .bind(attempt.created_at_ms)
+        .bind(&attempt.browser_secret_sha256)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -175,21 +236,25 @@ impl SessionStore {
         state: &str,
         now_ms: i64,
     ) -> anyhow::Result<Option<LoginAttempt>> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "delete from login_attempt where state = ? returning nonce, pkce_verifier, return_to, created_at",
+        let row: Option<(String, String, String, i64, String)> = sqlx::query_as(
+            "delete from login_attempt where state = ?
+             returning nonce, pkce_verifier, return_to, created_at, browser_secret_sha256",
         )
         .bind(state)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row
-            .filter(|(_, _, _, created)| now_ms - created < LOGIN_ATTEMPT_TTL_MS)
+            .filter(|(_, _, _, created, _)| now_ms - created < LOGIN_ATTEMPT_TTL_MS)
             .map(
-                |(nonce, pkce_verifier, return_to, created_at_ms)| LoginAttempt {
-                    state: state.to_owned(),
-                    nonce,
-                    pkce_verifier,
-                    return_to,
-                    created_at_ms,
+                |(nonce, pkce_verifier, return_to, created_at_ms, browser_secret_sha256)| {
+                    LoginAttempt {
+                        state: state.to_owned(),
+                        nonce,
+                        pkce_verifier,
+                        return_to,
+                        created_at_ms,
+                        browser_secret_sha256,
+                    }
                 },
             ))
     }

@@ -37,7 +37,7 @@ pub fn page_query(
     few_matches: bool,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(
-        "select r.id, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json,
+        "select r.id, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
             (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
          from review r where r.status = ",
     );

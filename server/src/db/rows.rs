@@ -3,12 +3,19 @@
 
 use app::api::RejectedIntakeView;
 use app::domain::decision::{RecordedDecision, Verdict};
+use app::domain::policy::EffectivePolicy;
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
 use serde_json::Value;
 
 fn parse_json(text: &str, what: &str) -> Result<Value, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError(format!("stored {what}: {e}")))
+}
+
+fn parse_policy(text: Option<&str>) -> Result<Option<EffectivePolicy>, StoreError> {
+    text.map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| StoreError(format!("stored policy: {e}")))
 }
 
 #[derive(sqlx::FromRow)]
@@ -24,6 +31,7 @@ pub struct ReviewRow {
     pub version: i64,
     pub review_json: String,
     pub context_json: String,
+    pub policy_json: Option<String>,
 }
 
 impl ReviewRow {
@@ -37,6 +45,7 @@ impl ReviewRow {
                 .ok_or_else(|| StoreError(format!("unknown review status {:?}", self.status)))?,
             review_json: parse_json(&self.review_json, "review")?,
             context: parse_json(&self.context_json, "context")?,
+            policy: parse_policy(self.policy_json.as_deref())?,
             decisions: decisions
                 .into_iter()
                 .map(DecisionRow::into_decision)
@@ -84,6 +93,8 @@ pub struct DecisionRow {
     pub verdict: String,
     pub reviewer_subject: String,
     pub reviewer_label: String,
+    #[serde(default)]
+    pub reviewer_groups: Vec<String>,
     pub comment: Option<String>,
     pub created_at: i64,
 }
@@ -95,6 +106,7 @@ impl DecisionRow {
                 .ok_or_else(|| StoreError(format!("unknown verdict {:?}", self.verdict)))?,
             reviewer_subject: self.reviewer_subject,
             reviewer_label: self.reviewer_label,
+            reviewer_groups: self.reviewer_groups,
             comment: self.comment,
             at_ms: self.created_at,
         })
@@ -129,6 +141,7 @@ pub struct QueueRowRecord {
     pub due_at: i64,
     pub priority: i64,
     pub review_json: String,
+    pub policy_json: Option<String>,
     pub approvals: i64,
 }
 
@@ -136,6 +149,7 @@ impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
         Ok(QueueRow {
             review_json: parse_json(&self.review_json, "review")?,
+            policy: parse_policy(self.policy_json.as_deref())?,
             id: self.id,
             received_at_ms: self.received_at,
             deadline_ms: self.deadline_at,

@@ -115,6 +115,12 @@ impl SqliteStore {
     }
 }
 
+/// The queue's reviewer-group column (filtered on by exact text): who may
+/// decide, by the review's policy.
+fn queue_group(groups: &[String]) -> Option<String> {
+    (!groups.is_empty()).then(|| groups.join(", "))
+}
+
 /// How many thresholds a request's metrics fail (a queue filter).
 fn failing_thresholds(spec: &ReviewSpec) -> i64 {
     // Which way is better does not change whether a threshold fails.
@@ -193,8 +199,8 @@ impl ReviewStore for SqliteStore {
             "insert into review (id, task_token, task_token_sha256, execution_arn, state_name, entered_at,
                 received_at, deadline_at, due_at, title, model_name, model_version, requested_by,
                 review_json, context_json, extra_json, heartbeat_seconds, created_at, updated_at,
-                reviewer_group, priority, failing_thresholds)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reviewer_group, priority, failing_thresholds, policy_json)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              on conflict (task_token_sha256) do nothing",
         )
         .bind(&review.id)
@@ -209,16 +215,18 @@ impl ReviewStore for SqliteStore {
         .bind(&request.spec.title)
         .bind(&request.spec.model.name)
         .bind(&request.spec.model.version)
-        .bind(&request.spec.requested_by)
+        // The column predates requests without a requester: '' is "nobody named".
+        .bind(request.spec.requested_by.as_deref().unwrap_or_default())
         .bind(request.review_json.to_string())
         .bind(request.context.to_string())
         .bind(serde_json::Value::Object(request.extra.clone()).to_string())
         .bind(request.spec.heartbeat_seconds.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
         .bind(review.received_at_ms)
         .bind(review.received_at_ms)
-        .bind(&request.spec.reviewer_group)
+        .bind(queue_group(&review.policy.reviewer_groups))
         .bind(request.spec.priority.rank())
         .bind(failing_thresholds(&request.spec))
+        .bind(serde_json::to_string(&review.policy).map_err(json_error)?)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?
@@ -380,10 +388,11 @@ impl ReviewStore for SqliteStore {
         // winner. (It is also one round trip instead of five.)
         let row: Option<ReviewWithParts> = sqlx::query_as(
             "select id, execution_arn, state_name, entered_at, received_at, deadline_at, status,
-                status_reason, version, review_json, context_json,
+                status_reason, version, review_json, context_json, policy_json,
                 (select json_group_array(json_object(
                         'verdict', verdict, 'reviewer_subject', reviewer_subject,
-                        'reviewer_label', reviewer_label, 'comment', comment,
+                        'reviewer_label', reviewer_label,
+                        'reviewer_groups', json(reviewer_groups_json), 'comment', comment,
                         'created_at', created_at) order by id)
                  from decision where review_id = review.id) as decisions_json,
                 (select json_object('state', state, 'attempts', attempts,
@@ -464,13 +473,15 @@ impl ReviewStore for SqliteStore {
         };
         let decision = &commit.decision;
         sqlx::query(
-            "insert into decision (review_id, verdict, reviewer_subject, reviewer_label, comment, created_at)
-             values (?, ?, ?, ?, ?, ?)",
+            "insert into decision (review_id, verdict, reviewer_subject, reviewer_label,
+                reviewer_groups_json, comment, created_at)
+             values (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&commit.review_id)
         .bind(decision.verdict.as_str())
         .bind(&decision.reviewer_subject)
         .bind(&decision.reviewer_label)
+        .bind(serde_json::to_string(&decision.reviewer_groups).map_err(json_error)?)
         .bind(&decision.comment)
         .bind(now_ms)
         .execute(&mut *tx)

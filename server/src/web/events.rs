@@ -1,8 +1,10 @@
 //! `GET /api/events`: a server-sent event stream telling signed-in pages
 //! which reviews changed, so the queue and an open review update without a
 //! reload. Events carry review ids and actions only, never review content
-//! (pages refetch that through their guarded server functions).
+//! (pages refetch that through their guarded server functions). A stream
+//! ends with its session.
 
+use crate::auth::SessionWatch;
 use crate::workers::changes::Changes;
 use app::domain::actor::Actor;
 use axum::extract::State;
@@ -32,10 +34,14 @@ pub fn router(changes: broadcast::Sender<Changes>, shutdown: CancellationToken) 
         .with_state(Feed { changes, shutdown })
 }
 
-async fn events(State(feed): State<Feed>, actor: Option<Extension<Actor>>) -> Response {
-    if actor.is_none() {
+async fn events(
+    State(feed): State<Feed>,
+    actor: Option<Extension<Actor>>,
+    watch: Option<Extension<SessionWatch>>,
+) -> Response {
+    let (Some(_), Some(Extension(watch))) = (actor, watch) else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
-    }
+    };
     let stream = futures::stream::unfold(feed.changes.subscribe(), |mut receiver| async move {
         let event = match receiver.recv().await {
             Ok(batch) => Event::default()
@@ -48,7 +54,10 @@ async fn events(State(feed): State<Feed>, actor: Option<Extension<Actor>>) -> Re
         };
         Some((Ok::<_, Infallible>(event), receiver))
     })
-    .take_until(feed.shutdown.cancelled_owned());
+    .take_until(feed.shutdown.cancelled_owned())
+    // A stream outlives its page's sign-in otherwise: end it with the
+    // session (the page's reconnect then meets a 401).
+    .take_until(watch.ended());
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

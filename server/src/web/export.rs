@@ -2,7 +2,9 @@
 //! `/audit` page filters it, for leads and admins, streamed a page at a time
 //! (newest first) so an export of a million entries never sits in memory.
 //! JSON lines keep both hashes: `signoff audit verify-export` checks them.
+//! An export stops (as a broken transfer) when its session ends.
 
+use crate::auth::SessionWatch;
 use app::api::AuditFilter;
 use app::domain::actor::{Actor, Role};
 use app::domain::audit_export::{csv_row, jsonl_line, CSV_HEADER};
@@ -64,6 +66,7 @@ async fn export(
     State(services): State<Services>,
     Path(file): Path<String>,
     actor: Option<Extension<Actor>>,
+    watch: Option<Extension<SessionWatch>>,
     Query(query): Query<ExportQuery>,
 ) -> Response {
     let (format, content_type) = match file.as_str() {
@@ -82,6 +85,9 @@ async fn export(
         }
         None => return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response(),
     }
+    let Some(Extension(watch)) = watch else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
+    };
     let filter = query.filter();
     let header_chunk = match format {
         Format::Csv => Some(Ok::<_, std::io::Error>(Bytes::from_static(
@@ -90,9 +96,16 @@ async fn export(
         Format::JsonLines => None,
     };
     let pages = futures::stream::unfold(Some(None), move |cursor: Option<Option<i64>>| {
-        let (services, filter) = (services.clone(), filter.clone());
+        let (services, filter, watch) = (services.clone(), filter.clone(), watch.clone());
         async move {
             let before = cursor?;
+            // An export outlives many requests' worth of time: it stops
+            // when its session ends, and stops as a broken transfer, so a
+            // cut export is never taken for a whole one.
+            if !watch.alive().await {
+                tracing::info!("audit export stopped: its session ended");
+                return Some((Err(std::io::Error::other("the session ended")), None));
+            }
             match services.store.audit_entries(&filter, before, CHUNK).await {
                 Ok(entries) if entries.is_empty() => None,
                 Ok(entries) => {

@@ -3,3 +3,4 @@
 pub mod changes;
 pub mod clock;
 pub mod delivery;
+pub mod session_sweep;

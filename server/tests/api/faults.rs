@@ -7,7 +7,6 @@
 
 use crate::helpers::{provision_stack, sample_review, spawn_app_on, Stack, ADA, PATIENCE};
 use crate::http::{Http, ScratchDir};
-use app::domain::actor::Actor;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::json;
 use server::auth::sessions::{Lifetimes, SessionStore};
@@ -187,6 +186,7 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> ServerProcess {
         .env("AWS_ENDPOINT_URL", &stack.endpoint)
         .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
+        .env("SIGNOFF_ROLE_MAP", crate::helpers::ROLE_MAP)
         .env("RUST_LOG", "error")
         .spawn()
         .expect("signoff starts");
@@ -267,13 +267,7 @@ async fn stopped_during_delivery(signal: &str) {
             absolute_ms: 3_600_000,
         },
     );
-    let actor = Actor {
-        subject: "user-ada".into(),
-        email: Some(ADA.email()),
-        display_name: "ada".into(),
-        role: ADA.role,
-        groups: vec!["ml-reviewers".into()],
-    };
+    let actor = ADA.actor();
     let cookie = format!(
         "signoff_session={}",
         sessions

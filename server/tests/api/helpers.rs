@@ -15,6 +15,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/signoff-test-states";
+/// The test servers' role map: the demo's groups, and eve's.
+pub const ROLE_MAP: &str =
+    "ml-viewers=viewer,ml-reviewers=reviewer,fraud-reviewers=reviewer,ml-leads=lead,signoff-admins=admin";
 /// Long enough for the emulator under a full parallel test run.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -66,6 +69,19 @@ impl User {
     pub fn email(&self) -> String {
         format!("{}@example.com", self.name)
     }
+
+    /// The person as a session holds them (as the provider would sign them in).
+    pub fn actor(&self) -> Actor {
+        Actor {
+            subject: format!("user-{}", self.name),
+            email: Some(self.email()),
+            email_verified: true,
+            usernames: vec![self.name.to_owned()],
+            display_name: self.name.into(),
+            role: self.role,
+            groups: self.groups.iter().map(|g| g.to_string()).collect(),
+        }
+    }
 }
 
 /// A plain queue in the shared emulator (e.g. an EventBridge target).
@@ -106,6 +122,8 @@ pub struct TestApp {
     pub queue_url: String,
     pub machine_arn: String,
     pub db: sqlx::SqlitePool,
+    /// Its database, for a second server on the same file.
+    pub database_url: String,
     server: Option<RunningServer>,
     _dir: ScratchDir,
 }
@@ -132,6 +150,15 @@ pub fn short_id() -> String {
 
 pub fn state_machine_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/state-machine.asl.json")
+}
+
+/// A configuration file for a test server; keep the directory until the
+/// server has started (it reads the file once, at start-up).
+pub fn config_file(toml: &str) -> (ScratchDir, PathBuf) {
+    let dir = ScratchDir::new();
+    let path = dir.path().join("signoff.toml");
+    std::fs::write(&path, toml).expect("configuration written");
+    (dir, path)
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -190,27 +217,19 @@ pub async fn provision_stack(endpoint: &str) -> Stack {
     }
 }
 
-/// A fresh app using the emulator at `endpoint`.
-pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
-    let http = Http::new();
-    let Stack {
-        sfn,
-        sqs,
-        queue_url,
-        machine_arn,
-        ..
-    } = provision_stack(endpoint).await;
+/// The settings of a test server on the emulator at `endpoint` with the
+/// database at `database_url`: no intake queue, no site, quick workers.
+pub fn serve_args(endpoint: &str, database_url: &str) -> ServeArgs {
     let aws = AwsArgs {
         endpoint_url: Some(endpoint.to_owned()),
         region: None,
     };
-    let dir = ScratchDir::new();
-    let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
-    let mut args = ServeArgs {
+    ServeArgs {
         listen: "127.0.0.1:0".parse().expect("address"),
-        database_url: database_url.clone(),
-        site_root: dir.path().to_path_buf(),
-        intake_queue_url: Some(queue_url.clone()),
+        database_url: database_url.to_owned(),
+        config: None,
+        site_root: PathBuf::from("."),
+        intake_queue_url: None,
         events_queue_url: None,
         intake_wait_seconds: 1,
         rejected_visibility_seconds: 1,
@@ -231,12 +250,30 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
             client_id: "signoff".into(),
             client_secret: Secret("signoff-demo-secret".into()),
             groups_claim: "groups".into(),
-            role_map: "ml-viewers=viewer,ml-reviewers=reviewer,ml-leads=lead,signoff-admins=admin"
-                .into(),
+            username_claims: vec!["preferred_username".into(), "upn".into()],
+            role_map: Some(ROLE_MAP.into()),
         },
         aws,
-    };
+    }
+}
+
+/// A fresh app using the emulator at `endpoint`.
+pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    let http = Http::new();
+    let Stack {
+        sfn,
+        sqs,
+        queue_url,
+        machine_arn,
+        ..
+    } = provision_stack(endpoint).await;
+    let dir = ScratchDir::new();
+    let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
+    let mut args = serve_args(endpoint, &database_url);
+    args.intake_queue_url = Some(queue_url.clone());
+    args.site_root = dir.path().to_path_buf();
     customize(&mut args);
+    let database_url = args.database_url.clone();
     let server = server::start(args).await.expect("server starts");
     let db = sqlx::SqlitePool::connect(&database_url)
         .await
@@ -251,6 +288,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         queue_url,
         machine_arn,
         db,
+        database_url,
         server: Some(server),
         _dir: dir,
     };
@@ -279,13 +317,7 @@ impl TestApp {
     /// Signs `user` in (a session made by the server's own session store,
     /// as the OIDC callback would) and acts as them from now on.
     pub async fn sign_in_as(&self, user: User) {
-        let actor = Actor {
-            subject: format!("user-{}", user.name),
-            email: Some(user.email()),
-            display_name: user.name.into(),
-            role: user.role,
-            groups: user.groups.iter().map(|g| g.to_string()).collect(),
-        };
+        let actor = user.actor();
         let id = self
             .sessions
             .create(&actor, None, chrono::Utc::now().timestamp_millis())
@@ -302,6 +334,11 @@ impl TestApp {
             .services
             .store
             .clone()
+    }
+
+    /// Acts with this session cookie (`name=value`) from now on.
+    pub fn use_cookie(&self, cookie: &str) {
+        *self.cookie.lock().expect("cookie lock") = Some(cookie.to_owned());
     }
 
     /// Acts as nobody from now on.

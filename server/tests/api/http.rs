@@ -151,6 +151,17 @@ impl Http {
 }
 
 /// A directory under the system temp dir, removed when dropped.
+/// GETs `url` with `cookie` and hands back the response unread, for
+/// bodies read as they stream (server-sent events, exports).
+pub async fn open_stream(url: &str, cookie: &str) -> hyper::Response<hyper::body::Incoming> {
+    let client = Client::builder(TokioExecutor::new()).build_http::<http_body_util::Empty<Bytes>>();
+    let request = hyper::Request::get(url)
+        .header("cookie", cookie)
+        .body(http_body_util::Empty::new())
+        .expect("a request");
+    client.request(request).await.expect("the response starts")
+}
+
 pub struct ScratchDir(std::path::PathBuf);
 
 impl ScratchDir {

@@ -2,23 +2,16 @@
 //! signed-out visitors get nothing, and no event carries a task token.
 
 use crate::helpers::{sample_review, spawn_app, TestApp};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use crate::http::open_stream;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use std::time::Duration;
 
 /// Opens `/api/events` with the app's session; returns the streaming body.
 async fn open_events(app: &TestApp) -> Incoming {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
     let cookie = app.cookie.lock().unwrap().clone().expect("signed in");
-    let request = hyper::Request::get(format!("{}/api/events", app.base))
-        .header("cookie", cookie)
-        .body(Empty::new())
-        .unwrap();
-    let response = client.request(request).await.expect("the stream opens");
+    let response = open_stream(&format!("{}/api/events", app.base), &cookie).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"].to_str().unwrap(),

@@ -4,6 +4,7 @@
 
 use crate::helpers::{sample_review, spawn_app, TestApp};
 use app::domain::intake::parse_review_request;
+use app::domain::policy::EffectivePolicy;
 use app::ssr::ports::{AuditRecord, NewReview};
 use serde_json::{json, Value};
 
@@ -21,6 +22,7 @@ async fn store_review(app: &TestApp, n: usize, review: Value) {
     let at_ms = now.timestamp_millis();
     let review = NewReview {
         id: format!("queue-test-{n:03}"),
+        policy: EffectivePolicy::from_request(&request.spec),
         request,
         received_at_ms: at_ms + n as i64,
     };

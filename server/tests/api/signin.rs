@@ -10,17 +10,41 @@ fn issuer() -> String {
         .expect("SIGNOFF_TEST_OIDC_ISSUER is not set: run the tests with `cargo xtask test`")
 }
 
+/// A login the provider has answered: the query it sends back to the
+/// callback, and the login cookie Signoff gave the browser that started it.
+pub struct Login {
+    pub query: String,
+    pub cookie: String,
+}
+
 /// Starts at Signoff's `start` path and signs in at the provider as
-/// `username`; returns the query the provider sends back to the callback.
-async fn through_provider(app: &TestApp, start: &str, username: &str, password: &str) -> String {
+/// `username`, as one browser would.
+pub async fn through_provider(app: &TestApp, start: &str, username: &str, password: &str) -> Login {
     let reply = app.http.get(&format!("{}{start}", app.base), None).await;
     assert_eq!(reply.status, 303, "{}", reply.body);
+    let cookie = reply
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("signoff_login_"))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        .expect("a login cookie");
+    assert!(
+        reply
+            .set_cookies
+            .iter()
+            .any(|c| c.contains("HttpOnly") && c.contains("Max-Age=600")),
+        "{:?}",
+        reply.set_cookies
+    );
     let mut url = reply.location.expect("a redirect to the provider");
     let mut jar: Vec<(String, String)> = Vec::new();
     let callback = format!("{}/auth/callback?", public_url());
     for _ in 0..20 {
         if let Some(query) = url.strip_prefix(&callback) {
-            return query.to_owned();
+            return Login {
+                query: query.to_owned(),
+                cookie,
+            };
         }
         let cookie = jar
             .iter()
@@ -76,13 +100,17 @@ fn keep_cookies(jar: &mut Vec<(String, String)>, set_cookies: &[String]) {
     }
 }
 
-async fn callback(app: &TestApp, query: &str) -> crate::http::Reply {
+/// The provider's answer arriving at Signoff, in the browser that started it.
+pub async fn callback(app: &TestApp, login: &Login) -> crate::http::Reply {
     app.http
-        .get(&format!("{}/auth/callback?{query}", app.base), None)
+        .get(
+            &format!("{}/auth/callback?{}", app.base, login.query),
+            Some(&login.cookie),
+        )
         .await
 }
 
-fn session_cookie(reply: &crate::http::Reply) -> String {
+pub fn session_cookie(reply: &crate::http::Reply) -> String {
     let header = reply
         .set_cookies
         .iter()
@@ -143,10 +171,62 @@ async fn a_replayed_callback_is_refused() {
 }
 
 #[tokio::test]
+async fn a_callback_without_the_browsers_login_cookie_is_refused() {
+    let app = spawn_app().await;
+    // Someone signs in as themselves and hands the callback link to ada
+    // (login CSRF): her browser never started that login.
+    let theirs = through_provider(&app, "/auth/login", "bob", "bob-demo").await;
+    let elsewhere = app
+        .http
+        .get(
+            &format!("{}/auth/callback?{}", app.base, theirs.query),
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere.status, 400, "{}", elsewhere.body);
+    assert!(
+        elsewhere.body.contains("started in another browser"),
+        "{}",
+        elsewhere.body
+    );
+    assert!(!elsewhere
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("signoff_session=") && !c.contains("Max-Age=0")));
+    // A cookie of the right name with another browser's secret is no better.
+    let mine = through_provider(&app, "/auth/login", "bob", "bob-demo").await;
+    let name = mine.cookie.split('=').next().unwrap().to_owned();
+    let wrong = Login {
+        query: mine.query.clone(),
+        cookie: format!("{name}=not-the-secret"),
+    };
+    assert_eq!(callback(&app, &wrong).await.status, 400);
+    let (sessions,): (i64,) =
+        sqlx::query_as("select count(*) from session where subject = 'user-bob'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(sessions, 0, "nobody was signed in");
+    // The browser that started a login finishes it.
+    let again = through_provider(&app, "/auth/login", "bob", "bob-demo").await;
+    let reply = callback(&app, &again).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(
+        reply.set_cookies.iter().any(|c| c
+            .starts_with(&format!("{}=;", again.cookie.split('=').next().unwrap()))
+            && c.contains("Max-Age=0")),
+        "the login cookie is cleared: {:?}",
+        reply.set_cookies
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_callback_with_a_forged_state_is_refused() {
     let app = spawn_app().await;
     let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
     let forged: String = query
+        .query
         .split('&')
         .map(|pair| {
             if pair.starts_with("state=") {
@@ -157,6 +237,10 @@ async fn a_callback_with_a_forged_state_is_refused() {
         })
         .collect::<Vec<_>>()
         .join("&");
+    let forged = Login {
+        query: forged,
+        cookie: query.cookie.clone(),
+    };
     let reply = callback(&app, &forged).await;
     assert_eq!(reply.status, 400);
     assert!(reply.set_cookies.is_empty());
@@ -297,6 +381,7 @@ async fn a_tampered_id_token_is_refused() {
         redirect_url: format!("{}/auth/callback", public_url()),
         post_logout_url: format!("{}/auth/signed-out", public_url()),
         groups_claim: "groups".into(),
+        username_claims: vec!["preferred_username".into()],
     })
     .unwrap();
     let genuine = oidc
