@@ -5,25 +5,21 @@
 //! the outbox like any decision.
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, StoreError};
-use super::queries::stored_spec;
+use super::queries::{held_to, stored_spec};
 use super::Services;
 use crate::domain::decision::{Outcome, RecordedDecision, Verdict};
+use crate::domain::metrics::compare;
 use crate::domain::output::build_delivery;
-use crate::domain::policy::{short_version, EffectivePolicy, Evidence};
+use crate::domain::policy::{auto_approval, short_version};
 use crate::domain::review::ReviewStatus;
 
 impl Services {
-    /// Approves `review_id` as its rule, unless someone (or an earlier
-    /// delivery of the same message) already decided it.
-    pub(super) async fn approve_by_policy(
-        &self,
-        review_id: &str,
-        policy: &EffectivePolicy,
-        evidence: &Evidence,
-    ) -> Result<(), StoreError> {
-        let (Some(approver), Some(rule)) = (policy.auto_approver(), policy.rule.as_ref()) else {
-            return Ok(());
-        };
+    /// Approves `review_id` as its rule when the policy it was stored with
+    /// says so, unless someone (or an earlier delivery of the same message)
+    /// already decided it. Read from the stored review, so a redelivered
+    /// message meets the policy its review was admitted under, whatever the
+    /// configuration says now.
+    pub(super) async fn approve_by_rule_if_due(&self, review_id: &str) -> Result<(), StoreError> {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(());
         };
@@ -31,6 +27,15 @@ impl Services {
             return Ok(());
         }
         let spec = stored_spec(review_id, &review.review_json)?;
+        let policy = held_to(review.policy.as_ref(), &spec);
+        let (Some(approver), Some(rule)) = (policy.auto_approver(), policy.rule.as_ref()) else {
+            return Ok(());
+        };
+        let metrics = compare(&spec, &self.settings.metric_directions);
+        let Some(Ok(evidence)) = auto_approval(&policy, &metrics, spec.model.stage.as_deref())
+        else {
+            return Ok(());
+        };
         let now_ms = self.clock.now_ms();
         let met = evidence.join("; ");
         let decision = RecordedDecision {
@@ -48,7 +53,7 @@ impl Services {
         let delivery = build_delivery(
             std::slice::from_ref(&decision),
             spec.on_reject,
-            policy,
+            &policy,
             &review.review_json,
             &review.context,
         );

@@ -85,7 +85,7 @@ impl Services {
             id: uuid::Uuid::new_v4().to_string(),
             request,
             received_at_ms: now_ms,
-            policy: policy.clone(),
+            policy,
         };
         let (outcome, review_id) = match self.store.insert_review(&review, &audit).await? {
             Inserted::Created(id) => (
@@ -103,9 +103,8 @@ impl Services {
         };
         // Also for a duplicate: a crash between storing the review and
         // approving it leaves the message on the queue, and it comes back.
-        if let Some(Ok(evidence)) = auto {
-            self.approve_by_policy(&review_id, &policy, &evidence)
-                .await?;
+        if auto.is_some() || matches!(outcome, IntakeOutcome::Duplicate { .. }) {
+            self.approve_by_rule_if_due(&review_id).await?;
         }
         Ok(outcome)
     }

@@ -326,6 +326,11 @@ impl TestApp {
         *self.cookie.lock().expect("cookie lock") = Some(format!("signoff_session={id}"));
     }
 
+    /// The server's use cases, for tests that drive one directly.
+    pub fn services(&self) -> app::ssr::Services {
+        self.server.as_ref().expect("running").services.clone()
+    }
+
     /// The server's store, for tests that append entries directly.
     pub fn store(&self) -> std::sync::Arc<dyn app::ssr::ports::ReviewStore> {
         self.server

@@ -254,3 +254,80 @@ async fn config_check_prints_the_policy_a_sample_request_would_get() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_message_redelivered_after_a_crash_is_approved_by_its_stored_rule() {
+    use app::domain::intake::parse_review_request;
+    use app::domain::policy::resolve;
+    use app::ssr::ports::{AuditRecord, NewReview};
+    let (_dir, path) = config_file(STAGING_AUTO);
+    let policies = server::config_file::load(&path).unwrap();
+    // No poller: the test plays the transport, and the crash.
+    let app = spawn_app_with(|args| {
+        args.config = Some(path.clone());
+        args.intake_queue_url = None;
+    })
+    .await;
+    let arn = app.start_execution(&staging_review(0.05), &json!({})).await;
+    let body = loop {
+        let received = app
+            .sqs
+            .receive_message()
+            .queue_url(&app.queue_url)
+            .wait_time_seconds(2)
+            .send()
+            .await
+            .unwrap();
+        if let Some(message) = received.messages().first() {
+            break message.body().unwrap().to_owned();
+        }
+    };
+    // The first delivery stored the review, then the process died before
+    // its rule approved it: the message was never deleted.
+    let request = parse_review_request(&body).unwrap();
+    let policy = resolve(policies.as_ref(), &request).unwrap();
+    let review = NewReview {
+        id: "crashed-before-approval".into(),
+        request,
+        received_at_ms: chrono::Utc::now().timestamp_millis(),
+        policy,
+    };
+    let audit = AuditRecord::system(review.received_at_ms, "received", None, None);
+    app.store().insert_review(&review, &audit).await.unwrap();
+    assert_eq!(
+        app.review("crashed-before-approval").await["status"],
+        "pending"
+    );
+
+    let source = app::ssr::IntakeSource {
+        kind: "sqs",
+        message_id: "redelivered".into(),
+    };
+    let outcome = app.services().receive_intake(&source, &body).await.unwrap();
+    assert_eq!(
+        outcome,
+        app::ssr::IntakeOutcome::Duplicate {
+            review_id: "crashed-before-approval".into()
+        }
+    );
+    let review = app
+        .wait_for_status("crashed-before-approval", "approved")
+        .await;
+    assert_eq!(
+        review["decisions"][0]["reviewer_label"],
+        "policy:staging-auto"
+    );
+    assert_eq!(
+        *app.finished_execution(&arn).await.status(),
+        ExecutionStatus::Succeeded
+    );
+    // A further redelivery changes nothing.
+    app.services().receive_intake(&source, &body).await.unwrap();
+    assert_eq!(
+        app.review("crashed-before-approval").await["decisions"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    app.stop().await;
+}
