@@ -1,9 +1,10 @@
 //! `cargo xtask test`: every test, on the real parts, from one build.
-//! 1. formatting; 2. the site and server (debug, built once);
-//! 3. unit and integration tests (`cargo test`) against a fresh emulator and
+//! 1. formatting; 2. clippy, for the server build and for the WASM build
+//!    (before the slow stages, so a lint fails the run in minutes);
+//! 3. the site and server (debug, built once);
+//! 4. unit and integration tests (`cargo test`) against a fresh emulator and
 //!    the local OpenID provider;
-//! 4. browser tests (Playwright, Debian's Chromium) against a served stack;
-//! 5. clippy, for the server build and for the WASM build.
+//! 5. browser tests (Playwright, Debian's Chromium) against a served stack.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
@@ -28,6 +29,29 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .current_dir(&paths.root),
     )?;
 
+    step("lints (cargo clippy -D warnings, native and WASM)");
+    check(
+        cargo()
+            .args([
+                "clippy",
+                "-p",
+                "app",
+                "-p",
+                "server",
+                "-p",
+                "xtask",
+                "--all-targets",
+            ])
+            .args(["--", "-D", "warnings"])
+            .current_dir(&paths.root),
+    )?;
+    check(
+        cargo()
+            .arg("clippy")
+            .args(site::WASM_PACKAGE)
+            .args(["--", "-D", "warnings"])
+            .current_dir(&paths.root),
+    )?;
     site::build(paths, site::Profile::Debug)?;
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
@@ -94,29 +118,6 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     }
     browser?;
 
-    step("lints (cargo clippy -D warnings, native and WASM)");
-    check(
-        cargo()
-            .args([
-                "clippy",
-                "-p",
-                "app",
-                "-p",
-                "server",
-                "-p",
-                "xtask",
-                "--all-targets",
-            ])
-            .args(["--", "-D", "warnings"])
-            .current_dir(&paths.root),
-    )?;
-    check(
-        cargo()
-            .arg("clippy")
-            .args(site::WASM_PACKAGE)
-            .args(["--", "-D", "warnings"])
-            .current_dir(&paths.root),
-    )?;
     eprintln!("==> all tests passed in {:.0?}", started.elapsed());
     Ok(())
 }
