@@ -16,14 +16,52 @@ export async function signInHere(page: Page, username: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Every page but a review's, each with someone who may open it. */
+export const MAIN_PAGES: [string, string][] = [
+  ['/', 'lee'],
+  ['/audit', 'lee'],
+  ['/overview', 'lee'],
+  ['/intake/rejected', 'root'],
+  ['/settings', 'root'],
+];
+
+const cspReports = new WeakMap<Page, string[]>();
+
+/** From now on, collects what the Content Security Policy of Signoff's
+ *  pages blocks (Chromium's console refusals and `securitypolicyviolation`
+ *  events; the provider's own pages are not Signoff's). */
+export async function watchCsp(page: Page): Promise<string[]> {
+  const known = cspReports.get(page);
+  if (known) return known;
+  const reports: string[] = [];
+  cspReports.set(page, reports);
+  const base = process.env.SIGNOFF_BASE_URL!;
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text()) && page.url().startsWith(base)) {
+      reports.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  await page.addInitScript((base: string) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      if (location.href.startsWith(base)) {
+        console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+      }
+    });
+  }, base);
+  return reports;
+}
+
 /** Opens `path` as `username` (signing in when sent to the provider) and
- *  waits until the WASM has hydrated the page. */
+ *  waits until the WASM has hydrated the page, with nothing blocked by the
+ *  Content Security Policy on the way. */
 export async function open(page: Page, path: string, username: string) {
+  const blocked = await watchCsp(page);
   await page.goto(path);
   if (!page.url().startsWith(process.env.SIGNOFF_BASE_URL!)) {
     await signInHere(page, username);
   }
   await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  expect(blocked, 'blocked by the Content Security Policy').toEqual([]);
 }
 
 /** Opens the queue as `username`, waits for the review titled `title` to

@@ -86,7 +86,8 @@ pub enum AuditCommand {
     },
 }
 
-#[derive(Debug, Clone, Args)]
+/// `Debug` leaves out the database URL's credentials (below).
+#[derive(Clone, Args)]
 pub struct ServeArgs {
     /// Address the dashboard listens on.
     #[arg(long, env = "SIGNOFF_LISTEN", default_value = "127.0.0.1:3000")]
@@ -200,6 +201,75 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub aws: AwsArgs,
+
+    #[command(flatten)]
+    pub edge: EdgeArgs,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("listen", &self.listen)
+            .field("database_url", &crate::redact::url(&self.database_url))
+            .field("config", &self.config)
+            .field("public_url", &crate::redact::url(&self.public_url))
+            .field("intake_queue_url", &self.intake_queue_url)
+            .field("events_queue_url", &self.events_queue_url)
+            .field("oidc", &self.oidc)
+            .field("aws", &self.aws)
+            .field("edge", &self.edge)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Limits at the web edge: what one request, session or address may ask.
+#[derive(Debug, Clone, Args)]
+pub struct EdgeArgs {
+    /// The largest request body accepted, in bytes; a larger one is
+    /// refused with 413.
+    #[arg(long, env = "SIGNOFF_MAX_BODY_BYTES", default_value_t = EdgeArgs::default().max_body_bytes,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_body_bytes: u64,
+
+    /// A request must have sent its body and been answered (the answer's
+    /// start, not a streamed export) within this many seconds, else 408.
+    /// The live-update stream is exempt.
+    #[arg(long, env = "SIGNOFF_REQUEST_TIMEOUT_SECONDS", default_value_t = EdgeArgs::default().request_timeout_seconds,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_seconds: u64,
+
+    /// Live-update streams one session may hold open at once (one per open
+    /// tab); one more is refused with 429.
+    #[arg(long, env = "SIGNOFF_STREAMS_PER_SESSION", default_value_t = EdgeArgs::default().streams_per_session,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub streams_per_session: u64,
+
+    /// Sign-ins (`/auth/login`) one address may start per minute, in a
+    /// burst or spread out; more are refused with 429 and Retry-After.
+    #[arg(long, env = "SIGNOFF_LOGINS_PER_MINUTE", default_value_t = EdgeArgs::default().logins_per_minute,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub logins_per_minute: u32,
+
+    /// Decision requests (one review or many at once) one address may make
+    /// per minute; more are refused with 429 and Retry-After.
+    #[arg(long, env = "SIGNOFF_DECISIONS_PER_MINUTE", default_value_t = EdgeArgs::default().decisions_per_minute,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub decisions_per_minute: u32,
+}
+
+impl Default for EdgeArgs {
+    /// The flags' defaults (tests and the command line share them).
+    fn default() -> Self {
+        Self {
+            // Server function calls are small forms; 1 MiB leaves room for
+            // the longest comment without letting a client fill memory.
+            max_body_bytes: 1024 * 1024,
+            request_timeout_seconds: 30,
+            streams_per_session: 8,
+            logins_per_minute: 30,
+            decisions_per_minute: 60,
+        }
+    }
 }
 
 /// Sign-in with any standards-compliant OpenID provider (found by discovery).
@@ -268,7 +338,7 @@ impl std::str::FromStr for Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
+        f.write_str("[redacted]")
     }
 }
 
@@ -318,4 +388,60 @@ pub struct SeedArgs {
 
 fn parse_directions(text: &str) -> Result<DirectionRules, String> {
     DirectionRules::parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let cli = Cli::try_parse_from([
+            "signoff",
+            "serve",
+            "--database-url",
+            "postgres://app:db-password@db/signoff",
+            "--oidc-issuer",
+            "https://id.example.com",
+            "--oidc-client-secret",
+            "client-secret-value",
+        ])
+        .expect("parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve");
+        };
+        let shown = format!(
+            "{args:?} {cli_secret:?}",
+            cli_secret = args.oidc.client_secret
+        );
+        assert!(!shown.contains("db-password"), "{shown}");
+        assert!(!shown.contains("client-secret-value"), "{shown}");
+        assert!(shown.contains("postgres://app@db/signoff"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    #[test]
+    fn the_edge_limits_have_defaults_and_refuse_zero() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec![
+                "signoff",
+                "serve",
+                "--oidc-issuer",
+                "https://id.example.com",
+                "--oidc-client-secret",
+                "x",
+            ];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv)
+        };
+        let Command::Serve(args) = parse(&[]).expect("parses").command else {
+            panic!("not serve");
+        };
+        assert_eq!(
+            args.edge.decisions_per_minute,
+            EdgeArgs::default().decisions_per_minute
+        );
+        assert!(parse(&["--logins-per-minute", "0"]).is_err());
+        assert!(parse(&["--max-body-bytes", "0"]).is_err());
+    }
 }

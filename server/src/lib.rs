@@ -8,6 +8,7 @@ pub mod config;
 pub mod config_check;
 pub mod config_file;
 pub mod db;
+pub mod redact;
 pub mod seed;
 pub mod web;
 pub mod workers;
@@ -122,6 +123,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let mut tasks = JoinSet::new();
 
     let settings = settings_view(&args, &auth.role_map, services.settings.policies.as_deref());
+    let edge = web::Edge::from_args(&args)?;
     // Live pages: a few batches of backlog per open page before it resyncs.
     let (changes, _) = tokio::sync::broadcast::channel(64);
     let router = web::router(
@@ -131,6 +133,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         options,
         changes.clone(),
         shutdown.clone(),
+        edge,
     );
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
@@ -141,6 +144,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
                 tracing::warn!("could not set TCP_NODELAY: {error}");
             }
         });
+        // The peer's address, for the per-address rate limits.
+        let router = router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
             .await;
@@ -259,7 +264,7 @@ fn sign_in(
 }
 
 /// The configuration as the admin settings page shows it: no secrets, and
-/// the database URL without any password.
+/// no URL with its credentials.
 fn settings_view(
     args: &ServeArgs,
     role_map: &RoleMap,
@@ -280,8 +285,8 @@ fn settings_view(
                 .collect(),
         }),
         username_claims: args.oidc.username_claims.clone(),
-        public_url: args.public_url.clone(),
-        oidc_issuer: args.oidc.issuer.clone(),
+        public_url: redact::url(&args.public_url),
+        oidc_issuer: redact::url(&args.oidc.issuer),
         oidc_client_id: args.oidc.client_id.clone(),
         groups_claim: args.oidc.groups_claim.clone(),
         role_map: role_map
@@ -291,38 +296,9 @@ fn settings_view(
             .collect(),
         session_idle_minutes: args.session_idle_minutes,
         session_max_hours: args.session_max_hours,
-        intake_queue_url: args.intake_queue_url.clone(),
-        aws_endpoint: args.aws.endpoint_url.clone(),
+        intake_queue_url: args.intake_queue_url.as_deref().map(redact::url),
+        aws_endpoint: args.aws.endpoint_url.as_deref().map(redact::url),
         artefact_link_minutes: args.artefact_link_minutes,
-        database: without_password(&args.database_url),
-    }
-}
-
-/// `postgres://user:secret@host/db` → `postgres://user@host/db`.
-fn without_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn database_passwords_are_not_shown() {
-        assert_eq!(
-            without_password("postgres://app:s3cret@db:5432/signoff"),
-            "postgres://app@db:5432/signoff"
-        );
-        assert_eq!(
-            without_password("sqlite://signoff.db"),
-            "sqlite://signoff.db"
-        );
+        database: redact::url(&args.database_url),
     }
 }

@@ -1,13 +1,11 @@
-//! Exported audit entries: CSV for spreadsheets, JSON Lines that keep both
-//! hashes so an exported file can be checked again ([`check_export`]) away
-//! from the database: every entry against its own hash, and, when the file
-//! holds a contiguous run of the log, every link of the chain.
+//! Exported audit entries as JSON Lines that keep both hashes, so an
+//! exported file can be checked again ([`check_export`]) away from the
+//! database: every entry against its own hash, and, when the file holds a
+//! contiguous run of the log, every link of the chain. (The CSV export,
+//! for spreadsheets, is the server's: `server/src/web/audit_csv.rs`.)
 
 use super::audit::{chain_hash, AuditContent, Broken, StoredEntry};
 use serde_json::{json, Value};
-
-pub const CSV_HEADER: &str =
-    "id,at,actor,actor_subject,actor_role,action,review_id,detail,prev_hash,hash\n";
 
 /// One entry as a JSON line (with its newline).
 pub fn jsonl_line(entry: &StoredEntry) -> String {
@@ -20,38 +18,6 @@ pub fn jsonl_line(entry: &StoredEntry) -> String {
     .to_string();
     line.push('\n');
     line
-}
-
-/// One entry as a CSV row (RFC 4180 quoting, with its newline).
-pub fn csv_row(entry: &StoredEntry) -> String {
-    let c = &entry.content;
-    let fields = [
-        entry.id.to_string(),
-        c.at_ms.to_string(),
-        c.actor.clone(),
-        c.actor_subject.clone().unwrap_or_default(),
-        c.actor_role.clone().unwrap_or_default(),
-        c.action.clone(),
-        c.review_id.clone().unwrap_or_default(),
-        c.detail.clone().unwrap_or_default(),
-        entry.prev_hash.clone(),
-        entry.hash.clone(),
-    ];
-    let mut row = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    row.push('\n');
-    row
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 /// Reads one JSON line back.
@@ -157,17 +123,5 @@ mod tests {
         let mut entries = chain(3);
         entries[2].content.detail = Some("edited".into());
         assert_eq!(check_export(entries).unwrap_err().id, 3);
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting() {
-        let row = csv_row(&chain(1)[0]);
-        assert!(row.contains(r#""a, ""quoted"" detail 0""#), "{row}");
-        assert!(row.ends_with('\n'));
-        assert_eq!(
-            CSV_HEADER.split(',').count(),
-            row.trim_end().split(',').count() - 1,
-            "one comma inside the quoted detail"
-        );
     }
 }

@@ -41,8 +41,9 @@ pub struct OidcSettings {
     pub username_claims: Vec<String>,
 }
 
-/// A person the provider vouched for.
-#[derive(Debug, Clone)]
+/// A person the provider vouched for. The ID token stays out of `Debug`
+/// output (it is a bearer credential for logout and the provider).
+#[derive(Clone)]
 pub struct Identity {
     pub subject: String,
     pub email: Option<String>,
@@ -53,6 +54,20 @@ pub struct Identity {
     /// Values of the configured username claims, in their order.
     pub usernames: Vec<String>,
     pub id_token: String,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("subject", &self.subject)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("name", &self.name)
+            .field("groups", &self.groups)
+            .field("usernames", &self.usernames)
+            .field("id_token", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The authorization request to send the browser to, and what the callback
@@ -245,6 +260,22 @@ mod tests {
 
     fn jwt(payload: serde_json::Value) -> String {
         format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(payload.to_string()))
+    }
+
+    #[test]
+    fn an_identity_keeps_its_id_token_out_of_debug() {
+        let identity = Identity {
+            subject: "user-ada".into(),
+            email: None,
+            email_verified: None,
+            name: None,
+            groups: vec![],
+            usernames: vec![],
+            id_token: "eyJ.the-id-token.sig".into(),
+        };
+        let shown = format!("{identity:?}");
+        assert!(!shown.contains("the-id-token"), "{shown}");
+        assert!(shown.contains("user-ada"), "{shown}");
     }
 
     #[test]

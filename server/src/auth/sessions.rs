@@ -32,8 +32,9 @@ pub fn is_alive(lifetimes: Lifetimes, created_ms: i64, last_seen_ms: i64, now_ms
     now_ms - last_seen_ms < lifetimes.idle_ms && now_ms - created_ms < lifetimes.absolute_ms
 }
 
-/// A login on its way through the provider.
-#[derive(Debug, Clone)]
+/// A login on its way through the provider. Its secrets stay out of
+/// `Debug` output.
+#[derive(Clone)]
 pub struct LoginAttempt {
     pub state: String,
     pub nonce: String,
@@ -43,6 +44,19 @@ pub struct LoginAttempt {
     /// SHA-256 of the secret in the browser's login cookie: only the
     /// browser that started the login may finish it.
     pub browser_secret_sha256: String,
+}
+
+impl std::fmt::Debug for LoginAttempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginAttempt")
+            .field("state", &"[redacted]")
+            .field("nonce", &"[redacted]")
+            .field("pkce_verifier", &"[redacted]")
+            .field("return_to", &self.return_to)
+            .field("created_at_ms", &self.created_at_ms)
+            .field("browser_secret_sha256", &"[redacted]")
+            .finish()
+    }
 }
 
 #[derive(Clone)]
@@ -263,6 +277,23 @@ impl SessionStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_attempt_keeps_its_secrets_out_of_debug() {
+        let attempt = LoginAttempt {
+            state: "state-value".into(),
+            nonce: "nonce-value".into(),
+            pkce_verifier: "verifier-value".into(),
+            return_to: "/reviews/1".into(),
+            created_at_ms: 0,
+            browser_secret_sha256: "hash-value".into(),
+        };
+        let shown = format!("{attempt:?}");
+        for secret in ["state-value", "nonce-value", "verifier-value", "hash-value"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("/reviews/1"), "{shown}");
+    }
 
     const LIFETIMES: Lifetimes = Lifetimes {
         idle_ms: 1_000,

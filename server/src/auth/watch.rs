@@ -39,6 +39,12 @@ impl SessionWatch {
         }
     }
 
+    /// A name for the session that is not its cookie value (for counting
+    /// what a session holds open).
+    pub fn session_key(&self) -> String {
+        super::sessions::sha256(&self.id)
+    }
+
     /// Resolves once the session has ended (checked every [`SESSION_CHECK_EVERY`]).
     pub async fn ended(self) {
         loop {

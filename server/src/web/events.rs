@@ -2,8 +2,11 @@
 //! which reviews changed, so the queue and an open review update without a
 //! reload. Events carry review ids and actions only, never review content
 //! (pages refetch that through their guarded server functions). A stream
-//! ends with its session.
+//! ends with its session; a session holds at most `--streams-per-session`
+//! at once.
 
+use super::limits::StreamCounts;
+use super::refusal::Refusal;
 use crate::auth::SessionWatch;
 use crate::workers::changes::Changes;
 use app::domain::actor::Actor;
@@ -26,12 +29,21 @@ use tokio_util::sync::CancellationToken;
 struct Feed {
     changes: broadcast::Sender<Changes>,
     shutdown: CancellationToken,
+    streams: StreamCounts,
 }
 
-pub fn router(changes: broadcast::Sender<Changes>, shutdown: CancellationToken) -> Router {
+pub fn router(
+    changes: broadcast::Sender<Changes>,
+    shutdown: CancellationToken,
+    streams: StreamCounts,
+) -> Router {
     Router::new()
         .route("/api/events", get(events))
-        .with_state(Feed { changes, shutdown })
+        .with_state(Feed {
+            changes,
+            shutdown,
+            streams,
+        })
 }
 
 async fn events(
@@ -41,6 +53,11 @@ async fn events(
 ) -> Response {
     let (Some(_), Some(Extension(watch))) = (actor, watch) else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
+    };
+    // Held by the stream: its place is freed when the stream ends.
+    let Some(place) = feed.streams.open(watch.session_key()) else {
+        let refusal = Refusal::TooManyStreams;
+        return refusal.answer("text/plain; charset=utf-8", refusal.message());
     };
     let stream = futures::stream::unfold(feed.changes.subscribe(), |mut receiver| async move {
         let event = match receiver.recv().await {
@@ -57,7 +74,11 @@ async fn events(
     .take_until(feed.shutdown.cancelled_owned())
     // A stream outlives its page's sign-in otherwise: end it with the
     // session (the page's reconnect then meets a 401).
-    .take_until(watch.ended());
+    .take_until(watch.ended())
+    .map(move |event| {
+        let _ = &place;
+        event
+    });
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

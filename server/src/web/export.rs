@@ -2,12 +2,15 @@
 //! `/audit` page filters it, for leads and admins, streamed a page at a time
 //! (newest first) so an export of a million entries never sits in memory.
 //! JSON lines keep both hashes: `signoff audit verify-export` checks them.
+//! CSV cells that a spreadsheet would run as formulas are neutralised
+//! ([`super::audit_csv`]).
 //! An export stops (as a broken transfer) when its session ends.
 
+use super::audit_csv;
 use crate::auth::SessionWatch;
 use app::api::AuditFilter;
 use app::domain::actor::{Actor, Role};
-use app::domain::audit_export::{csv_row, jsonl_line, CSV_HEADER};
+use app::domain::audit_export::jsonl_line;
 use app::domain::time::day_start_ms;
 use app::ssr::Services;
 use axum::body::{Body, Bytes};
@@ -90,9 +93,11 @@ async fn export(
     };
     let filter = query.filter();
     let header_chunk = match format {
-        Format::Csv => Some(Ok::<_, std::io::Error>(Bytes::from_static(
-            CSV_HEADER.as_bytes(),
-        ))),
+        Format::Csv => Some(
+            audit_csv::header()
+                .map(Bytes::from)
+                .map_err(std::io::Error::other),
+        ),
         Format::JsonLines => None,
     };
     let pages = futures::stream::unfold(Some(None), move |cursor: Option<Option<i64>>| {
@@ -111,14 +116,15 @@ async fn export(
                 Ok(entries) => {
                     let next =
                         (entries.len() == CHUNK as usize).then(|| entries.last().map(|e| e.id));
-                    let text: String = entries
-                        .iter()
-                        .map(|e| match format {
-                            Format::Csv => csv_row(e),
-                            Format::JsonLines => jsonl_line(e),
-                        })
-                        .collect();
-                    Some((Ok(Bytes::from(text)), next.flatten().map(Some)))
+                    let chunk = match format {
+                        Format::Csv => audit_csv::rows(&entries).map_err(std::io::Error::other),
+                        Format::JsonLines => Ok(entries
+                            .iter()
+                            .map(jsonl_line)
+                            .collect::<String>()
+                            .into_bytes()),
+                    };
+                    Some((chunk.map(Bytes::from), next.flatten().map(Some)))
                 }
                 Err(error) => {
                     tracing::error!("audit export failed: {error}");

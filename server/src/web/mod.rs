@@ -1,21 +1,67 @@
-//! The HTTP surface: Leptos pages and server functions, static files, the
-//! audit exports, the live-update stream, a health check, and the layers
-//! every request passes through.
+//! The HTTP surface, in two parts with their own layers and error formats:
+//! the browser part (pages, server functions, sign-in, exports, the live
+//! stream, static files; [`browser`]) and the machine part (probes, later
+//! the intake API and chat callbacks; [`machine`]). Every response of
+//! either carries the security headers ([`headers`]).
 
+mod audit_csv;
+mod browser;
 mod events;
 mod export;
+mod headers;
+mod limits;
+mod machine;
+mod refusal;
 mod same_origin;
 
-use crate::auth::{self, Auth};
+pub use machine::MachineError;
+
+use crate::auth::Auth;
+use crate::config::ServeArgs;
 use app::api::SettingsView;
-use app::app::{shell, App};
 use app::ssr::Services;
-use axum::routing::get;
-use axum::{middleware, Router};
-use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::trace::TraceLayer;
+
+/// The edge's settings: limits, the public origin, the security policy.
+pub struct Edge {
+    max_body_bytes: usize,
+    request_timeout: Duration,
+    streams: limits::StreamCounts,
+    login_limit: limits::Limiter,
+    decision_limit: limits::Limiter,
+    public_origin: Arc<same_origin::PublicOrigin>,
+    policy: headers::Policy,
+}
+
+impl Edge {
+    /// The edge `args` describe; a public URL without an origin is an error.
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let limits = &args.edge;
+        let public_origin = same_origin::PublicOrigin::of(&args.public_url)
+            .ok_or_else(|| anyhow::anyhow!("--public-url must be an http(s) URL"))?;
+        let limit = |per_minute: u32, flag: &str| {
+            limits::per_minute(per_minute)
+                .ok_or_else(|| anyhow::anyhow!("{flag} must be at least 1"))
+        };
+        Ok(Self {
+            max_body_bytes: usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX),
+            request_timeout: Duration::from_secs(limits.request_timeout_seconds),
+            streams: limits::StreamCounts::new(limits.streams_per_session),
+            login_limit: limit(limits.logins_per_minute, "--logins-per-minute")?,
+            decision_limit: limit(limits.decisions_per_minute, "--decisions-per-minute")?,
+            public_origin: Arc::new(public_origin),
+            policy: headers::Policy::new(
+                &args.public_url,
+                args.aws.endpoint_url.as_deref(),
+                &args.oidc.issuer,
+            ),
+        })
+    }
+}
 
 /// The whole router; tests call it without a socket or bind it themselves.
 pub fn router(
@@ -25,25 +71,22 @@ pub fn router(
     options: LeptosOptions,
     changes: tokio::sync::broadcast::Sender<crate::workers::changes::Changes>,
     shutdown: tokio_util::sync::CancellationToken,
+    edge: Edge,
 ) -> Router {
-    let routes = generate_route_list(App);
-    let services_for_export = services.clone();
-    let context = move || {
-        provide_context(services.clone());
-        provide_context(settings.clone());
+    tokio::spawn(limits::forget_idle(
+        vec![edge.login_limit.clone(), edge.decision_limit.clone()],
+        shutdown.clone(),
+    ));
+    let browser = browser::BrowserApp {
+        services,
+        settings,
+        auth,
+        options,
+        changes,
+        shutdown,
     };
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .leptos_routes_with_context(&options, routes, context, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
-        .merge(auth::router(auth.clone()))
-        .merge(export::router(services_for_export))
-        .merge(events::router(changes, shutdown))
-        .layer(middleware::from_fn_with_state(auth, auth::identify))
-        .layer(middleware::from_fn(same_origin::refuse_cross_site_writes))
-        .layer(TraceLayer::new_for_http())
+    let router = Router::new()
+        .merge(machine::router(&edge))
+        .merge(browser::router(browser, &edge));
+    headers::secure(router, edge.policy).layer(TraceLayer::new_for_http())
 }

@@ -9,7 +9,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use server::auth::sessions::SessionStore;
 use server::aws::{provision, sdk_config};
-use server::config::{AwsArgs, OidcArgs, Secret, ServeArgs};
+use server::config::{AwsArgs, EdgeArgs, OidcArgs, Secret, ServeArgs};
 use server::RunningServer;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -254,6 +254,7 @@ pub fn serve_args(endpoint: &str, database_url: &str) -> ServeArgs {
             role_map: Some(ROLE_MAP.into()),
         },
         aws,
+        edge: EdgeArgs::default(),
     }
 }
 

@@ -20,7 +20,18 @@ pub struct Reply {
     pub location: Option<String>,
     pub content_disposition: Option<String>,
     pub set_cookies: Vec<String>,
+    pub headers: hyper::HeaderMap,
     pub body: String,
+}
+
+impl Reply {
+    /// A header's value as text (`""` when absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
 }
 
 impl Http {
@@ -111,6 +122,7 @@ impl Http {
             .filter_map(|v| v.to_str().ok().map(str::to_owned))
             .collect();
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let body = response
             .into_body()
             .collect()
@@ -122,6 +134,7 @@ impl Http {
             location,
             content_disposition,
             set_cookies,
+            headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
