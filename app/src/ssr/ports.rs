@@ -131,6 +131,10 @@ pub enum DeliveryOutcome {
     Closed {
         reason: String,
     },
+    /// Step Functions refused the answer for good; never retried.
+    Failed {
+        reason: String,
+    },
     Retry {
         error: String,
         next_attempt_at_ms: i64,
@@ -302,7 +306,8 @@ pub enum WorkflowError {
     /// Throttling, 5xx, network: worth trying again later.
     #[error("{0}")]
     Retryable(String),
-    /// The request itself is wrong (too large, malformed); retrying won't help.
+    /// The request itself is wrong (`InvalidOutput`, a `ValidationException`):
+    /// Step Functions will refuse it however often it is sent.
     #[error("{0}")]
     Permanent(String),
 }

@@ -1,9 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
-//! audit exports, the live-update stream, a health check, and the layers
+//! audit exports, the live-update stream, a health check and a readiness check, and the layers
 //! every request passes through.
 
 mod events;
 mod export;
+mod ready;
 mod same_origin;
 
 use crate::auth::{self, Auth};
@@ -25,6 +26,7 @@ pub fn router(
     options: LeptosOptions,
     changes: tokio::sync::broadcast::Sender<crate::workers::changes::Changes>,
     shutdown: tokio_util::sync::CancellationToken,
+    health: crate::workers::supervisor::Health,
 ) -> Router {
     let routes = generate_route_list(App);
     let services_for_export = services.clone();
@@ -34,6 +36,10 @@ pub fn router(
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            ready::route(health, services_for_export.store.clone()),
+        )
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

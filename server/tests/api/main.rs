@@ -16,5 +16,7 @@ mod intake;
 mod live;
 mod policy;
 mod queue;
+mod refusals;
 mod signin;
+mod supervision;
 mod workflow;
