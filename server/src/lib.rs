@@ -95,7 +95,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     )?);
     let services = Services {
         store,
-        workflow: Arc::new(aws::sfn::SfnWorkflow::new(aws::sfn_client(&sdk))),
+        workflow: Arc::new(aws::sfn::SfnWorkflow::new(
+            aws::sfn_client(&sdk),
+            args.reconcile_per_second,
+        )),
         objects: Arc::new(aws::s3::S3Objects::new(aws::s3_client(
             &sdk,
             args.aws.endpoint_url.is_some(),

@@ -1,6 +1,8 @@
 //! The workflow port on Step Functions: `SendTaskSuccess`,
-//! `SendTaskFailure`, `DescribeExecution`.
+//! `SendTaskFailure`, `DescribeExecution` (within one budget,
+//! [`super::describe`]).
 
+use super::describe::{DescribeBudget, Status, ViewerPlan};
 use app::domain::output::Delivery;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{Workflow, WorkflowError};
@@ -32,11 +34,33 @@ const PERMANENT_CODES: [&str; 6] = [
 
 pub struct SfnWorkflow {
     client: Client,
+    describe: DescribeBudget,
 }
 
 impl SfnWorkflow {
-    pub fn new(client: Client) -> Self {
-        Self { client }
+    /// `describe_per_second`: `DescribeExecution` calls a second, at most,
+    /// for everything this server asks.
+    pub fn new(client: Client, describe_per_second: u32) -> Self {
+        Self {
+            client,
+            describe: DescribeBudget::new(describe_per_second),
+        }
+    }
+
+    async fn describe(&self, execution_arn: &str) -> Result<Status, WorkflowError> {
+        let out = self
+            .client
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(|e| classify_plain(&e))?;
+        let status = (
+            out.status().as_str().to_owned(),
+            out.error().map(str::to_owned),
+        );
+        self.describe.remember(execution_arn, &status);
+        Ok(status)
     }
 }
 
@@ -77,21 +101,27 @@ impl Workflow for SfnWorkflow {
             .map_err(|e| classify(e, token))
     }
 
-    async fn execution_status(
+    async fn execution_status(&self, execution_arn: &str) -> Result<Status, WorkflowError> {
+        self.describe.wait_for_token().await;
+        self.describe(execution_arn).await
+    }
+
+    async fn execution_status_for_viewer(
         &self,
         execution_arn: &str,
-    ) -> Result<(String, Option<String>), WorkflowError> {
-        let out = self
-            .client
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(|e| classify_plain(&e))?;
-        Ok((
-            out.status().as_str().to_owned(),
-            out.error().map(str::to_owned),
-        ))
+    ) -> Result<Status, WorkflowError> {
+        match self.describe.plan_for_viewer(execution_arn) {
+            ViewerPlan::Show(status) => Ok(status),
+            ViewerPlan::Ask { .. } if self.describe.try_token() => {
+                self.describe(execution_arn).await
+            }
+            ViewerPlan::Ask {
+                fallback: Some(status),
+            } => Ok(status),
+            ViewerPlan::Ask { fallback: None } => Err(WorkflowError::Retryable(
+                "DescribeExecution budget spent for this second".into(),
+            )),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod artefacts;
 mod audit;
 mod bulk;
 mod decisions;
+mod execution_status;
 mod faults;
 mod helpers;
 mod http;
