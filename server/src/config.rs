@@ -147,8 +147,9 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_REVIEW_TARGET_MINUTES", default_value_t = 240)]
     pub review_target_minutes: i64,
 
-    /// Pending reviews checked against their execution each second
-    /// (DescribeExecution: Step Functions allows 15/s for the whole account).
+    /// DescribeExecution calls per second, at most, for the reconciler and
+    /// the review pages together (Step Functions allows 15/s for the whole
+    /// account); pages show a reading up to 5 seconds old.
     #[arg(long, env = "SIGNOFF_RECONCILE_PER_SECOND", default_value_t = 2)]
     pub reconcile_per_second: u32,
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod config_check;
 pub mod config_file;
 pub mod db;
+pub mod logging;
 pub mod redact;
 pub mod seed;
 pub mod web;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use workers::supervisor::supervise;
 
 /// A started server: its address, its services, and what stops it.
 pub struct RunningServer {
@@ -95,7 +97,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     )?);
     let services = Services {
         store,
-        workflow: Arc::new(aws::sfn::SfnWorkflow::new(aws::sfn_client(&sdk))),
+        workflow: Arc::new(aws::sfn::SfnWorkflow::new(
+            aws::sfn_client(&sdk),
+            args.reconcile_per_second,
+        )),
         objects: Arc::new(aws::s3::S3Objects::new(aws::s3_client(
             &sdk,
             args.aws.endpoint_url.is_some(),
@@ -126,6 +131,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let edge = web::Edge::from_args(&args)?;
     // Live pages: a few batches of backlog per open page before it resyncs.
     let (changes, _) = tokio::sync::broadcast::channel(64);
+    let health = workers::supervisor::Health::default();
     let router = web::router(
         services.clone(),
         settings,
@@ -134,6 +140,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         changes.clone(),
         shutdown.clone(),
         edge,
+        health.clone(),
     );
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
@@ -153,30 +160,49 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             tracing::error!("HTTP server failed: {error}");
         }
     });
-    tasks.spawn(workers::session_sweep::run(
-        sessions.clone(),
-        services.clock.clone(),
+    // Every worker runs supervised: restarted with backoff when it fails,
+    // its state in `health` for /readyz.
+    tasks.spawn(supervise(
+        "session sweep",
+        health.clone(),
         shutdown.clone(),
+        {
+            let (sessions, clock, shutdown) =
+                (sessions.clone(), services.clock.clone(), shutdown.clone());
+            move |handle| {
+                workers::session_sweep::run(
+                    sessions.clone(),
+                    clock.clone(),
+                    shutdown.clone(),
+                    handle,
+                )
+            }
+        },
     ));
-    tasks.spawn(workers::changes::run(
-        services.store.clone(),
-        changes,
-        shutdown.clone(),
-    ));
-    tasks.spawn(workers::delivery::run(
-        services.clone(),
-        Duration::from_millis(args.delivery_interval_ms),
-        shutdown.clone(),
-    ));
-    tasks.spawn(workers::clock::run(
-        services.clone(),
-        args.reconcile_per_second,
-        Duration::from_secs(args.reconcile_every_seconds),
-        shutdown.clone(),
-    ));
+    tasks.spawn(supervise("changes", health.clone(), shutdown.clone(), {
+        let (store, shutdown) = (services.store.clone(), shutdown.clone());
+        move |handle| {
+            workers::changes::run(store.clone(), changes.clone(), shutdown.clone(), handle)
+        }
+    }));
+    tasks.spawn(supervise("delivery", health.clone(), shutdown.clone(), {
+        let (services, shutdown) = (services.clone(), shutdown.clone());
+        let interval = Duration::from_millis(args.delivery_interval_ms);
+        move |handle| workers::delivery::run(services.clone(), interval, shutdown.clone(), handle)
+    }));
+    tasks.spawn(supervise("clock", health.clone(), shutdown.clone(), {
+        let (services, shutdown) = (services.clone(), shutdown.clone());
+        let (per_tick, every) = (
+            args.reconcile_per_second,
+            Duration::from_secs(args.reconcile_every_seconds),
+        );
+        move |handle| {
+            workers::clock::run(services.clone(), per_tick, every, shutdown.clone(), handle)
+        }
+    }));
     match &args.intake_queue_url {
         Some(queue_url) => {
-            let poller = aws::sqs::Poller {
+            let poller = Arc::new(aws::sqs::Poller {
                 name: "intake",
                 client: aws::sqs_client(&sdk),
                 queue_url: queue_url.clone(),
@@ -185,13 +211,19 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
                     services: services.clone(),
                     rejected_visibility_seconds: args.rejected_visibility_seconds,
                 },
-            };
-            tasks.spawn(poller.run(shutdown.clone()));
+            });
+            tasks.spawn(supervise("intake", health.clone(), shutdown.clone(), {
+                let shutdown = shutdown.clone();
+                move |handle| {
+                    let (poller, shutdown) = (poller.clone(), shutdown.clone());
+                    async move { poller.run(shutdown, handle).await }
+                }
+            }));
         }
         None => tracing::warn!("no --intake-queue-url: not polling SQS for review requests"),
     }
     if let Some(queue_url) = &args.events_queue_url {
-        let poller = aws::sqs::Poller {
+        let poller = Arc::new(aws::sqs::Poller {
             name: "execution events",
             client: aws::sqs_client(&sdk),
             queue_url: queue_url.clone(),
@@ -199,8 +231,19 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             handler: aws::sqs::EventHandler {
                 services: services.clone(),
             },
-        };
-        tasks.spawn(poller.run(shutdown.clone()));
+        });
+        tasks.spawn(supervise(
+            "execution events",
+            health.clone(),
+            shutdown.clone(),
+            {
+                let shutdown = shutdown.clone();
+                move |handle| {
+                    let (poller, shutdown) = (poller.clone(), shutdown.clone());
+                    async move { poller.run(shutdown, handle).await }
+                }
+            },
+        ));
     }
     tracing::info!("Signoff listening on http://{addr}");
     Ok(RunningServer {

@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
     // queue URL, `config check`'s report).
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .fmt_fields(server::logging::escaped_fields())
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {

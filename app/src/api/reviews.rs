@@ -126,7 +126,9 @@ pub async fn decide_review(
                     DecideError::NotFound => AppError::NotFound,
                     DecideError::NotAllowed(why) => AppError::Forbidden(why.to_string()),
                     DecideError::Refused(
-                        refusal @ (Refusal::ReasonRequired | Refusal::CommentTooLong),
+                        refusal @ (Refusal::ReasonRequired
+                        | Refusal::CommentTooLong
+                        | Refusal::AnswerTooLarge(_)),
                     ) => AppError::Invalid(refusal.to_string()),
                     DecideError::Refused(refusal) => AppError::Refused(refusal.to_string()),
                     DecideError::Store(error) => AppError::internal(error),

@@ -21,6 +21,10 @@ pub fn DeliveryBadge(delivery: DeliveryView) -> impl IntoView {
             "badge delivery-closed",
             "Not delivered: the task was already closed".to_owned(),
         ),
+        DeliveryState::Failed => (
+            "badge delivery-failed",
+            "Not delivered: Step Functions refused the answer (not retried)".to_owned(),
+        ),
         DeliveryState::Queued if delivery.attempts == 0 => (
             "badge delivery-queued",
             "Queued for Step Functions".to_owned(),

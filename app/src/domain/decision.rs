@@ -79,6 +79,10 @@ pub enum Refusal {
     AlreadyApproved,
     #[error("{}", reserved_text(groups))]
     ApprovalReserved { groups: Vec<String> },
+    /// The answer this decision makes is over a Step Functions limit
+    /// ([`super::output::TooLarge`], as text).
+    #[error("{0}")]
+    AnswerTooLarge(String),
 }
 
 fn reserved_text(groups: &[String]) -> String {

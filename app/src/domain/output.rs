@@ -13,6 +13,37 @@ pub const REJECTED_ERROR: &str = "Signoff.Rejected";
 /// Error name sent when a request could not be accepted at intake.
 pub const INVALID_REQUEST_ERROR: &str = "Signoff.InvalidRequest";
 
+/// Step Functions' limits on what a callback may send (API reference,
+/// `SendTaskSuccess.output`: 262,144 bytes in UTF-8; `SendTaskFailure`:
+/// `error` 256 characters, `cause` 32,768 characters). Past them it
+/// answers `InvalidOutput` / `ValidationException` however often asked.
+pub const MAX_OUTPUT_BYTES: usize = 262_144;
+pub const MAX_ERROR_CHARS: usize = 256;
+pub const MAX_CAUSE_CHARS: usize = 32_768;
+
+/// An answer Step Functions would refuse for its size. The text is what
+/// the reviewer reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TooLarge {
+    #[error(
+        "Step Functions would refuse this answer: its output would be {bytes} bytes, over its \
+         limit of {MAX_OUTPUT_BYTES} bytes (256 KiB). The output carries the review, the context \
+         and every approval's comment: shorten the comment, or have the workflow send a smaller \
+         review or context."
+    )]
+    Output { bytes: usize },
+    #[error(
+        "Step Functions would refuse this answer: its cause would be {chars} characters, over \
+         its limit of {MAX_CAUSE_CHARS}. Shorten the reason."
+    )]
+    Cause { chars: usize },
+    #[error(
+        "Step Functions would refuse this answer: its error name would be {chars} characters, \
+         over its limit of {MAX_ERROR_CHARS}."
+    )]
+    Error { chars: usize },
+}
+
 /// The call that resumes the workflow, stored in the outbox as it will be sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -24,6 +55,30 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    /// Whether Step Functions would take this answer's size. The output is
+    /// measured as it is sent (`Value::to_string`, compact).
+    pub fn check_size(&self) -> Result<(), TooLarge> {
+        match self {
+            Delivery::Success { output } => {
+                let bytes = output.to_string().len();
+                if bytes > MAX_OUTPUT_BYTES {
+                    return Err(TooLarge::Output { bytes });
+                }
+            }
+            Delivery::Failure { error, cause } => {
+                let chars = error.chars().count();
+                if chars > MAX_ERROR_CHARS {
+                    return Err(TooLarge::Error { chars });
+                }
+                let chars = cause.chars().count();
+                if chars > MAX_CAUSE_CHARS {
+                    return Err(TooLarge::Cause { chars });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Whether this answer approves (a success whose decision is "approved").
     pub fn is_approval(&self) -> bool {
         matches!(self, Delivery::Success { output } if output["decision"] == "approved")
@@ -209,6 +264,50 @@ mod tests {
         assert_eq!(output["rejection"]["comment"], "no");
         assert_eq!(output["approvals"].as_array().unwrap().len(), 1);
         assert_eq!(output["context"], json!({"k": 1}));
+    }
+
+    #[test]
+    fn answers_over_step_functions_limits_are_refused_by_size() {
+        let with_output = |len: usize| {
+            // `{"p":"…"}` is 8 bytes around the string.
+            Delivery::Success {
+                output: json!({ "p": "é".repeat(len / 2) + &"x".repeat(len % 2) }),
+            }
+        };
+        assert_eq!(with_output(MAX_OUTPUT_BYTES - 8).check_size(), Ok(()));
+        assert_eq!(
+            with_output(MAX_OUTPUT_BYTES - 7).check_size(),
+            Err(TooLarge::Output {
+                bytes: MAX_OUTPUT_BYTES + 1
+            }),
+            "bytes in UTF-8, not characters"
+        );
+        let failure = |error: usize, cause: usize| Delivery::Failure {
+            error: "e".repeat(error),
+            cause: "é".repeat(cause),
+        };
+        assert_eq!(
+            failure(MAX_ERROR_CHARS, MAX_CAUSE_CHARS).check_size(),
+            Ok(())
+        );
+        assert_eq!(
+            failure(MAX_ERROR_CHARS, MAX_CAUSE_CHARS + 1).check_size(),
+            Err(TooLarge::Cause {
+                chars: MAX_CAUSE_CHARS + 1
+            }),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            failure(MAX_ERROR_CHARS + 1, 1).check_size(),
+            Err(TooLarge::Error {
+                chars: MAX_ERROR_CHARS + 1
+            })
+        );
+        let text = TooLarge::Output { bytes: 300_000 }.to_string();
+        assert!(
+            text.contains("300000 bytes") && text.contains("262144"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub enum DeliveryState {
     Delivered,
     /// The task was already closed (timed out, aborted, answered before).
     Closed,
+    /// Step Functions refused the answer for good (`InvalidOutput`, a
+    /// `ValidationException`); never retried, the reason is kept.
+    Failed,
 }
 
 impl DeliveryState {
@@ -80,6 +83,7 @@ impl DeliveryState {
             DeliveryState::Queued => "queued",
             DeliveryState::Delivered => "delivered",
             DeliveryState::Closed => "closed",
+            DeliveryState::Failed => "failed",
         }
     }
 
@@ -88,6 +92,7 @@ impl DeliveryState {
             DeliveryState::Queued,
             DeliveryState::Delivered,
             DeliveryState::Closed,
+            DeliveryState::Failed,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -110,6 +115,7 @@ mod tests {
             DeliveryState::Queued,
             DeliveryState::Delivered,
             DeliveryState::Closed,
+            DeliveryState::Failed,
         ] {
             assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
         }

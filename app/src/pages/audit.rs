@@ -54,6 +54,7 @@ pub fn AuditLogPage() -> impl IntoView {
                         <option value="received">"received"</option>
                         <option value="delivered">"delivered"</option>
                         <option value="closed">"closed"</option>
+                        <option value="delivery failed">"delivery failed"</option>
                         <option value="expired">"expired"</option>
                         <option value="viewed">"viewed"</option>
                         <option value="artefact link issued">"artefact link issued"</option>

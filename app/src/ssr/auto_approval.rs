@@ -57,6 +57,11 @@ impl Services {
             &review.review_json,
             &review.context,
         );
+        // Too large for Step Functions: a person decides, and hears why.
+        if let Err(too_large) = delivery.check_size() {
+            tracing::warn!(review_id, rule = %rule.name, "not approved by its rule: {too_large}");
+            return Ok(());
+        }
         let audit = AuditRecord::by_rule(
             &rule.name,
             now_ms,

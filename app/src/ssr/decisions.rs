@@ -81,6 +81,11 @@ impl Services {
                         &review.review_json,
                         &review.context,
                     );
+                    // Refused now, before anything is stored: Step Functions
+                    // would refuse it for ever, and the reviewer is here.
+                    delivery
+                        .check_size()
+                        .map_err(|too_large| Refusal::AnswerTooLarge(too_large.to_string()))?;
                     (Some(status), Some(delivery))
                 }
                 Outcome::AwaitingApprovals { .. } => (None, None),
@@ -140,6 +145,7 @@ impl Services {
                 let message = match sent {
                     Some(DeliveryState::Delivered) => format!("{verb}. Step Functions has the decision."),
                     Some(DeliveryState::Closed) => format!("{verb}, but the workflow's task was already closed."),
+                    Some(DeliveryState::Failed) => format!("{verb}, but Step Functions refused the answer; the review page says why."),
                     _ => format!("{verb}. Sending the decision to Step Functions; Signoff keeps retrying until it gets through."),
                 };
                 DecisionReceipt { status, message }

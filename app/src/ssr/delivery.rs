@@ -23,6 +23,7 @@ const RECORD_AFTER_ANSWER: Duration = Duration::from_millis(20);
 pub struct DeliveryReport {
     pub delivered: usize,
     pub closed: usize,
+    pub failed: usize,
     pub retrying: usize,
 }
 
@@ -60,6 +61,7 @@ impl Services {
             match self.attempt(job).await? {
                 DeliveryState::Delivered => report.delivered += 1,
                 DeliveryState::Closed => report.closed += 1,
+                DeliveryState::Failed => report.failed += 1,
                 DeliveryState::Queued => report.retrying += 1,
             }
         }
@@ -84,6 +86,7 @@ impl Services {
         let (outcome, state, audit) = match result {
             Ok(()) => delivered(job, now_ms, "Step Functions accepted the decision"),
             Err(WorkflowError::TokenClosed(code)) => self.closed_outcome(job, &code, now_ms).await,
+            Err(WorkflowError::Permanent(error)) => refused(job, now_ms, &error),
             Err(error) => {
                 let delay = backoff_ms(job.attempts, rand_unit());
                 tracing::warn!(review_id = %job.review_id, attempts = job.attempts, "delivery failed, retrying in {delay} ms: {error}");
@@ -133,6 +136,30 @@ impl Services {
             ),
         }
     }
+}
+
+/// Step Functions refused the answer itself: retrying would meet the same
+/// refusal, so the delivery ends here, failed, with the reason on the page
+/// and in the audit log. The workflow keeps waiting until its own timeout.
+fn refused(
+    job: &DeliveryJob,
+    now_ms: i64,
+    error: &str,
+) -> (DeliveryOutcome, DeliveryState, Option<AuditRecord>) {
+    tracing::error!(review_id = %job.review_id, attempts = job.attempts, error = ?error, "Step Functions refused the decision for good; not retrying");
+    let reason = format!("Step Functions refused the answer ({error}); it is not sent again.");
+    (
+        DeliveryOutcome::Failed {
+            reason: reason.clone(),
+        },
+        DeliveryState::Failed,
+        Some(system_audit(
+            &job.review_id,
+            now_ms,
+            "delivery failed",
+            &reason,
+        )),
+    )
 }
 
 /// The outcome of a delivery that reached Step Functions, and its audit entry.

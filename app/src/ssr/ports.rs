@@ -131,6 +131,10 @@ pub enum DeliveryOutcome {
     Closed {
         reason: String,
     },
+    /// Step Functions refused the answer for good; never retried.
+    Failed {
+        reason: String,
+    },
     Retry {
         error: String,
         next_attempt_at_ms: i64,
@@ -302,7 +306,8 @@ pub enum WorkflowError {
     /// Throttling, 5xx, network: worth trying again later.
     #[error("{0}")]
     Retryable(String),
-    /// The request itself is wrong (too large, malformed); retrying won't help.
+    /// The request itself is wrong (`InvalidOutput`, a `ValidationException`):
+    /// Step Functions will refuse it however often it is sent.
     #[error("{0}")]
     Permanent(String),
 }
@@ -314,11 +319,21 @@ pub trait Workflow: Send + Sync {
     async fn send(&self, token: &TaskToken, delivery: &Delivery) -> Result<(), WorkflowError>;
     /// `SendTaskHeartbeat`: the review is still held.
     async fn heartbeat(&self, token: &TaskToken) -> Result<(), WorkflowError>;
-    /// `DescribeExecution`: status and, when it failed, the error name.
+    /// `DescribeExecution`: status and, when it failed, the error name,
+    /// as Step Functions says it now (the reconciler, a closed task's check).
     async fn execution_status(
         &self,
         execution_arn: &str,
     ) -> Result<(String, Option<String>), WorkflowError>;
+    /// The same, for showing to people: may answer from a reading a few
+    /// seconds old, and never spends more of Step Functions' quota than the
+    /// adapter's budget allows (an error when it has nothing to show).
+    async fn execution_status_for_viewer(
+        &self,
+        execution_arn: &str,
+    ) -> Result<(String, Option<String>), WorkflowError> {
+        self.execution_status(execution_arn).await
+    }
 }
 
 /// What S3 says of an object before it is linked or previewed.

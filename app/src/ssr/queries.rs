@@ -89,7 +89,11 @@ impl Services {
             return Ok(None);
         };
         Ok(Some(
-            match self.workflow.execution_status(&review.execution_arn).await {
+            match self
+                .workflow
+                .execution_status_for_viewer(&review.execution_arn)
+                .await
+            {
                 Ok((status, error)) => ExecutionView { status, error },
                 Err(error) => {
                     tracing::warn!(review_id = id, "DescribeExecution failed: {error}");

@@ -43,7 +43,7 @@ async fn login(State(auth): State<Arc<Auth>>, Query(query): Query<LoginQuery>) -
     let return_to = match safe_return_path(&requested) {
         Some(path) => path.to_owned(),
         None => {
-            tracing::warn!(return_to = %requested, "refused an unsafe return path");
+            tracing::warn!(return_to = ?requested, "refused an unsafe return path");
             "/".to_owned()
         }
     };

@@ -26,8 +26,10 @@ use sessions::{sha256, SessionStore};
 use std::sync::Arc;
 
 /// Paths that never need a session: sign-in itself, assets, server
-/// functions (they answer 401 themselves), the health check.
-const OPEN_PREFIXES: [&str; 5] = ["/auth/", "/api/", "/pkg/", "/healthz", "/favicon"];
+/// functions (they answer 401 themselves), the health and readiness checks.
+const OPEN_PREFIXES: [&str; 6] = [
+    "/auth/", "/api/", "/pkg/", "/healthz", "/readyz", "/favicon",
+];
 
 pub struct Auth {
     pub oidc: Oidc,

@@ -2,6 +2,13 @@
 //! state and nonce, ID token verification against the provider's keys, and
 //! RP-initiated logout. The provider is discovered on first use (and again
 //! after a failure), so Signoff starts even while the provider is down.
+//!
+//! Its signing keys are followed without a restart: discovery (metadata and
+//! keys) is done again when it is an hour old, and at once when an ID token
+//! names a key id the keys do not hold, at most once a minute
+//! ([`refresh_due`]), so a rotated key is picked up at the first token it
+//! signs and a revoked one is dropped within the hour. A refresh that fails
+//! keeps the keys known before.
 
 use anyhow::{anyhow, Context};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,12 +16,19 @@ use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge,
+    EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKey, LogoutRequest, Nonce, PkceCodeChallenge,
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
     TokenResponse,
 };
 use std::str::FromStr;
-use tokio::sync::OnceCell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// Discovery (and so the signing keys) is done again after this long.
+pub const KEYS_MAX_AGE: Duration = Duration::from_secs(3600);
+/// An unknown key id makes discovery run again at most this often.
+pub const UNKNOWN_KEY_REFRESH_EVERY: Duration = Duration::from_secs(60);
 
 type Client = CoreClient<
     EndpointSet,
@@ -82,12 +96,46 @@ pub struct Authorization {
 struct Discovered {
     client: Client,
     end_session: Option<EndSessionUrl>,
+    /// The ids of the provider's signing keys.
+    key_ids: Vec<String>,
+    at: Instant,
+}
+
+/// The last discovery, and when an unknown key id last forced one.
+#[derive(Default)]
+struct Known {
+    discovered: Option<Arc<Discovered>>,
+    forced_at: Option<Instant>,
+}
+
+/// Why discovery would run again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// The keys are fresh enough and hold the token's key.
+    No,
+    /// The keys are [`KEYS_MAX_AGE`] old.
+    Scheduled,
+    /// The token names a key the keys do not hold.
+    UnknownKey,
+}
+
+/// Whether to discover the provider again: keys `age` old, a token whose
+/// key id is or is not among them, the last forced refresh `since_forced`
+/// ago (`None`: never).
+pub fn refresh_due(age: Duration, key_known: bool, since_forced: Option<Duration>) -> Refresh {
+    if age >= KEYS_MAX_AGE {
+        Refresh::Scheduled
+    } else if !key_known && since_forced.is_none_or(|d| d >= UNKNOWN_KEY_REFRESH_EVERY) {
+        Refresh::UnknownKey
+    } else {
+        Refresh::No
+    }
 }
 
 pub struct Oidc {
     settings: OidcSettings,
     http: openidconnect::reqwest::Client,
-    discovered: OnceCell<Discovered>,
+    known: Mutex<Known>,
 }
 
 impl Oidc {
@@ -100,35 +148,78 @@ impl Oidc {
         Ok(Self {
             settings,
             http,
-            discovered: OnceCell::new(),
+            known: Mutex::new(Known::default()),
         })
     }
 
-    async fn discovered(&self) -> anyhow::Result<&Discovered> {
-        self.discovered
-            .get_or_try_init(|| async {
-                let issuer = IssuerUrl::new(self.settings.issuer.clone())?;
-                let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "discovering the OpenID provider at {}",
-                            self.settings.issuer
-                        )
-                    })?;
-                let end_session = metadata.additional_metadata().end_session_endpoint.clone();
-                let client = CoreClient::from_provider_metadata(
-                    metadata,
-                    ClientId::new(self.settings.client_id.clone()),
-                    Some(ClientSecret::new(self.settings.client_secret.clone())),
-                )
-                .set_redirect_uri(RedirectUrl::new(self.settings.redirect_url.clone())?);
-                Ok(Discovered {
-                    client,
-                    end_session,
-                })
-            })
+    /// The provider as last discovered, discovered again when due.
+    async fn discovered(&self) -> anyhow::Result<Arc<Discovered>> {
+        self.discovered_for(None).await
+    }
+
+    /// The same, for verifying a token signed with `key_id`.
+    async fn discovered_for(&self, key_id: Option<&str>) -> anyhow::Result<Arc<Discovered>> {
+        // Held across discovery, so concurrent sign-ins discover once.
+        let mut known = self.known.lock().await;
+        let Some(current) = known.discovered.clone() else {
+            let fresh = Arc::new(self.discover().await?);
+            known.discovered = Some(fresh.clone());
+            return Ok(fresh);
+        };
+        let key_known = key_id.is_none_or(|id| current.key_ids.iter().any(|k| k == id));
+        let now = Instant::now();
+        let since_forced = known.forced_at.map(|at| now.duration_since(at));
+        let why = refresh_due(now.duration_since(current.at), key_known, since_forced);
+        if why == Refresh::No {
+            return Ok(current);
+        }
+        if why == Refresh::UnknownKey {
+            known.forced_at = Some(now);
+        }
+        match self.discover().await {
+            Ok(fresh) => {
+                tracing::info!(reason = ?why, keys = fresh.key_ids.len(), "the provider's signing keys were fetched again");
+                let fresh = Arc::new(fresh);
+                known.discovered = Some(fresh.clone());
+                Ok(fresh)
+            }
+            Err(error) => {
+                tracing::warn!(reason = ?why, "could not fetch the provider's keys again; keeping the known ones: {error:#}");
+                Ok(current)
+            }
+        }
+    }
+
+    async fn discover(&self) -> anyhow::Result<Discovered> {
+        let issuer = IssuerUrl::new(self.settings.issuer.clone())?;
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
+            .with_context(|| {
+                format!(
+                    "discovering the OpenID provider at {}",
+                    self.settings.issuer
+                )
+            })?;
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let key_ids = metadata
+            .jwks()
+            .keys()
+            .iter()
+            .filter_map(|key| key.key_id())
+            .map(|id| id.to_string())
+            .collect();
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.settings.client_id.clone()),
+            Some(ClientSecret::new(self.settings.client_secret.clone())),
+        )
+        .set_redirect_uri(RedirectUrl::new(self.settings.redirect_url.clone())?);
+        Ok(Discovered {
+            client,
+            end_session,
+            key_ids,
+            at: Instant::now(),
+        })
     }
 
     /// A fresh authorization request (new state, nonce and PKCE verifier).
@@ -180,7 +271,7 @@ impl Oidc {
     /// Verifies an ID token: signature against the provider's keys, issuer,
     /// audience, expiry, and the nonce we sent; then reads who it names.
     pub async fn verify(&self, raw: &str, nonce: &str) -> anyhow::Result<Identity> {
-        let discovered = self.discovered().await?;
+        let discovered = self.discovered_for(header_key_id(raw).as_deref()).await?;
         let id_token =
             CoreIdToken::from_str(raw).map_err(|e| anyhow!("malformed ID token: {e}"))?;
         let claims = id_token
@@ -227,6 +318,14 @@ impl Oidc {
         }
         Some(request.http_get_url().to_string())
     }
+}
+
+/// The `kid` an (unverified) ID token's header names, if any: only used to
+/// tell whether the provider's keys should be fetched again.
+fn header_key_id(jwt: &str) -> Option<String> {
+    let header = URL_SAFE_NO_PAD.decode(jwt.split('.').next()?).ok()?;
+    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    header["kid"].as_str().map(str::to_owned)
 }
 
 /// The payload of an ID token that has already been verified (its
@@ -276,6 +375,39 @@ mod tests {
         let shown = format!("{identity:?}");
         assert!(!shown.contains("the-id-token"), "{shown}");
         assert!(shown.contains("user-ada"), "{shown}");
+    }
+
+    #[test]
+    fn keys_are_fetched_again_hourly_and_for_an_unknown_key_once_a_minute() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(refresh_due(minute, true, None), Refresh::No);
+        assert_eq!(refresh_due(KEYS_MAX_AGE, true, None), Refresh::Scheduled);
+        assert_eq!(refresh_due(minute, false, None), Refresh::UnknownKey);
+        assert_eq!(
+            refresh_due(minute, false, Some(UNKNOWN_KEY_REFRESH_EVERY)),
+            Refresh::UnknownKey
+        );
+        assert_eq!(
+            refresh_due(minute, false, Some(Duration::from_secs(5))),
+            Refresh::No,
+            "a flood of tokens with made-up key ids fetches once a minute"
+        );
+        assert_eq!(
+            refresh_due(KEYS_MAX_AGE, false, Some(Duration::ZERO)),
+            Refresh::Scheduled
+        );
+    }
+
+    #[test]
+    fn the_key_id_is_read_from_the_header() {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"k-2"}"#);
+        assert_eq!(
+            header_key_id(&format!("{header}.e30.sig")),
+            Some("k-2".into())
+        );
+        let no_kid = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+        assert_eq!(header_key_id(&format!("{no_kid}.e30.sig")), None);
+        assert_eq!(header_key_id("%%%.e30.sig"), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The workflow port on Step Functions: `SendTaskSuccess`,
-//! `SendTaskFailure`, `DescribeExecution`.
+//! `SendTaskFailure`, `DescribeExecution` (within one budget,
+//! [`super::describe`]).
 
+use super::describe::{DescribeBudget, Status, ViewerPlan};
 use app::domain::output::Delivery;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{Workflow, WorkflowError};
@@ -13,20 +15,52 @@ use aws_sdk_sfn::Client;
 /// `TaskTimedOut` for a timed-out task, the emulator `InvalidToken`: treat
 /// them alike and let reconciliation find out why.
 const CLOSED_CODES: [&str; 3] = ["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"];
-/// Codes worth retrying besides 5xx and transport failures.
-const RETRYABLE_CODES: [&str; 3] = [
-    "ThrottlingException",
-    "ServiceUnavailable",
-    "InternalFailure",
+/// Codes that say the request itself is wrong, so that sending it again
+/// can never succeed: `InvalidOutput` (SendTaskSuccess: output not JSON or
+/// over 256 KiB) and the common errors of malformed requests (a
+/// `ValidationException` for a cause or error name over its length). Every
+/// other refusal (throttling, 5xx, access denied, a KMS key disabled,
+/// expired credentials, codes not known here) is retried: an operator can
+/// fix those without the decision changing, and a decision is never
+/// dropped on a guess.
+const PERMANENT_CODES: [&str; 6] = [
+    "InvalidOutput",
+    "ValidationException",
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "MissingParameter",
+    "SerializationException",
 ];
 
 pub struct SfnWorkflow {
     client: Client,
+    describe: DescribeBudget,
 }
 
 impl SfnWorkflow {
-    pub fn new(client: Client) -> Self {
-        Self { client }
+    /// `describe_per_second`: `DescribeExecution` calls a second, at most,
+    /// for everything this server asks.
+    pub fn new(client: Client, describe_per_second: u32) -> Self {
+        Self {
+            client,
+            describe: DescribeBudget::new(describe_per_second),
+        }
+    }
+
+    async fn describe(&self, execution_arn: &str) -> Result<Status, WorkflowError> {
+        let out = self
+            .client
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(|e| classify_plain(&e))?;
+        let status = (
+            out.status().as_str().to_owned(),
+            out.error().map(str::to_owned),
+        );
+        self.describe.remember(execution_arn, &status);
+        Ok(status)
     }
 }
 
@@ -67,21 +101,27 @@ impl Workflow for SfnWorkflow {
             .map_err(|e| classify(e, token))
     }
 
-    async fn execution_status(
+    async fn execution_status(&self, execution_arn: &str) -> Result<Status, WorkflowError> {
+        self.describe.wait_for_token().await;
+        self.describe(execution_arn).await
+    }
+
+    async fn execution_status_for_viewer(
         &self,
         execution_arn: &str,
-    ) -> Result<(String, Option<String>), WorkflowError> {
-        let out = self
-            .client
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(|e| classify_plain(&e))?;
-        Ok((
-            out.status().as_str().to_owned(),
-            out.error().map(str::to_owned),
-        ))
+    ) -> Result<Status, WorkflowError> {
+        match self.describe.plan_for_viewer(execution_arn) {
+            ViewerPlan::Show(status) => Ok(status),
+            ViewerPlan::Ask { .. } if self.describe.try_token() => {
+                self.describe(execution_arn).await
+            }
+            ViewerPlan::Ask {
+                fallback: Some(status),
+            } => Ok(status),
+            ViewerPlan::Ask { fallback: None } => Err(WorkflowError::Retryable(
+                "DescribeExecution budget spent for this second".into(),
+            )),
+        }
     }
 }
 
@@ -113,18 +153,59 @@ where
             let err = service.err();
             let code = err.code().unwrap_or("Unknown");
             let message = format!("{code}: {}", err.message().unwrap_or("no message"));
-            if CLOSED_CODES.contains(&code) {
-                WorkflowError::TokenClosed(message)
-            } else if RETRYABLE_CODES.contains(&code) || service.raw().status().is_server_error() {
-                WorkflowError::Retryable(message)
-            } else {
-                WorkflowError::Permanent(message)
-            }
+            kind_of(code)(message)
         }
         // Timeouts, connection failures, unreadable responses: try again.
         other => WorkflowError::Retryable(format!(
             "Step Functions unreachable: {}",
             DisplayErrorContext(other)
         )),
+    }
+}
+
+/// What an error code means for a call: the task is closed, the request
+/// can never succeed, or it is worth sending again.
+fn kind_of(code: &str) -> fn(String) -> WorkflowError {
+    if CLOSED_CODES.contains(&code) {
+        WorkflowError::TokenClosed
+    } else if PERMANENT_CODES.contains(&code) {
+        WorkflowError::Permanent
+    } else {
+        WorkflowError::Retryable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(code: &str) -> &'static str {
+        match kind_of(code)(String::new()) {
+            WorkflowError::TokenClosed(_) => "closed",
+            WorkflowError::Permanent(_) => "permanent",
+            WorkflowError::Retryable(_) => "retryable",
+        }
+    }
+
+    #[test]
+    fn error_codes_are_sorted_into_closed_permanent_and_retryable() {
+        for code in ["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"] {
+            assert_eq!(kind(code), "closed", "{code}");
+        }
+        for code in ["InvalidOutput", "ValidationException", "MissingParameter"] {
+            assert_eq!(kind(code), "permanent", "{code}");
+        }
+        for code in [
+            "ThrottlingException",
+            "ServiceUnavailable",
+            "InternalFailure",
+            "AccessDeniedException",
+            "KmsAccessDeniedException",
+            "KmsInvalidStateException",
+            "ExpiredTokenException",
+            "SomethingNew",
+        ] {
+            assert_eq!(kind(code), "retryable", "{code}");
+        }
     }
 }

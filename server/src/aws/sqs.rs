@@ -2,11 +2,16 @@
 //! handler, which says what becomes of it: deleted once safely handled,
 //! hidden for a while when it cannot be handled (the queue's dead-letter
 //! policy takes it after its maxReceiveCount), or kept for redelivery after
-//! a failure on our side. Nothing here can stop the loop but shutdown.
+//! a failure on our side. A message never stops the loop; a queue that
+//! keeps refusing to be read (deleted, no permission) does: after a few
+//! failed receives in a row the poller returns, its supervisor logs it,
+//! counts a restart and starts it again after a backoff, and `/readyz`
+//! shows it down meanwhile.
 //!
 //! Two queues use it: intake (review requests) and, optionally, execution
 //! status events routed by EventBridge.
 
+use crate::workers::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
 use app::domain::upstream::parse_execution_event;
 use app::ssr::{IntakeOutcome, IntakeSource, Services};
 use aws_sdk_sqs::error::DisplayErrorContext;
@@ -18,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Most messages one receive may return (SQS's own limit).
 const BATCH: i32 = 10;
+/// Failed receives in a row after which the poller gives up (and is restarted).
+const RECEIVE_FAILURES_TO_GIVE_UP: u32 = 3;
 const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(30);
 
 /// What becomes of a message after its handler has seen it.
@@ -44,9 +51,10 @@ pub struct Poller<H> {
 }
 
 impl<H: Handler> Poller<H> {
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub async fn run(&self, shutdown: CancellationToken, health: WorkerHandle) -> WorkerResult {
         tracing::info!(queue_url = %self.queue_url, "{} poller started", self.name);
         let mut backoff = Duration::from_secs(1);
+        let mut failures = 0;
         loop {
             let receive = self
                 .client
@@ -61,17 +69,26 @@ impl<H: Handler> Poller<H> {
             };
             match received {
                 Ok(output) => {
+                    health.step_ok();
                     backoff = Duration::from_secs(1);
+                    failures = 0;
                     for message in output.messages() {
                         let disposition = self.handler.handle(message).await;
                         self.settle(message, disposition).await;
                     }
                 }
                 Err(error) => {
+                    let failure =
+                        WorkerFailure::new("ReceiveMessage failed", DisplayErrorContext(&error));
+                    health.step_failed(&failure);
+                    failures += 1;
+                    if failures >= RECEIVE_FAILURES_TO_GIVE_UP {
+                        return Err(failure);
+                    }
                     tracing::warn!(
                         "{} receive failed, retrying in {backoff:?}: {}",
                         self.name,
-                        DisplayErrorContext(&error)
+                        failure.detail
                     );
                     tokio::select! {
                         () = shutdown.cancelled() => break,
@@ -82,6 +99,7 @@ impl<H: Handler> Poller<H> {
             }
         }
         tracing::info!("{} poller stopped", self.name);
+        Ok(())
     }
 
     async fn settle(&self, message: &Message, disposition: Disposition) {

@@ -569,6 +569,7 @@ impl ReviewStore for SqliteStore {
         let (state, last_error, next_attempt_at) = match outcome {
             DeliveryOutcome::Delivered => ("delivered", None, None),
             DeliveryOutcome::Closed { reason } => ("closed", Some(reason.as_str()), None),
+            DeliveryOutcome::Failed { reason } => ("failed", Some(reason.as_str()), None),
             DeliveryOutcome::Retry {
                 error,
                 next_attempt_at_ms,

@@ -5,6 +5,8 @@
 
 use super::refusal::Refusal;
 use super::Edge;
+use crate::workers::supervisor::Health;
+use app::ssr::ports::ReviewStore;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -12,15 +14,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The machine routes with their layers.
-pub fn router(edge: &Edge) -> Router {
+pub fn router(edge: &Edge, health: Health, store: Arc<dyn ReviewStore>) -> Router {
     Router::new()
-        // Liveness: the process answers. Readiness (workers, database) is
-        // a route of its own beside it.
+        // Liveness: the process answers. Readiness: the workers are up and
+        // the database answers.
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", super::ready::route(health, store))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             edge.request_timeout,

@@ -1,8 +1,8 @@
 //! The HTTP surface, in two parts with their own layers and error formats:
 //! the browser part (pages, server functions, sign-in, exports, the live
-//! stream, static files; [`browser`]) and the machine part (probes, later
-//! the intake API and chat callbacks; [`machine`]). Every response of
-//! either carries the security headers ([`headers`]).
+//! stream, static files; [`browser`]) and the machine part (health and
+//! readiness probes, later the intake API and chat callbacks; [`machine`]).
+//! Every response of either carries the security headers ([`headers`]).
 
 mod audit_csv;
 mod browser;
@@ -11,6 +11,7 @@ mod export;
 mod headers;
 mod limits;
 mod machine;
+mod ready;
 mod refusal;
 mod same_origin;
 
@@ -72,11 +73,13 @@ pub fn router(
     changes: tokio::sync::broadcast::Sender<crate::workers::changes::Changes>,
     shutdown: tokio_util::sync::CancellationToken,
     edge: Edge,
+    health: crate::workers::supervisor::Health,
 ) -> Router {
     tokio::spawn(limits::forget_idle(
         vec![edge.login_limit.clone(), edge.decision_limit.clone()],
         shutdown.clone(),
     ));
+    let store = services.store.clone();
     let browser = browser::BrowserApp {
         services,
         settings,
@@ -86,7 +89,7 @@ pub fn router(
         shutdown,
     };
     let router = Router::new()
-        .merge(machine::router(&edge))
+        .merge(machine::router(&edge, health, store))
         .merge(browser::router(browser, &edge));
     headers::secure(router, edge.policy).layer(TraceLayer::new_for_http())
 }

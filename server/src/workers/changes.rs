@@ -4,6 +4,7 @@
 //! the log rather than hooking the writers means replicas sharing a
 //! database see each other's changes too.
 
+use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
 use app::api::ReviewChange;
 use app::ssr::ports::ReviewStore;
 use std::sync::Arc;
@@ -22,28 +23,32 @@ pub async fn run(
     store: Arc<dyn ReviewStore>,
     sender: broadcast::Sender<Changes>,
     shutdown: CancellationToken,
-) {
-    let mut after = match store.last_audit_id().await {
-        Ok(id) => id,
-        Err(error) => {
-            tracing::error!("the change feed cannot start: {error}");
-            return;
-        }
-    };
+    health: WorkerHandle,
+) -> WorkerResult {
+    // Where the feed starts; the supervisor tries again if it cannot tell.
+    let mut after = store
+        .last_audit_id()
+        .await
+        .map_err(|error| WorkerFailure::new("could not read where the log ends", error))?;
     loop {
         match store.review_changes_after(after, BATCH).await {
             Ok(changes) => {
+                health.step_ok();
                 if let Some(last) = changes.last() {
                     after = last.cursor;
                     // No receivers (nobody has a page open) is not an error.
                     let _ = sender.send(Arc::new(changes));
                 }
             }
-            Err(error) => tracing::warn!("reading changes failed: {error}"),
+            Err(error) => {
+                tracing::warn!("reading changes failed: {error}");
+                health.step_failed(&WorkerFailure::new("reading changes failed", error));
+            }
         }
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(POLL) => {}
         }
     }
+    Ok(())
 }

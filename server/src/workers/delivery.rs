@@ -3,6 +3,7 @@
 //! loop retries failures (with the backoff the outbox rows carry) and picks
 //! up whatever a crash or restart left behind.
 
+use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
 use app::ssr::Services;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -10,19 +11,30 @@ use tokio_util::sync::CancellationToken;
 /// Deliveries claimed per sweep.
 const BATCH: u32 = 20;
 
-pub async fn run(services: Services, interval: Duration, shutdown: CancellationToken) {
+pub async fn run(
+    services: Services,
+    interval: Duration,
+    shutdown: CancellationToken,
+    health: WorkerHandle,
+) -> WorkerResult {
     loop {
         match services.deliver_due(BATCH).await {
-            Ok(report) if report.delivered + report.closed + report.retrying > 0 => {
-                tracing::info!(
-                    delivered = report.delivered,
-                    closed = report.closed,
-                    retrying = report.retrying,
-                    "delivery sweep"
-                );
+            Ok(report) => {
+                health.step_ok();
+                if report.delivered + report.closed + report.failed + report.retrying > 0 {
+                    tracing::info!(
+                        delivered = report.delivered,
+                        closed = report.closed,
+                        failed = report.failed,
+                        retrying = report.retrying,
+                        "delivery sweep"
+                    );
+                }
             }
-            Ok(_) => {}
-            Err(error) => tracing::error!("delivery sweep failed: {error}"),
+            Err(error) => {
+                tracing::error!("delivery sweep failed: {error}");
+                health.step_failed(&WorkerFailure::new("a sweep failed", error));
+            }
         }
         tokio::select! {
             () = shutdown.cancelled() => break,
@@ -30,4 +42,5 @@ pub async fn run(services: Services, interval: Duration, shutdown: CancellationT
         }
     }
     tracing::info!("delivery worker stopped");
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! Background workers started with the server.
+//! Background workers started with the server, each under [`supervisor`].
 
 pub mod changes;
 pub mod clock;
 pub mod delivery;
 pub mod session_sweep;
+pub mod supervisor;

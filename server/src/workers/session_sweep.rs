@@ -2,6 +2,7 @@
 //! minutes. An ended session is already refused when it is presented; the
 //! sweep keeps its row (and its ID token) from lingering.
 
+use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
 use crate::auth::sessions::SessionStore;
 use app::ssr::ports::Clock;
 use std::sync::Arc;
@@ -10,16 +11,29 @@ use tokio_util::sync::CancellationToken;
 
 const EVERY: Duration = Duration::from_secs(300);
 
-pub async fn run(sessions: SessionStore, clock: Arc<dyn Clock>, shutdown: CancellationToken) {
+pub async fn run(
+    sessions: SessionStore,
+    clock: Arc<dyn Clock>,
+    shutdown: CancellationToken,
+    health: WorkerHandle,
+) -> WorkerResult {
     loop {
         match sessions.sweep(clock.now_ms()).await {
-            Ok(0) => {}
-            Ok(removed) => tracing::info!(removed, "swept ended sessions"),
-            Err(error) => tracing::warn!("could not sweep ended sessions: {error:#}"),
+            Ok(removed) => {
+                health.step_ok();
+                if removed > 0 {
+                    tracing::info!(removed, "swept ended sessions");
+                }
+            }
+            Err(error) => {
+                tracing::warn!("could not sweep ended sessions: {error:#}");
+                health.step_failed(&WorkerFailure::new("a sweep failed", format!("{error:#}")));
+            }
         }
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(EVERY) => {}
         }
     }
+    Ok(())
 }

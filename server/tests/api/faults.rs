@@ -14,18 +14,24 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// A moto server of the test's own.
-struct PrivateEmulator {
-    url: String,
+pub struct PrivateEmulator {
+    pub url: String,
     child: Child,
 }
 
 impl PrivateEmulator {
     async fn start() -> Self {
+        Self::start_with_env(&[]).await
+    }
+
+    /// Started with these environment variables (moto's own settings).
+    pub async fn start_with_env(env: &[(&str, &str)]) -> Self {
         let moto = std::env::var("SIGNOFF_TEST_MOTO_SERVER")
             .expect("SIGNOFF_TEST_MOTO_SERVER is not set: run the tests with `cargo xtask test`");
         let port = free_port();
         let child = Command::new(moto)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
