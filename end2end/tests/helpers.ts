@@ -64,6 +64,23 @@ export async function open(page: Page, path: string, username: string) {
   expect(blocked, 'blocked by the Content Security Policy').toEqual([]);
 }
 
+/** Opens the review titled `title` as `username` whatever its status (an
+ *  earlier spec may have decided it), looking through the queue's statuses. */
+export async function openReviewInAnyStatus(page: Page, title: string, username: string) {
+  await open(page, '/', username);
+  const link = page.getByRole('link', { name: title });
+  await expect(async () => {
+    for (const status of ['pending', 'approved', 'rejected']) {
+      await page.goto(`/?status=${status}`);
+      if ((await link.count()) > 0) return;
+    }
+    throw new Error(`"${title}" is in no status of the queue yet`);
+  }).toPass({ timeout: 30_000 });
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  await link.click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+}
+
 /** Opens the queue as `username`, waits for the review titled `title` to
  *  arrive through SQS, and opens it. */
 export async function openReview(page: Page, title: string, username: string) {

@@ -5,7 +5,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MAIN_PAGES as pages, open, openReview, watchCsp } from './helpers';
+import { MAIN_PAGES as pages, open, openReviewInAnyStatus, watchCsp } from './helpers';
 
 
 /** The nonce the page's policy names, and the ones its scripts carry. */
@@ -32,7 +32,7 @@ test('every page hydrates under the CSP, its scripts carrying the response nonce
     expect(seen.has(named), `${path}: a nonce seen before`).toBe(false);
     seen.add(named);
   }
-  await openReview(page, 'Promote fraud-detector v17 to production', 'lee');
+  await openReviewInAnyStatus(page, 'Promote fraud-detector v17 to production', 'lee');
   // The inline preview is a presigned S3 image: the policy lets it load.
   const image = page.locator('img.artefact-image').first();
   await expect(image).toBeVisible();
@@ -46,7 +46,7 @@ test('every page hydrates under the CSP, its scripts carrying the response nonce
 test('a page on another origin cannot frame a review', async ({ page }) => {
   const title = 'Promote fraud-detector v17 to production';
   // Signed in, so a framed review would show (the cookie is same-site).
-  await openReview(page, title, 'lee');
+  await openReviewInAnyStatus(page, title, 'lee');
   const review = page.url();
   const refusals: string[] = [];
   page.on('console', (message) => {
