@@ -133,12 +133,14 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let (changes, _) = tokio::sync::broadcast::channel(64);
     let health = workers::supervisor::Health::default();
     let router = web::router(
-        services.clone(),
-        settings,
-        auth,
-        options,
-        changes.clone(),
-        shutdown.clone(),
+        web::BrowserApp {
+            services: services.clone(),
+            settings,
+            auth,
+            options,
+            changes: changes.clone(),
+            shutdown: shutdown.clone(),
+        },
         edge,
         health.clone(),
     );

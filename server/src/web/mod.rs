@@ -15,14 +15,12 @@ mod ready;
 mod refusal;
 mod same_origin;
 
+pub use browser::BrowserApp;
 pub use machine::MachineError;
 
-use crate::auth::Auth;
 use crate::config::ServeArgs;
-use app::api::SettingsView;
-use app::ssr::Services;
+use crate::workers::supervisor::Health;
 use axum::Router;
-use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::trace::TraceLayer;
@@ -65,29 +63,13 @@ impl Edge {
 }
 
 /// The whole router; tests call it without a socket or bind it themselves.
-pub fn router(
-    services: Services,
-    settings: SettingsView,
-    auth: Arc<Auth>,
-    options: LeptosOptions,
-    changes: tokio::sync::broadcast::Sender<crate::workers::changes::Changes>,
-    shutdown: tokio_util::sync::CancellationToken,
-    edge: Edge,
-    health: crate::workers::supervisor::Health,
-) -> Router {
+/// `health` is what the workers report, for the readiness probe.
+pub fn router(browser: BrowserApp, edge: Edge, health: Health) -> Router {
     tokio::spawn(limits::forget_idle(
         vec![edge.login_limit.clone(), edge.decision_limit.clone()],
-        shutdown.clone(),
+        browser.shutdown.clone(),
     ));
-    let store = services.store.clone();
-    let browser = browser::BrowserApp {
-        services,
-        settings,
-        auth,
-        options,
-        changes,
-        shutdown,
-    };
+    let store = browser.services.store.clone();
     let router = Router::new()
         .merge(machine::router(&edge, health, store))
         .merge(browser::router(browser, &edge));
