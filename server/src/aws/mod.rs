@@ -3,6 +3,7 @@
 //! tests. All go through the real AWS SDK; locally, `--aws-endpoint-url`
 //! points it at the emulator.
 
+pub mod object_cache;
 pub mod provision;
 pub mod s3;
 pub mod sfn;

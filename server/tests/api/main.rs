@@ -6,6 +6,7 @@
 mod access;
 mod artefacts;
 mod audit;
+mod bench_page;
 mod bulk;
 mod decisions;
 mod faults;
@@ -16,5 +17,6 @@ mod intake;
 mod live;
 mod policy;
 mod queue;
+mod recorder;
 mod signin;
 mod workflow;
