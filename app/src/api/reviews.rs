@@ -95,11 +95,17 @@ pub async fn artefact_preview(id: String, position: usize) -> Result<PreviewAnsw
     respond(
         async {
             let actor = require(Role::Viewer)?;
-            services()?
+            let outcome = services()?
                 .artefact_preview(&id, position, &actor)
                 .await
                 .map_err(AppError::internal)?
-                .ok_or(AppError::NotFound)
+                .ok_or(AppError::NotFound)?;
+            Ok(PreviewAnswer {
+                html: outcome
+                    .preview
+                    .map(|preview| crate::components::preview_html(&outcome.label, preview)),
+                problem: outcome.problem,
+            })
         }
         .await,
     )

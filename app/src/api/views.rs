@@ -1,7 +1,6 @@
 //! What server functions send to the browser. Built on the server from the
 //! stored review; none of these types can hold a task token.
 
-use crate::domain::artefact::Preview;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::{ModelRef, OnReject, Priority};
 use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
@@ -128,10 +127,12 @@ pub enum PreviewKind {
     Fetched,
 }
 
-/// What `/api/artefact_preview` answers: the preview, or why there is none.
+/// What `/api/artefact_preview` answers: the preview as HTML (rendered,
+/// and so escaped, on the server: the browser bundle needs no code to lay
+/// out a table), or why there is none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreviewAnswer {
-    pub preview: Option<Preview>,
+    pub html: Option<String>,
     pub problem: Option<String>,
 }
 

@@ -14,7 +14,9 @@ use crate::api::{
     PreviewKind,
 };
 use crate::components::{use_ticking_now, ErrorNotice};
-use crate::domain::artefact::{human_size, Preview};
+use crate::domain::artefact::human_size;
+#[cfg(feature = "ssr")]
+use crate::domain::artefact::Preview;
 use crate::domain::time::short_duration;
 use leptos::prelude::*;
 
@@ -61,7 +63,7 @@ fn ArtefactItem(
         }
         .into_any(),
         PreviewKind::Fetched => view! {
-            <ArtefactPreviewPane review_id=review_id.clone() position label=label.clone() />
+            <ArtefactPreviewPane review_id=review_id.clone() position />
         }
         .into_any(),
     });
@@ -82,7 +84,7 @@ fn ArtefactItem(
 /// A text, JSON or CSV artefact's preview, asked for once the page is shown
 /// (the server sends the placeholder).
 #[island]
-fn ArtefactPreviewPane(review_id: String, position: usize, label: String) -> impl IntoView {
+fn ArtefactPreviewPane(review_id: String, position: usize) -> impl IntoView {
     let answer = RwSignal::new(None::<Result<PreviewAnswer, AppError>>);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| {
@@ -97,9 +99,8 @@ fn ArtefactPreviewPane(review_id: String, position: usize, label: String) -> imp
             .into_any(),
         Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
         Some(Ok(PreviewAnswer {
-            preview: Some(preview),
-            ..
-        })) => preview_view(&label, preview),
+            html: Some(html), ..
+        })) => view! { <div class="artefact-preview-pane" inner_html=html></div> }.into_any(),
         Some(Ok(PreviewAnswer { problem, .. })) => view! {
             <p class="hint">{problem.unwrap_or_else(|| "No preview: open the file instead.".into())}</p>
         }
@@ -108,6 +109,16 @@ fn ArtefactPreviewPane(review_id: String, position: usize, label: String) -> imp
     }
 }
 
+/// A preview as HTML, rendered on the server (text escaped as on any
+/// server-rendered page), for `/api/artefact_preview`. It is set as the
+/// island's inner HTML and never hydrated, so the renderer's hydration
+/// markers (`<!>`, which escaped text cannot contain) are left out.
+#[cfg(feature = "ssr")]
+pub fn preview_html(label: &str, preview: Preview) -> String {
+    preview_view(label, preview).to_html().replace("<!>", "")
+}
+
+#[cfg(feature = "ssr")]
 fn preview_view(label: &str, preview: Preview) -> AnyView {
     let note = preview
         .cut_note()
@@ -194,5 +205,42 @@ fn ArtefactLinkRow(
         >
             <p class="artefact-link">{open} " " <span class="meta">{validity}</span></p>
         </Show>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_escaped_html() {
+        let html = preview_html(
+            "Notes",
+            Preview::Text {
+                text: "<script>alert(1)</script> & more".into(),
+                cut: true,
+            },
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("The preview stops after 64 KB"), "{html}");
+        let table = preview_html(
+            "Segments",
+            Preview::Table {
+                header: vec!["<b>".into()],
+                rows: vec![vec!["\"q\"".into()]],
+                more_rows: 3,
+                more_columns: 0,
+                cut_cells: false,
+            },
+        );
+        assert!(
+            table.contains("<th scope=\"col\">&lt;b&gt;</th>"),
+            "{table}"
+        );
+        assert!(table.contains("Not shown: 3 more rows."), "{table}");
     }
 }

@@ -11,9 +11,9 @@
 use super::ports::{AuditRecord, ObjectError, ObjectInfo, StoreError};
 use super::queries::stored_spec;
 use super::Services;
-use crate::api::{ArtefactView, PreviewAnswer, PreviewKind};
+use crate::api::{ArtefactView, PreviewKind};
 use crate::domain::actor::Actor;
-use crate::domain::artefact::{text_preview, Format, S3Location, TEXT_PREVIEW_MAX_BYTES};
+use crate::domain::artefact::{text_preview, Format, Preview, S3Location, TEXT_PREVIEW_MAX_BYTES};
 use crate::domain::intake::Artefact;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt;
@@ -24,6 +24,14 @@ pub const LINK_ISSUED: &str = "artefact link issued";
 /// Artefacts looked up in S3 at once for one page: a review may list
 /// hundreds, and S3 (and its emulator) would rather not take them all at once.
 pub const LOOKUPS_AT_ONCE: usize = 8;
+
+/// An artefact's preview, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewOutcome {
+    pub label: String,
+    pub preview: Option<Preview>,
+    pub problem: Option<String>,
+}
 
 /// An artefact after its look-up: what the page shows, and the object to
 /// link when there is one.
@@ -78,7 +86,7 @@ impl Services {
         review_id: &str,
         position: usize,
         viewer: &Actor,
-    ) -> Result<Option<PreviewAnswer>, StoreError> {
+    ) -> Result<Option<PreviewOutcome>, StoreError> {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(None);
         };
@@ -86,35 +94,32 @@ impl Services {
         let Some(artefact) = spec.artefacts.into_iter().nth(position) else {
             return Ok(None);
         };
-        let nothing = |problem: Option<String>| PreviewAnswer {
-            preview: None,
+        let LookedUp { view, object } = self.look_up(review_id, artefact).await;
+        let outcome = |preview: Option<Preview>, problem: Option<String>| PreviewOutcome {
+            label: view.label.clone(),
+            preview,
             problem,
         };
-        let LookedUp { view, object } = self.look_up(review_id, artefact).await;
         let Some((at, format)) = object.filter(|_| view.preview == Some(PreviewKind::Fetched))
         else {
-            return Ok(Some(nothing(view.problem)));
+            return Ok(Some(outcome(None, view.problem.clone())));
         };
         self.cover(viewer, review_id, &[view.uri.as_str()], self.clock.now_ms())
             .await?;
-        Ok(Some(
-            match self
-                .objects
-                .read(&at.bucket, &at.key, TEXT_PREVIEW_MAX_BYTES)
-                .await
-            {
-                Ok(bytes) => match text_preview(format, &bytes) {
-                    Some(preview) => PreviewAnswer {
-                        preview: Some(preview),
-                        problem: None,
-                    },
-                    None => nothing(Some(
-                        "This file is not text after all: open it instead.".into(),
-                    )),
-                },
-                Err(error) => nothing(Some(explain(&error, &at, &view.uri, review_id))),
+        let read = self
+            .objects
+            .read(&at.bucket, &at.key, TEXT_PREVIEW_MAX_BYTES)
+            .await;
+        Ok(Some(match read {
+            Ok(bytes) => match text_preview(format, &bytes) {
+                Some(preview) => outcome(Some(preview), None),
+                None => outcome(
+                    None,
+                    Some("This file is not text after all: open it instead.".into()),
+                ),
             },
-        ))
+            Err(error) => outcome(None, Some(explain(&error, &at, &view.uri, review_id))),
+        }))
     }
 
     /// Puts `objects` under the viewer's current link window, auditing

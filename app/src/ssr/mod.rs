@@ -15,6 +15,7 @@ pub mod ports;
 mod queries;
 mod watch;
 
+pub use artefacts::PreviewOutcome;
 pub use decisions::DecideError;
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};

@@ -204,7 +204,8 @@ async fn main() -> anyhow::Result<()> {
 
 /// The reviews the benchmark opens, by their number: 500 spread over all
 /// (each opened many times), and as many others as the first-view row
-/// sends requests (each opened once), fewer if there are not enough.
+/// sends requests (each opened once), fewer if there are not enough (below
+/// 1,000 reviews the two sets overlap, and first views are not all first).
 fn review_sets(reviews: usize, settings: &Settings) -> (Vec<usize>, Vec<usize>) {
     let step = (reviews / 500).max(1);
     let warm: Vec<usize> = (0..reviews).step_by(step).collect();

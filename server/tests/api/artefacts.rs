@@ -118,19 +118,26 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
     assert_eq!(metrics["preview"], "Fetched");
     assert_eq!(
         preview(&app, &id, 1).await,
-        json!({"preview": {"Json": {"text": "{\n  \"auc\": 0.912\n}", "cut": false}}, "problem": null})
+        json!({"html": "<pre tabindex=\"0\" role=\"region\" aria-label=\"Metrics (preview)\" class=\"artefact-preview\">{\n  \"auc\": 0.912\n}</pre>", "problem": null})
     );
     assert_eq!(by_label(&links, "Segments")["preview"], "Fetched");
-    assert_eq!(
-        preview(&app, &id, 2).await,
-        json!({"preview": {"Table": {"header": ["segment", "auc"], "rows": [["new", "0.87"], ["old", "0.92"]], "more_rows": 0, "more_columns": 0, "cut_cells": false}}, "problem": null})
+    let segments = preview(&app, &id, 2).await;
+    let table = segments["html"].as_str().unwrap();
+    assert!(
+        table.contains("<th scope=\"col\">segment</th><th scope=\"col\">auc</th>"),
+        "{table}"
     );
+    assert!(
+        table.contains("<tr><td>new</td><td>0.87</td></tr><tr><td>old</td><td>0.92</td></tr>"),
+        "{table}"
+    );
+    assert!(!table.contains("Not shown"), "{table}");
     assert_eq!(by_label(&links, "Curve")["preview"], json!("Image"));
     assert!(by_label(&links, "Notes")["preview"].is_null());
     assert_eq!(by_label(&links, "Notes")["size_bytes"], 100 * 1024);
     assert!(report["preview"].is_null());
     // What does not preview says so, and what is missing says why.
-    assert_eq!(preview(&app, &id, 0).await["preview"], Value::Null);
+    assert_eq!(preview(&app, &id, 0).await["html"], Value::Null);
     let missing = preview(&app, &id, 5).await;
     assert!(
         missing["problem"]
@@ -352,7 +359,7 @@ async fn buckets_outside_the_allow_list_are_refused_at_intake_and_never_asked() 
     );
     assert!(by_label(&links, "Metrics")["href"].is_string(), "{links}");
     let answer = preview(&app, &id, 1).await;
-    assert!(answer["preview"].is_null(), "{answer}");
+    assert!(answer["html"].is_null(), "{answer}");
     let html = app.page(&format!("/reviews/{id}")).await;
     assert!(
         html.contains(&format!(
