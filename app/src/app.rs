@@ -3,7 +3,8 @@
 use crate::api::current_user;
 use crate::domain::actor::Role;
 use crate::pages::{
-    AuditLogPage, OverviewPage, QueuePage, RejectedIntakePage, ReviewPage, SettingsPage,
+    AuditLogPage, BareBenchPage, OverviewPage, QueuePage, RejectedIntakePage, ReviewPage,
+    SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditLogPage />
                     <Route path=path!("/overview") view=OverviewPage />
+                    <Route path=path!("/bench/bare") view=BareBenchPage />
                 </Routes>
             </main>
         </Router>
@@ -59,7 +61,7 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn NotFound() -> impl IntoView {
+pub(crate) fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);

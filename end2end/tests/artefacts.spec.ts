@@ -1,5 +1,6 @@
 // Artefacts on the review page: presigned links that open the objects from
-// the emulator's S3, previews of small ones, a missing one explained.
+// the emulator's S3, previews of small ones (fetched once the page is
+// shown), a missing one explained.
 import { test, expect } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { openReview } from './helpers';
@@ -8,7 +9,14 @@ test('a presigned link opens the object from S3, and small artefacts preview', a
   await openReview(page, 'Promote churn-model v42 to production', 'ada');
   const artefacts = page.locator('section[aria-labelledby="artefacts-h"]');
   const metrics = artefacts.locator('li', { hasText: 'Metrics' });
+  // The server sends the page with a placeholder where each text preview
+  // goes; the page then fetches the preview itself.
+  const html = await (await page.request.get(page.url())).text();
+  expect(html).toContain('Loading the preview…');
+  expect(html).not.toContain('"auc": 0.912');
+  expect(html).not.toContain('&quot;auc&quot;: 0.912');
   await expect(metrics.locator('pre')).toContainText('"auc": 0.912');
+  await expect(artefacts.getByText('Loading the preview…')).toHaveCount(0);
   await expect(metrics).toContainText('link valid for 9m');
   await expect(artefacts.getByRole('cell', { name: 'established' })).toBeVisible();
 

@@ -1,6 +1,7 @@
 //! All settings in one place: command-line flags, each with an environment
 //! variable fallback and a default that makes the local demo work.
 
+use app::domain::artefact::buckets::ArtefactBuckets;
 use app::domain::metrics::DirectionRules;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -176,6 +177,22 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=10_080)
     )]
     pub artefact_link_minutes: u64,
+
+    /// The buckets whose artefacts Signoff opens, comma-separated: bucket
+    /// globs, each optionally followed by `/` and a key glob (`*` spans
+    /// folders; a trailing `/` means everything under it), e.g.
+    /// `ml-artefacts,ml-*/churn/*`. Intake refuses requests naming other
+    /// `s3://` objects, and the review page never asks S3 about them. Unset:
+    /// any bucket Signoff's role can read is open to whoever can send a
+    /// review request.
+    #[arg(long, env = "SIGNOFF_ARTEFACT_BUCKETS", value_parser = parse_buckets)]
+    pub artefact_buckets: Option<ArtefactBuckets>,
+
+    /// Serve `/bench/bare`, the benchmark's yardstick: the site's page
+    /// shell around a static table, no database, no services, no sign-in.
+    /// Off: the path answers 404.
+    #[arg(long, env = "SIGNOFF_BENCH_BARE_PAGE")]
+    pub bench_bare_page: bool,
 
     /// Which way is better for named metrics, as `name=higher|lower` pairs
     /// separated by commas (e.g. `p99_latency_ms=lower,coverage=higher`).
@@ -389,6 +406,10 @@ pub struct SeedArgs {
 
 fn parse_directions(text: &str) -> Result<DirectionRules, String> {
     DirectionRules::parse(text)
+}
+
+fn parse_buckets(text: &str) -> Result<ArtefactBuckets, String> {
+    ArtefactBuckets::parse(text)
 }
 
 #[cfg(test)]

@@ -95,25 +95,37 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         store.clone(),
         clock.clone(),
     )?);
+    if args.artefact_buckets.is_none() {
+        tracing::warn!(
+            "no --artefact-buckets: any bucket Signoff's role can read is open to whoever can send a review request"
+        );
+    }
+    let artefact_link_ms =
+        i64::try_from(args.artefact_link_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
     let services = Services {
         store,
         workflow: Arc::new(aws::sfn::SfnWorkflow::new(
             aws::sfn_client(&sdk),
             args.reconcile_per_second,
         )),
-        objects: Arc::new(aws::s3::S3Objects::new(aws::s3_client(
-            &sdk,
-            args.aws.endpoint_url.is_some(),
-        ))),
+        objects: Arc::new(aws::object_cache::CachedObjects::new(
+            Arc::new(aws::s3::S3Objects::new(aws::s3_client(
+                &sdk,
+                args.aws.endpoint_url.is_some(),
+            ))),
+            aws::object_cache::KEEP_FOR,
+        )),
         clock,
+        links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             review_target_ms: args.review_target_minutes.saturating_mul(60_000),
-            artefact_link_ms: i64::try_from(args.artefact_link_minutes.saturating_mul(60_000))
-                .unwrap_or(i64::MAX),
+            artefact_link_ms,
             metric_directions: args.metric_directions.clone(),
             policies,
+            artefact_buckets: args.artefact_buckets.clone().map(Arc::new),
+            bench_bare_page: args.bench_bare_page,
         },
     };
     let options = LeptosOptions::builder()
@@ -344,6 +356,10 @@ fn settings_view(
         intake_queue_url: args.intake_queue_url.as_deref().map(redact::url),
         aws_endpoint: args.aws.endpoint_url.as_deref().map(redact::url),
         artefact_link_minutes: args.artefact_link_minutes,
+        artefact_buckets: args
+            .artefact_buckets
+            .as_ref()
+            .map(|buckets| buckets.entries().to_vec()),
         database: redact::url(&args.database_url),
     }
 }

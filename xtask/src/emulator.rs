@@ -38,6 +38,12 @@ pub fn start(paths: &Paths, port: u16, log: &Path) -> anyhow::Result<Emulator> {
         "-p",
         &port.to_string(),
     ]);
+    // Its request recorder (which the integration tests use to count what
+    // reached S3) writes beside the log, not into the working directory.
+    command.env(
+        "MOTO_RECORDER_FILEPATH",
+        log.with_extension("recording.jsonl"),
+    );
     let service = start_service(
         "the AWS emulator",
         &mut command,

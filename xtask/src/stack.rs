@@ -42,6 +42,10 @@ pub fn seed(
         .context("signoff seed printed no queue URL")
 }
 
+/// Where `signoff seed` stores the samples' artefacts: the one bucket the
+/// demo and the browser tests open.
+pub const DEMO_BUCKET: &str = "signoff-demo-artefacts";
+
 /// What `signoff serve` talks to.
 pub struct Backends<'a> {
     pub emulator_url: &'a str,
@@ -75,6 +79,9 @@ pub fn serve(
             "SIGNOFF_CONFIG",
             paths.root.join("end2end/signoff-demo.toml"),
         )
+        // Artefacts only from the bucket the seed stores them in
+        // (server/src/seed.rs, DEMO_BUCKET).
+        .env("SIGNOFF_ARTEFACT_BUCKETS", DEMO_BUCKET)
         // The samples' rates and latencies are better lower.
         .env(
             "SIGNOFF_METRIC_DIRECTIONS",

@@ -2,7 +2,7 @@
 
 use super::{
     AppError, ArtefactLink, ArtefactView, BulkOutcome, DecisionReceipt, ExecutionView, JsonAnswer,
-    PreflightRow, QueueSnapshot, ReviewDetail, ReviewSummary,
+    PreflightRow, PreviewAnswer, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::decision::Verdict;
 use leptos::server;
@@ -56,8 +56,8 @@ pub async fn get_review_summary(id: String) -> Result<ReviewSummary, AppError> {
     get_review(id).await.map(|detail| detail.summary)
 }
 
-/// The review's artefacts with freshly presigned links (each one audited)
-/// and small previews. Viewers and up.
+/// The review's artefacts with presigned links (audited once per person,
+/// object and link window) and how each previews. Viewers and up.
 #[server(endpoint = "artefacts", output = JsonAnswer)]
 pub async fn artefact_links(id: String) -> Result<Vec<ArtefactView>, AppError> {
     use super::guard::{require, respond, services};
@@ -83,6 +83,32 @@ pub async fn fresh_artefact_links(id: String) -> Result<Vec<Option<ArtefactLink>
     artefact_links(id)
         .await
         .map(|views| views.iter().map(ArtefactView::link).collect())
+}
+
+/// The preview of the review's artefact at `position` (text, JSON or CSV,
+/// capped), or why there is none: what the review page asks for once it is
+/// shown. Viewers and up.
+#[server(endpoint = "artefact_preview", output = JsonAnswer)]
+pub async fn artefact_preview(id: String, position: usize) -> Result<PreviewAnswer, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            let actor = require(Role::Viewer)?;
+            let outcome = services()?
+                .artefact_preview(&id, position, &actor)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound)?;
+            Ok(PreviewAnswer {
+                html: outcome
+                    .preview
+                    .map(|preview| crate::components::preview_html(&outcome.label, preview)),
+                problem: outcome.problem,
+            })
+        }
+        .await,
+    )
 }
 
 /// The workflow execution's status as Step Functions reports it. Viewers and up.

@@ -1,7 +1,6 @@
 //! What server functions send to the browser. Built on the server from the
 //! stored review; none of these types can hold a task token.
 
-use crate::domain::artefact::Preview;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::intake::{ModelRef, OnReject, Priority};
 use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
@@ -111,8 +110,29 @@ pub struct ArtefactView {
     /// Whether the link downloads (true) or opens in the browser.
     pub download: bool,
     pub size_bytes: Option<u64>,
-    pub preview: Option<Preview>,
-    /// Why there is no link: a missing bucket or object, no access, S3 down.
+    /// How it previews on the page, if it does.
+    pub preview: Option<PreviewKind>,
+    /// Why there is no link: a bucket Signoff does not open, a missing
+    /// bucket or object, no access, S3 down.
+    pub problem: Option<String>,
+}
+
+/// How an artefact previews on the review page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreviewKind {
+    /// An image, shown through its link.
+    Image,
+    /// Text, JSON or CSV: read and formatted on the server, fetched by the
+    /// page once it is shown (`/api/artefact_preview`).
+    Fetched,
+}
+
+/// What `/api/artefact_preview` answers: the preview as HTML (rendered,
+/// and so escaped, on the server: the browser bundle needs no code to lay
+/// out a table), or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewAnswer {
+    pub html: Option<String>,
     pub problem: Option<String>,
 }
 
@@ -266,6 +286,9 @@ pub struct SettingsView {
     pub aws_endpoint: Option<String>,
     /// How long a presigned artefact link stays valid.
     pub artefact_link_minutes: u64,
+    /// The buckets (and key prefixes) whose artefacts Signoff opens;
+    /// `None`: any its role can read.
+    pub artefact_buckets: Option<Vec<String>>,
     pub database: String,
 }
 

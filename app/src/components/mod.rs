@@ -12,6 +12,8 @@ mod metrics_table;
 mod shortcuts;
 mod status;
 
+#[cfg(feature = "ssr")]
+pub use artefact_list::preview_html;
 pub use artefact_list::ArtefactList;
 pub use clock::use_ticking_now;
 pub use decide_dialog::{DecideDialog, DecideRequest};

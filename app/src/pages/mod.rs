@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod audit;
+mod bench_bare;
 mod overview;
 mod queue;
 mod rejected_intake;
@@ -8,6 +9,7 @@ mod review;
 mod settings;
 
 pub use audit::AuditLogPage;
+pub use bench_bare::BareBenchPage;
 pub use overview::OverviewPage;
 pub use queue::QueuePage;
 pub use rejected_intake::RejectedIntakePage;

@@ -4,7 +4,8 @@
 //! intake (metrics, workflow context) stays plain HTML; what does (status,
 //! the decision forms, history) is the [`ReviewLive`] island, which starts
 //! from the same fetch and asks again when the review changes; the artefact
-//! links are their own island.
+//! links are their own island, and so are text previews, fetched once the
+//! page is shown.
 
 use crate::api::{
     artefact_links, get_execution, get_review, get_review_summary, AppError, ArtefactView,
@@ -40,8 +41,9 @@ pub fn ReviewPage() -> impl IntoView {
         let id = id.clone();
         move |_| get_review(id.clone())
     });
-    // Its own fetch (each one presigns, and audits, new links), run beside
-    // the review's.
+    // Its own fetch (it presigns links, and audits those the viewer's link
+    // window does not cover yet), run beside the review's. Text previews
+    // are fetched by the shown page, not here.
     let artefacts = Resource::new(|| (), move |_| artefact_links(id.clone()));
     view! {
         <nav class="crumbs"><a href="/">"← Queue"</a></nav>

@@ -53,10 +53,30 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
         .into_any(),
     };
     let username_claims = settings.username_claims.join(", ");
+    let buckets = match settings.artefact_buckets {
+        Some(buckets) => view! {
+            <p>"Signoff opens artefacts only in "
+                {buckets.into_iter().map(|b| view! { <code>{b}</code> " " }).collect_view()}
+                "(" <code>"--artefact-buckets"</code> "); intake refuses requests naming any other "
+                <code>"s3://"</code> " object."</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="notice warn">
+                "No " <code>"--artefact-buckets"</code> ": any bucket Signoff's role can read is open. "
+                "Whoever can send a review request can have Signoff link and preview any object that role may read."
+            </p>
+        }
+        .into_any(),
+    };
     view! {
         <section class="panel" aria-labelledby="policy-h">
             <h2 id="policy-h">"Approval policy"</h2>
             {policy}
+        </section>
+        <section class="panel" aria-labelledby="buckets-h">
+            <h2 id="buckets-h">"Artefact buckets"</h2>
+            {buckets}
         </section>
         <section class="panel">
             <dl class="facts">

@@ -1,24 +1,48 @@
-//! Artefact links for the review page. Each `s3://` artefact is looked up,
-//! presigned for a short while and audited, one entry per link issued,
-//! before the link leaves the server; small text, JSON, CSV and image
-//! objects come with an inline preview. A missing bucket or object is said
-//! plainly instead of a link that would only fail.
+//! Artefact links for the review page. Each `s3://` artefact in a bucket
+//! Signoff opens is looked up (a few at a time; the object store adapter
+//! remembers answers for a few minutes), presigned and audited before the
+//! link leaves the server: one entry per person, object and link window,
+//! however often the page is reloaded (see [`super::link_ledger`]). A
+//! missing bucket or object, or one outside `--artefact-buckets`, is said
+//! plainly instead of a link that would only fail. Previews of text, JSON
+//! and CSV objects are read later, when the shown page asks
+//! ([`Services::artefact_preview`]).
 
-use super::ports::{AuditRecord, ObjectError, StoreError};
+use super::ports::{AuditRecord, ObjectError, ObjectInfo, StoreError};
 use super::queries::stored_spec;
 use super::Services;
-use crate::api::ArtefactView;
+use crate::api::{ArtefactView, PreviewKind};
 use crate::domain::actor::Actor;
 use crate::domain::artefact::{text_preview, Format, Preview, S3Location, TEXT_PREVIEW_MAX_BYTES};
 use crate::domain::intake::Artefact;
 use chrono::{DateTime, SecondsFormat, Utc};
+use futures::StreamExt;
 
 /// The audit action of a presigned link.
 pub const LINK_ISSUED: &str = "artefact link issued";
 
+/// Artefacts looked up in S3 at once for one page: a review may list
+/// hundreds, and S3 (and its emulator) would rather not take them all at once.
+pub const LOOKUPS_AT_ONCE: usize = 8;
+
+/// An artefact's preview, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewOutcome {
+    pub label: String,
+    pub preview: Option<Preview>,
+    pub problem: Option<String>,
+}
+
+/// An artefact after its look-up: what the page shows, and the object to
+/// link when there is one.
+struct LookedUp {
+    view: ArtefactView,
+    object: Option<(S3Location, Format)>,
+}
+
 impl Services {
-    /// The review's artefacts with fresh links, or `None` when there is no
-    /// such review.
+    /// The review's artefacts with links, or `None` when there is no such
+    /// review.
     pub async fn artefact_links(
         &self,
         review_id: &str,
@@ -28,30 +52,107 @@ impl Services {
             return Ok(None);
         };
         let spec = stored_spec(&review.id, &review.review_json)?;
-        let prepared = futures::future::join_all(
-            spec.artefacts
-                .into_iter()
-                .map(|artefact| self.artefact_view(review_id, viewer, artefact)),
-        )
-        .await;
-        let (views, issued): (Vec<_>, Vec<_>) = prepared.into_iter().unzip();
-        let issued: Vec<AuditRecord> = issued.into_iter().flatten().collect();
-        // Recorded, in one transaction, before any link is handed out: no
-        // audit, no link.
-        if !issued.is_empty() {
-            self.store.record_all(&issued).await?;
+        let mut looked: Vec<LookedUp> = futures::stream::iter(spec.artefacts)
+            .map(|artefact| self.look_up(review_id, artefact))
+            .buffered(LOOKUPS_AT_ONCE)
+            .collect()
+            .await;
+        let objects: Vec<&str> = looked
+            .iter()
+            .filter(|l| l.object.is_some())
+            .map(|l| l.view.uri.as_str())
+            .collect();
+        if objects.is_empty() {
+            return Ok(Some(looked.into_iter().map(|l| l.view).collect()));
         }
-        Ok(Some(views))
+        let now_ms = self.clock.now_ms();
+        // Audited before any link is handed out: no entry, no link.
+        let expires_at_ms = self.cover(viewer, review_id, &objects, now_ms).await?;
+        for item in &mut looked {
+            if let Some((at, _)) = &item.object {
+                self.presign(review_id, at, &mut item.view, expires_at_ms - now_ms)
+                    .await;
+                item.view.expires_at_ms = item.view.href.as_ref().map(|_| expires_at_ms);
+            }
+        }
+        Ok(Some(looked.into_iter().map(|l| l.view).collect()))
     }
 
-    /// The artefact as the page shows it, and the audit entry of the link
-    /// it carries, if it carries a presigned one.
-    async fn artefact_view(
+    /// The preview of the review's artefact at `position`, or `None` when
+    /// there is no such review or artefact. Like a link, it is given only
+    /// under an audited window of the viewer's.
+    pub async fn artefact_preview(
         &self,
         review_id: &str,
+        position: usize,
         viewer: &Actor,
-        artefact: Artefact,
-    ) -> (ArtefactView, Option<AuditRecord>) {
+    ) -> Result<Option<PreviewOutcome>, StoreError> {
+        let Some(review) = self.store.review(review_id).await? else {
+            return Ok(None);
+        };
+        let spec = stored_spec(&review.id, &review.review_json)?;
+        let Some(artefact) = spec.artefacts.into_iter().nth(position) else {
+            return Ok(None);
+        };
+        let LookedUp { view, object } = self.look_up(review_id, artefact).await;
+        let outcome = |preview: Option<Preview>, problem: Option<String>| PreviewOutcome {
+            label: view.label.clone(),
+            preview,
+            problem,
+        };
+        let Some((at, format)) = object.filter(|_| view.preview == Some(PreviewKind::Fetched))
+        else {
+            return Ok(Some(outcome(None, view.problem.clone())));
+        };
+        self.cover(viewer, review_id, &[view.uri.as_str()], self.clock.now_ms())
+            .await?;
+        let read = self
+            .objects
+            .read(&at.bucket, &at.key, TEXT_PREVIEW_MAX_BYTES)
+            .await;
+        Ok(Some(match read {
+            Ok(bytes) => match text_preview(format, &bytes) {
+                Some(preview) => outcome(Some(preview), None),
+                None => outcome(
+                    None,
+                    Some("This file is not text after all: open it instead.".into()),
+                ),
+            },
+            Err(error) => outcome(None, Some(explain(&error, &at, &view.uri, review_id))),
+        }))
+    }
+
+    /// Puts `objects` under the viewer's current link window, auditing
+    /// those it does not cover yet; returns when the window ends.
+    async fn cover(
+        &self,
+        viewer: &Actor,
+        review_id: &str,
+        objects: &[&str],
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        self.links
+            .issue(&viewer.subject, review_id, objects, now_ms, |due, ends| {
+                let entries: Vec<AuditRecord> = due
+                    .iter()
+                    .map(|uri| {
+                        AuditRecord::by(
+                            viewer,
+                            now_ms,
+                            LINK_ISSUED,
+                            Some(review_id),
+                            Some(format!("{uri} valid until {}", rfc3339(ends))),
+                        )
+                    })
+                    .collect();
+                async move { self.store.record_all(&entries).await }
+            })
+            .await
+    }
+
+    /// What S3 says of one artefact (nothing, for an https link or a bucket
+    /// Signoff does not open: those are never asked about).
+    async fn look_up(&self, review_id: &str, artefact: Artefact) -> LookedUp {
         let mut view = ArtefactView {
             label: artefact.label,
             uri: artefact.uri,
@@ -65,21 +166,51 @@ impl Services {
         let Some(at) = S3Location::parse(&view.uri) else {
             // An https link (intake allows nothing else): passed on as sent.
             view.href = Some(view.uri.clone());
-            return (view, None);
+            return LookedUp { view, object: None };
         };
-        let info = match self.objects.describe(&at.bucket, &at.key).await {
-            Ok(info) => info,
+        if let Some(refusal) = self
+            .settings
+            .artefact_buckets
+            .as_ref()
+            .and_then(|buckets| buckets.refusal(&at))
+        {
+            view.problem = Some(format!("{refusal}."));
+            return LookedUp { view, object: None };
+        }
+        match self.objects.describe(&at.bucket, &at.key).await {
+            Ok(ObjectInfo {
+                size_bytes,
+                content_type,
+            }) => {
+                let format = Format::of(&at.key, content_type.as_deref());
+                view.download = format == Format::Other;
+                view.size_bytes = Some(size_bytes);
+                view.preview = format.previews(size_bytes).then_some(match format {
+                    Format::Image => PreviewKind::Image,
+                    _ => PreviewKind::Fetched,
+                });
+                LookedUp {
+                    view,
+                    object: Some((at, format)),
+                }
+            }
             Err(error) => {
                 view.problem = Some(explain(&error, &at, &view.uri, review_id));
-                return (view, None);
+                LookedUp { view, object: None }
             }
-        };
-        let format = Format::of(&at.key, info.content_type.as_deref());
-        view.download = format == Format::Other;
-        view.size_bytes = Some(info.size_bytes);
-        let valid_ms = self.settings.artefact_link_ms;
+        }
+    }
+
+    /// Signs the object's link (locally: no call to S3) into `view`.
+    async fn presign(
+        &self,
+        review_id: &str,
+        at: &S3Location,
+        view: &mut ArtefactView,
+        valid_ms: i64,
+    ) {
         let file_name = at.file_name();
-        let href = match self
+        match self
             .objects
             .presign(
                 &at.bucket,
@@ -89,45 +220,12 @@ impl Services {
             )
             .await
         {
-            Ok(href) => href,
+            Ok(href) => view.href = Some(href),
             Err(error) => {
-                view.problem = Some(explain(&error, &at, &view.uri, review_id));
-                return (view, None);
+                view.problem = Some(explain(&error, at, &view.uri, review_id));
+                view.preview = None;
             }
-        };
-        let now_ms = self.clock.now_ms();
-        let expires_at_ms = now_ms.saturating_add(valid_ms);
-        let issued = AuditRecord::by(
-            viewer,
-            now_ms,
-            LINK_ISSUED,
-            Some(review_id),
-            Some(format!(
-                "{} valid until {}",
-                view.uri,
-                rfc3339(expires_at_ms)
-            )),
-        );
-        view.href = Some(href);
-        view.expires_at_ms = Some(expires_at_ms);
-        if format.previews(info.size_bytes) {
-            view.preview = match format {
-                Format::Image => Some(Preview::Image),
-                _ => match self
-                    .objects
-                    .read(&at.bucket, &at.key, TEXT_PREVIEW_MAX_BYTES)
-                    .await
-                {
-                    Ok(bytes) => text_preview(format, &bytes),
-                    Err(error) => {
-                        // The link still works or says why; no preview.
-                        tracing::warn!(review_id, "reading {} for a preview: {error}", view.uri);
-                        None
-                    }
-                },
-            };
         }
-        (view, Some(issued))
     }
 }
 

@@ -62,6 +62,18 @@ impl Services {
             Ok(request) => request,
             Err(rejection) => return self.reject_intake(source, body, rejection, now_ms).await,
         };
+        // Artefacts outside --artefact-buckets would be opened with Signoff's role.
+        if let Some(buckets) = &self.settings.artefact_buckets {
+            let errors = buckets.refusals(&request.spec.artefacts);
+            if !errors.is_empty() {
+                let rejection = IntakeRejection {
+                    errors,
+                    task_token: Some(request.task_token.clone()),
+                    execution_arn: Some(request.execution_arn.clone()),
+                };
+                return self.reject_intake(source, body, rejection, now_ms).await;
+            }
+        }
         let policy = match resolve(self.settings.policies.as_deref(), &request) {
             Ok(policy) => policy,
             Err(errors) => {

@@ -9,16 +9,19 @@ mod bulk;
 mod decisions;
 mod delivery;
 mod intake;
+pub mod link_ledger;
 mod overview;
 pub mod ports;
 mod queries;
 mod watch;
 
+pub use artefacts::PreviewOutcome;
 pub use decisions::DecideError;
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
 pub use watch::ClockReport;
 
+use crate::domain::artefact::buckets::ArtefactBuckets;
 use crate::domain::metrics::DirectionRules;
 use crate::domain::policy::Policies;
 use ports::{Clock, ObjectStore, ReviewStore, Workflow};
@@ -31,6 +34,8 @@ pub struct Services {
     pub workflow: Arc<dyn Workflow>,
     pub objects: Arc<dyn ObjectStore>,
     pub clock: Arc<dyn Clock>,
+    /// Which artefact links each person holds, so reloads are not audited again.
+    pub links: Arc<link_ledger::LinkLedger>,
     pub settings: Settings,
 }
 
@@ -49,6 +54,12 @@ pub struct Settings {
     /// The platform's approval rules (the configuration file); `None`:
     /// each request sets its own.
     pub policies: Option<Arc<Policies>>,
+    /// The buckets (and key prefixes) whose artefacts Signoff opens;
+    /// `None`: any its role can read (`--artefact-buckets`).
+    pub artefact_buckets: Option<Arc<ArtefactBuckets>>,
+    /// Serve `/bench/bare`, the benchmark's page without data
+    /// (`--bench-bare-page`).
+    pub bench_bare_page: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +70,8 @@ impl Default for Settings {
             artefact_link_ms: 10 * 60_000,
             metric_directions: DirectionRules::default(),
             policies: None,
+            artefact_buckets: None,
+            bench_bare_page: false,
         }
     }
 }

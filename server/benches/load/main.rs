@@ -4,8 +4,10 @@
 //! it, and prints:
 //!
 //! - page latency p50/p99 under concurrent load on loopback (queue, review,
-//!   audit pages and filters), next to `/healthz` of the same server in the
-//!   same run, as ratios;
+//!   audit pages and filters), as ratios to the bare page of the same
+//!   server in the same run (`/bench/bare`: the site's shell around a
+//!   static 50-row table, no database, no services), and whether the review
+//!   page's p99 is within 2× the bare page's;
 //! - decision-to-acknowledgement latency next to a bare `SendTaskSuccess`
 //!   call to the same emulator, as a ratio;
 //! - the WASM bundle and its JS glue, raw and gzip;
@@ -141,9 +143,13 @@ async fn main() -> anyhow::Result<()> {
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let name = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let queue_url = provision::intake_queue(&sqs, &name).await?;
-    // The samples' artefacts exist, as in a deployment: each review page
-    // looks them up, presigns and audits a link per artefact.
-    server::seed::store_sample_artefacts(&server::aws::s3_client(&sdk, true)).await?;
+    // The reviews' artefacts exist, as in a deployment: a review page looks
+    // them up (once per few minutes), presigns and audits a link for each.
+    // Those of the reviews the benchmark opens are stored: the warm set, and
+    // one review for each first view.
+    let (warm, first_views) = review_sets(review_ids.len(), &settings);
+    let numbers: Vec<usize> = warm.iter().chain(&first_views).copied().collect();
+    seed::artefacts(&server::aws::s3_client(&sdk, true), &numbers).await?;
     let asl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/state-machine.asl.json");
     let machine = provision::state_machine(
         &sfn,
@@ -162,11 +168,17 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let mut report = Report::default();
+    let urls = |numbers: &[usize]| -> Vec<String> {
+        numbers
+            .iter()
+            .map(|n| format!("{}/reviews/{}", server.base, review_ids[*n]))
+            .collect()
+    };
     measure_pages(
         &settings,
         &server,
         &http,
-        &review_ids,
+        (&urls(&warm), &urls(&first_views)),
         &reviewer,
         &lead,
         &mut report,
@@ -188,6 +200,21 @@ async fn main() -> anyhow::Result<()> {
     drop(server);
     report.print(&settings);
     Ok(())
+}
+
+/// The reviews the benchmark opens, by their number: 500 spread over all
+/// (each opened many times), and as many others as the first-view row
+/// sends requests (each opened once), fewer if there are not enough (below
+/// 1,000 reviews the two sets overlap, and first views are not all first).
+fn review_sets(reviews: usize, settings: &Settings) -> (Vec<usize>, Vec<usize>) {
+    let step = (reviews / 500).max(1);
+    let warm: Vec<usize> = (0..reviews).step_by(step).collect();
+    let wanted = settings.requests / 10 + 1 + settings.rounds * settings.requests;
+    let first_views: Vec<usize> = (0..reviews)
+        .filter(|n| step == 1 || n % step != 0)
+        .take(wanted)
+        .collect();
+    (warm, first_views)
 }
 
 fn actor(name: &str, role: Role) -> Actor {
@@ -232,6 +259,13 @@ async fn start_server(
         .env("SIGNOFF_OIDC_ISSUER", "http://127.0.0.1:9")
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
         .env("SIGNOFF_ROLE_MAP", "ml-reviewers=reviewer,ml-leads=lead")
+        // The reviews' bucket, and the samples' (the decisions' executions).
+        .env(
+            "SIGNOFF_ARTEFACT_BUCKETS",
+            format!("{},{}", seed::ARTEFACT_BUCKET, server::seed::DEMO_BUCKET),
+        )
+        // The yardstick every page is measured against.
+        .env("SIGNOFF_BENCH_BARE_PAGE", "true")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log)?)
         .spawn()
@@ -255,6 +289,13 @@ async fn start_server(
     }
 }
 
+/// The first row: what every page is measured against.
+const BARE_PAGE: &str = "bare page /bench/bare (shell, 50 static rows)";
+/// The row the target is about.
+const REVIEW_PAGE: &str = "review page /reviews/{id}";
+/// The target: the review page's p99 within this many times the bare page's.
+const REVIEW_TARGET: f64 = 2.0;
+
 /// One line of the latency table.
 struct PageFigures {
     name: String,
@@ -276,7 +317,7 @@ async fn measure_pages(
     settings: &Settings,
     server: &ServerProcess,
     http: &Http,
-    review_ids: &[String],
+    (reviews, first_views): (&[String], &[String]),
     reviewer: &str,
     lead: &str,
     report: &mut Report,
@@ -287,53 +328,70 @@ async fn measure_pages(
             .format("%Y-%m-%d")
             .to_string()
     };
-    let reviews: Vec<String> = review_ids
-        .iter()
-        .step_by((review_ids.len() / 500).max(1))
-        .map(|id| format!("{base}/reviews/{id}"))
-        .collect();
-    let pages: Vec<(&str, Vec<String>, &str, &str)> = vec![
+    // (name, URLs, session, text every answer holds, each request a first view)
+    let pages: Vec<(&str, Vec<String>, &str, &str, bool)> = vec![
+        (
+            BARE_PAGE,
+            vec![format!("{base}/bench/bare")],
+            "",
+            "Bare row 49",
+            false,
+        ),
         (
             "/healthz (static)",
             vec![format!("{base}/healthz")],
             "",
             "ok",
+            false,
         ),
         (
             "queue page /",
             vec![format!("{base}/")],
             reviewer,
             "Promote model-",
+            false,
         ),
         (
             "queue, one model",
             vec![format!("{base}/?model=model-05")],
             reviewer,
             "model-05",
+            false,
         ),
         (
             "queue, search (rare)",
             vec![format!("{base}/?q={}", seed::RARE_MODEL)],
             reviewer,
             seed::RARE_MODEL,
+            false,
         ),
         (
             "queue, by priority, failing only",
             vec![format!("{base}/?sort=priority&failing=1")],
             reviewer,
             "Promote model-",
+            false,
         ),
         (
-            "review page /reviews/{id}",
-            reviews,
+            REVIEW_PAGE,
+            reviews.to_vec(),
             reviewer,
             "Promote model-",
+            false,
+        ),
+        (
+            "review page, first view (artefacts looked up)",
+            first_views.to_vec(),
+            reviewer,
+            "Promote model-",
+            true,
         ),
         (
             "audit page /audit",
             vec![format!("{base}/audit")],
             lead,
             "viewed",
+            false,
         ),
         (
             "audit, deep page (before_id)",
@@ -343,45 +401,52 @@ async fn measure_pages(
             )],
             lead,
             "viewed",
+            false,
         ),
         (
             "audit, action=rejected",
             vec![format!("{base}/audit?action=rejected")],
             lead,
             "rejected",
+            false,
         ),
         (
             "audit, common person",
             vec![format!("{base}/audit?actor={}", seed::person(7))],
             lead,
             "reviewer007",
+            false,
         ),
         (
             "audit, rare person",
             vec![format!("{base}/audit?actor={}", seed::RARE_PERSON)],
             lead,
             seed::RARE_PERSON,
+            false,
         ),
         (
             "audit, rare text",
             vec![format!("{base}/audit?text={}", seed::RARE_WORD)],
             lead,
             seed::RARE_WORD,
+            false,
         ),
         (
             "audit, rare model",
             vec![format!("{base}/audit?model={}", seed::RARE_MODEL)],
             lead,
             "received",
+            false,
         ),
         (
             "audit, one day 200 days ago",
             vec![format!("{base}/audit?from={}&to={}", day(200), day(199))],
             lead,
             "viewed",
+            false,
         ),
     ];
-    for (name, urls, cookie, expect) in pages {
+    for (name, urls, cookie, expect, fresh) in pages {
         eprintln!("  loading {name}");
         let rounds = Load {
             http,
@@ -391,6 +456,7 @@ async fn measure_pages(
             requests: settings.requests,
             concurrency: settings.concurrency,
             rounds: settings.rounds,
+            fresh,
         }
         .run()
         .await;
@@ -637,9 +703,24 @@ impl Report {
             );
         }
         println!(
-            "\nThe figures are each page's median round (by p99). CPU stolen: time the \
-             hypervisor ran something else on this machine's CPUs during the round."
+            "\nThe figures are each page's median round (by p99); the ratios are to the bare \
+             page's. CPU stolen: time the hypervisor ran something else on this machine's CPUs \
+             during the round."
         );
+        let review = self.pages.iter().find(|p| p.name == REVIEW_PAGE);
+        if let (Some((_, bare_p99)), Some(review)) = (baseline, review) {
+            let p99 = review.rounds.median().p99();
+            let ratio = p99 / bare_p99;
+            println!(
+                "\nTarget: the review page's p99 within {REVIEW_TARGET}× the bare page's: \
+                 {p99:.2} ms against {bare_p99:.2} ms, {ratio:.1}×: {}.",
+                if ratio <= REVIEW_TARGET {
+                    "holds"
+                } else {
+                    "missed"
+                }
+            );
+        }
         if let (Some(decide), Some(bare)) = (&self.decide, &self.bare_send) {
             println!();
             println!("| decision (one at a time) | p50 ms | p99 ms | p50 ratio |");

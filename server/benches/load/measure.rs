@@ -81,6 +81,9 @@ pub struct Load<'a> {
     pub concurrency: usize,
     /// How many times the load is run (after one warm-up).
     pub rounds: usize,
+    /// Each request takes the next URL, never one an earlier round or the
+    /// warm-up took (while `urls` lasts): every page is a first view.
+    pub fresh: bool,
 }
 
 impl Load<'_> {
@@ -88,11 +91,17 @@ impl Load<'_> {
     /// `urls`), `rounds` times after a warm-up of a tenth as many; returns
     /// each round's durations.
     pub async fn run(&self) -> Rounds {
-        self.round(self.requests / 10 + 1).await;
+        let warm_up = self.requests / 10 + 1;
+        self.round(warm_up, 0).await;
         let mut rounds = Vec::with_capacity(self.rounds);
-        for _ in 0..self.rounds.max(1) {
+        for round in 0..self.rounds.max(1) {
             let stolen_before = stolen_ms();
-            let latencies = self.round(self.requests).await;
+            let first = if self.fresh {
+                warm_up + round * self.requests
+            } else {
+                0
+            };
+            let latencies = self.round(self.requests, first).await;
             let stolen_ms = stolen_before
                 .zip(stolen_ms())
                 .map(|(b, a)| a.saturating_sub(b));
@@ -104,7 +113,8 @@ impl Load<'_> {
         Rounds(rounds)
     }
 
-    async fn round(&self, requests: usize) -> Latencies {
+    /// Requests the URLs from the `first`th on (cycling).
+    async fn round(&self, requests: usize, first: usize) -> Latencies {
         let next = Arc::new(AtomicUsize::new(0));
         let mut clients = tokio::task::JoinSet::new();
         for _ in 0..self.concurrency {
@@ -118,7 +128,7 @@ impl Load<'_> {
                     if n >= requests {
                         return samples;
                     }
-                    let url = &urls[n % urls.len()];
+                    let url = &urls[(first + n) % urls.len()];
                     let started = Instant::now();
                     let reply = http.get(url, cookie.as_deref()).await;
                     samples.push(started.elapsed());

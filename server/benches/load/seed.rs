@@ -146,7 +146,10 @@ fn intake_message(dice: &mut Dice, n: u64, entered: &str) -> String {
             "metrics": {"auc": auc, "precision": 0.81, "recall": 0.7},
             "baseline": {"auc": 0.88, "precision": 0.8, "recall": 0.69},
             "thresholds": {"auc": {"min": 0.85}, "precision": {"min": 0.8}},
-            "artefacts": [{"label": "Report", "uri": format!("s3://bench-artefacts/{model}/report.html")}],
+            "artefacts": [
+                {"label": "Report", "uri": format!("s3://{ARTEFACT_BUCKET}/{n}/report.html")},
+                {"label": "Metrics", "uri": format!("s3://{ARTEFACT_BUCKET}/{n}/metrics.json")}
+            ],
             "requestedBy": person(dice.next()),
             "reviewerGroup": group,
             "timeoutSeconds": 30 * 86_400
@@ -154,6 +157,53 @@ fn intake_message(dice: &mut Dice, n: u64, entered: &str) -> String {
         "context": {"run": n}
     })
     .to_string()
+}
+
+/// Where the pending reviews' artefacts are: review `n`'s under `n/`.
+pub const ARTEFACT_BUCKET: &str = "bench-artefacts";
+
+/// Stores the artefacts of the reviews numbered `numbers` (their position
+/// in [`pending_reviews`]' ids), a few uploads at a time.
+pub async fn artefacts(s3: &aws_sdk_s3::Client, numbers: &[usize]) -> anyhow::Result<()> {
+    use futures::StreamExt;
+    let started = Instant::now();
+    server::aws::provision::bucket_with(s3, ARTEFACT_BUCKET, Vec::new()).await?;
+    let uploads = numbers.iter().flat_map(|n| {
+        [
+            (
+                format!("{n}/report.html"),
+                "text/html",
+                format!("<h1>Review {n}</h1>"),
+            ),
+            (
+                format!("{n}/metrics.json"),
+                "application/json",
+                format!("{{\"review\":{n},\"auc\":0.9}}"),
+            ),
+        ]
+    });
+    let stored: Vec<anyhow::Result<()>> = futures::stream::iter(uploads)
+        .map(|(key, content_type, body)| async move {
+            s3.put_object()
+                .bucket(ARTEFACT_BUCKET)
+                .key(&key)
+                .content_type(content_type)
+                .body(body.into_bytes().into())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| anyhow::anyhow!("storing s3://{ARTEFACT_BUCKET}/{key}: {e}"))
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    stored.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    eprintln!(
+        "  artefacts of {} reviews in {:.1} s",
+        numbers.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Inserts `count` pending reviews received over the last day; returns

@@ -26,9 +26,16 @@ use sessions::{sha256, SessionStore};
 use std::sync::Arc;
 
 /// Paths that never need a session: sign-in itself, assets, server
-/// functions (they answer 401 themselves), the health and readiness checks.
-const OPEN_PREFIXES: [&str; 6] = [
-    "/auth/", "/api/", "/pkg/", "/healthz", "/readyz", "/favicon",
+/// functions (they answer 401 themselves), the health and readiness checks,
+/// and the benchmark's bare page (404 unless `--bench-bare-page`).
+const OPEN_PREFIXES: [&str; 7] = [
+    "/auth/",
+    "/api/",
+    "/pkg/",
+    "/healthz",
+    "/readyz",
+    "/favicon",
+    "/bench/bare",
 ];
 
 pub struct Auth {

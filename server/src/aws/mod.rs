@@ -4,6 +4,7 @@
 //! points it at the emulator.
 
 pub mod describe;
+pub mod object_cache;
 pub mod provision;
 pub mod s3;
 pub mod sfn;

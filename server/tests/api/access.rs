@@ -19,6 +19,7 @@ async fn every_server_function_refuses_anonymous_callers() {
             ("comment", ""),
             ("query", ""),
             ("ids[0]", "x"),
+            ("position", "0"),
         ];
         let (status, body) = app.call(path.trim_start_matches("/api/"), &form).await;
         if app::api::PUBLIC_SERVER_FUNCTIONS.contains(&path.as_str()) {

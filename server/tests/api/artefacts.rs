@@ -1,9 +1,17 @@
 //! Artefact links: presigned against the emulator's S3, one audit entry per
-//! link, previews of small objects, plain words for what is missing, and
-//! nothing for a signed-out visitor.
+//! person, object and link window, previews of small objects fetched once
+//! the page is shown, plain words for what is missing, nothing for a
+//! signed-out visitor, and no S3 call for what is asked again or for a
+//! bucket outside `--artefact-buckets`.
 
-use crate::helpers::{emulator_s3, sample_review, short_id, spawn_app, spawn_app_with, ADA};
+use crate::helpers::{
+    emulator_endpoint, emulator_s3, sample_review, short_id, spawn_app, spawn_app_with, ADA, BOB,
+    ROOT,
+};
+use crate::recorder::{Recorded, Recording};
+use app::domain::artefact::buckets::ArtefactBuckets;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// A bucket of its own with one object of each kind the page treats apart.
 async fn stocked_bucket() -> String {
@@ -62,6 +70,16 @@ fn by_label<'a>(links: &'a Value, label: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {label} in {links}"))
 }
 
+/// What `/api/artefact_preview` answers for the artefact at `position`.
+async fn preview(app: &crate::helpers::TestApp, id: &str, position: usize) -> Value {
+    let position = position.to_string();
+    let (status, answer) = app
+        .call("artefact_preview", &[("id", id), ("position", &position)])
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
 #[tokio::test]
 async fn artefacts_are_presigned_previewed_audited_and_explained() {
     let bucket = stocked_bucket().await;
@@ -95,19 +113,43 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
     let fetched = app.http.get(metrics["href"].as_str().unwrap(), None).await;
     assert_eq!(fetched.body, r#"{"auc":0.912}"#);
 
-    // Small objects preview; a large text file does not; HTML never does.
+    // Small objects preview (text ones fetched by the shown page); a large
+    // text file does not; HTML never does.
+    assert_eq!(metrics["preview"], "Fetched");
     assert_eq!(
-        metrics["preview"],
-        json!({"Json": "{\n  \"auc\": 0.912\n}"})
+        preview(&app, &id, 1).await,
+        json!({"html": "<pre tabindex=\"0\" role=\"region\" aria-label=\"Metrics (preview)\" class=\"artefact-preview\">{\n  \"auc\": 0.912\n}</pre>", "problem": null})
     );
-    assert_eq!(
-        by_label(&links, "Segments")["preview"],
-        json!({"Table": {"header": ["segment", "auc"], "rows": [["new", "0.87"], ["old", "0.92"]], "more_rows": 0}})
+    assert_eq!(by_label(&links, "Segments")["preview"], "Fetched");
+    let segments = preview(&app, &id, 2).await;
+    let table = segments["html"].as_str().unwrap();
+    assert!(
+        table.contains("<th scope=\"col\">segment</th><th scope=\"col\">auc</th>"),
+        "{table}"
     );
+    assert!(
+        table.contains("<tr><td>new</td><td>0.87</td></tr><tr><td>old</td><td>0.92</td></tr>"),
+        "{table}"
+    );
+    assert!(!table.contains("Not shown"), "{table}");
     assert_eq!(by_label(&links, "Curve")["preview"], json!("Image"));
     assert!(by_label(&links, "Notes")["preview"].is_null());
     assert_eq!(by_label(&links, "Notes")["size_bytes"], 100 * 1024);
     assert!(report["preview"].is_null());
+    // What does not preview says so, and what is missing says why.
+    assert_eq!(preview(&app, &id, 0).await["html"], Value::Null);
+    let missing = preview(&app, &id, 5).await;
+    assert!(
+        missing["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nothing is stored at"),
+        "{missing}"
+    );
+    let (status, _) = app
+        .call("artefact_preview", &[("id", &id), ("position", "99")])
+        .await;
+    assert_eq!(status, 404);
 
     // What is missing is said, with no link.
     let drift = by_label(&links, "Drift");
@@ -129,7 +171,14 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
     assert_eq!(dashboard["href"], "https://dashboards.example.com/churn/42");
     assert!(dashboard["expires_at_ms"].is_null());
 
-    // One audit entry per presigned link: who, which object, until when.
+    // One audit entry per linked object (previews and a second look are
+    // under the same links): who, which object, until when.
+    let (status, again) = app.call("artefacts", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(
+        by_label(&again, "Metrics")["expires_at_ms"],
+        metrics["expires_at_ms"]
+    );
     let issued: Vec<(String, String)> = sqlx::query_as(
         "select actor, detail from audit_entry where review_id = ? and action = 'artefact link issued' order by id",
     )
@@ -167,9 +216,13 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
         .collect();
     assert!(!actions.contains(&"artefact link issued"), "{actions:?}");
 
-    // Nobody signed in, no links, and nothing issued.
+    // Nobody signed in, no links, no previews, and nothing issued.
     app.sign_out();
     let (status, _) = app.call("artefacts", &[("id", &id)]).await;
+    assert_eq!(status, 401);
+    let (status, _) = app
+        .call("artefact_preview", &[("id", &id), ("position", "1")])
+        .await;
     assert_eq!(status, 401);
     let (count,): (i64,) =
         sqlx::query_as("select count(*) from audit_entry where action = 'artefact link issued'")
@@ -198,4 +251,174 @@ async fn link_lifetime_is_configurable_and_unknown_reviews_are_not_found() {
     let (status, _) = app.call("artefacts", &[("id", "no-such-review")]).await;
     assert_eq!(status, 404);
     app.stop().await;
+}
+
+/// How many times each request reached the emulator.
+fn tally(requests: Vec<Recorded>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for request in requests {
+        *counts
+            .entry(format!("{} {}", request.method, request.path))
+            .or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn reloads_and_previews_ask_s3_once_per_object_and_audit_once_per_person() {
+    let bucket = stocked_bucket().await;
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&with_artefacts(&bucket), &json!({})).await;
+    let recording = Recording::start(&emulator_endpoint()).await;
+
+    // One viewer, 20 rapid loads of the page, each followed by the two
+    // text previews its page would fetch, all at once.
+    let page = format!("/reviews/{id}");
+    let loads = (0..20).map(|_| async {
+        let html = app.page(&page).await;
+        assert!(html.contains("Loading the preview…"), "{html}");
+        preview(&app, &id, 1).await;
+        preview(&app, &id, 2).await;
+    });
+    futures::future::join_all(loads).await;
+
+    let asked = tally(recording.requests_to(&bucket).await);
+    // Each object was looked up (HeadObject) and each text preview read
+    // (GetObject), once; the missing one once more to tell the bucket
+    // from the object (HeadBucket).
+    let heads = asked.keys().filter(|k| k.starts_with("HEAD /")).count();
+    let gets = asked.keys().filter(|k| k.starts_with("GET /")).count();
+    assert_eq!((heads, gets), (7, 2), "{asked:#?}");
+    assert!(asked.values().all(|n| *n == 1), "{asked:#?}");
+
+    // One link entry per object for this person, however many loads.
+    let issued = |actor: String| {
+        let db = app.db.clone();
+        let id = id.clone();
+        async move {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "select detail, count(*) from audit_entry where review_id = ? and actor = ? \
+                 and action = 'artefact link issued' group by substr(detail, 1, instr(detail, ' valid until'))",
+            )
+            .bind(&id)
+            .bind(actor)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            rows
+        }
+    };
+    let ada = issued(ADA.email()).await;
+    assert_eq!(ada.len(), 5, "{ada:?}");
+    assert!(ada.iter().all(|(_, n)| *n == 1), "{ada:?}");
+
+    // Another person gets their own entries; S3 is not asked again.
+    app.sign_in_as(BOB).await;
+    for _ in 0..3 {
+        app.page(&page).await;
+        preview(&app, &id, 1).await;
+    }
+    let bob = issued(BOB.email()).await;
+    assert_eq!(bob.len(), 5, "{bob:?}");
+    assert!(bob.iter().all(|(_, n)| *n == 1), "{bob:?}");
+    assert_eq!(tally(recording.requests_to(&bucket).await), asked);
+    drop(recording);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn buckets_outside_the_allow_list_are_refused_at_intake_and_never_asked() {
+    let (allowed, forbidden) = (stocked_bucket().await, stocked_bucket().await);
+    let outside = {
+        let mut review = sample_review();
+        review["artefacts"] = json!([
+            {"label": "Metrics", "uri": format!("s3://{allowed}/run/metrics.json")},
+            {"label": "Secrets", "uri": format!("s3://{forbidden}/run/metrics.json")}
+        ]);
+        review
+    };
+    let buckets = ArtefactBuckets::parse(&format!("{allowed}/run/*")).unwrap();
+
+    // Stored before the list was set...
+    let before = spawn_app().await;
+    let (_, id) = before.new_review(&outside, &json!({})).await;
+    // ...then opened by a server with the list: S3 is never asked about it.
+    let app = spawn_app_with(|args| {
+        args.database_url = before.database_url.clone();
+        args.artefact_buckets = Some(buckets.clone());
+    })
+    .await;
+    let recording = Recording::start(&emulator_endpoint()).await;
+    let (status, links) = app.call("artefacts", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{links}");
+    let secrets = by_label(&links, "Secrets");
+    assert!(secrets["href"].is_null(), "{secrets}");
+    assert_eq!(
+        secrets["problem"],
+        format!("Signoff does not open artefacts in bucket \"{forbidden}\".")
+    );
+    assert!(by_label(&links, "Metrics")["href"].is_string(), "{links}");
+    let answer = preview(&app, &id, 1).await;
+    assert!(answer["html"].is_null(), "{answer}");
+    let html = app.page(&format!("/reviews/{id}")).await;
+    assert!(
+        html.contains(&format!(
+            "Signoff does not open artefacts in bucket &quot;{forbidden}&quot;."
+        )) || html.contains(&format!(
+            "Signoff does not open artefacts in bucket \"{forbidden}\"."
+        )),
+        "{html}"
+    );
+    assert_eq!(recording.requests_to(&forbidden).await, vec![]);
+    assert!(!recording.requests_to(&allowed).await.is_empty());
+    drop(recording);
+
+    // A new request naming it is refused at intake, naming the artefact
+    // and its bucket.
+    app.sign_in_as(ROOT).await;
+    app.start_execution(&outside, &json!({})).await;
+    let rejected = app.wait_for_rejected_intake(1).await;
+    let reasons = rejected[0]["reasons"].to_string();
+    assert!(
+        reasons.contains(&format!(
+            "review.artefacts[1].uri: artefact \\\"Secrets\\\": Signoff does not open artefacts in bucket \\\"{forbidden}\\\" (--artefact-buckets)"
+        )),
+        "{reasons}"
+    );
+    let (stored,): (i64,) = sqlx::query_as("select count(*) from review")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "only the review stored before the list");
+    app.stop().await;
+    before.stop().await;
+}
+
+#[tokio::test]
+async fn settings_say_which_buckets_are_open() {
+    let open = spawn_app().await;
+    open.sign_in_as(ROOT).await;
+    let html = open.page("/settings").await;
+    assert!(
+        html.contains("any bucket Signoff&#x27;s role can read is open")
+            || html.contains("any bucket Signoff's role can read is open"),
+        "{html}"
+    );
+    let (_, settings) = open.call("settings", &[]).await;
+    assert_eq!(settings["artefact_buckets"], Value::Null);
+    open.stop().await;
+
+    let listed = spawn_app_with(|args| {
+        args.artefact_buckets = Some(ArtefactBuckets::parse("ml-artefacts,ml-*/churn/*").unwrap())
+    })
+    .await;
+    listed.sign_in_as(ROOT).await;
+    let (_, settings) = listed.call("settings", &[]).await;
+    assert_eq!(
+        settings["artefact_buckets"],
+        json!(["ml-artefacts", "ml-*/churn/*"])
+    );
+    let html = listed.page("/settings").await;
+    assert!(!html.contains("role can read is open"), "{html}");
+    listed.stop().await;
 }

@@ -128,7 +128,7 @@ pub struct TestApp {
     _dir: ScratchDir,
 }
 
-fn emulator_endpoint() -> String {
+pub fn emulator_endpoint() -> String {
     std::env::var("SIGNOFF_TEST_AWS_ENDPOINT").expect(
         "SIGNOFF_TEST_AWS_ENDPOINT is not set: run the tests with `cargo xtask test`, which starts the AWS emulator",
     )
@@ -242,6 +242,8 @@ pub fn serve_args(endpoint: &str, database_url: &str) -> ServeArgs {
         session_idle_minutes: 60,
         session_max_hours: 12,
         artefact_link_minutes: 10,
+        artefact_buckets: None,
+        bench_bare_page: false,
         metric_directions: Default::default(),
         oidc: OidcArgs {
             // Discovery is lazy: tests that never sign in through the

@@ -6,6 +6,7 @@
 mod access;
 mod artefacts;
 mod audit;
+mod bench_page;
 mod bulk;
 mod decisions;
 mod edge;
@@ -18,6 +19,7 @@ mod intake;
 mod live;
 mod policy;
 mod queue;
+mod recorder;
 mod refusals;
 mod signin;
 mod supervision;

@@ -1,16 +1,20 @@
 //! Artefacts on the review page: where an `s3://` URI points, which objects
-//! preview inline (by type and size), and how a small object's bytes become
-//! a preview. Pure: fetching and presigning are the object store port's.
+//! preview inline (by type and size), how a small object's bytes become a
+//! preview ([`preview`]), which buckets Signoff opens ([`buckets`]) and when
+//! a person's links are audited again ([`window`]). Pure: fetching and
+//! presigning are the object store port's.
 
-use serde::{Deserialize, Serialize};
+pub mod buckets;
+pub mod preview;
+pub mod window;
+
+pub use preview::{text_preview, Preview};
 
 /// Text, JSON and CSV objects up to this size are read and shown inline.
 pub const TEXT_PREVIEW_MAX_BYTES: u64 = 64 * 1024;
 /// Images up to this size are shown inline (the browser loads them through
 /// the presigned link).
 pub const IMAGE_PREVIEW_MAX_BYTES: u64 = 2 * 1024 * 1024;
-/// Rows of a CSV preview; the rest are counted, not shown.
-pub const CSV_PREVIEW_ROWS: usize = 20;
 
 /// A size as people read it: `812 B`, `14.2 KB`, `3.1 MB`.
 pub fn human_size(bytes: u64) -> String {
@@ -122,90 +126,6 @@ impl Format {
     }
 }
 
-/// What the page shows of an artefact under its link.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Preview {
-    Text(String),
-    /// Pretty-printed.
-    Json(String),
-    Table {
-        header: Vec<String>,
-        rows: Vec<Vec<String>>,
-        /// Rows left out of the preview.
-        more_rows: usize,
-    },
-    /// Shown through the presigned link.
-    Image,
-}
-
-/// The preview of a text-like object's bytes; `None` when they are not
-/// UTF-8 (then the object is only downloaded).
-pub fn text_preview(format: Format, bytes: &[u8]) -> Option<Preview> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    match format {
-        Format::Json => Some(
-            match serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            {
-                Some(pretty) => Preview::Json(pretty),
-                // Not valid JSON after all: show what is there.
-                None => Preview::Text(text.to_owned()),
-            },
-        ),
-        Format::Csv => {
-            let mut records = parse_csv(text).into_iter();
-            let header = records.next().unwrap_or_default();
-            let rows: Vec<_> = records.by_ref().take(CSV_PREVIEW_ROWS).collect();
-            Some(Preview::Table {
-                header,
-                rows,
-                more_rows: records.count(),
-            })
-        }
-        Format::Text => Some(Preview::Text(text.to_owned())),
-        Format::Image | Format::Other => None,
-    }
-}
-
-/// RFC 4180 records: comma-separated, fields optionally in double quotes
-/// (which may hold commas, newlines and `""` for a quote), lines ending in
-/// LF or CRLF. Blank lines are skipped; a missing closing quote ends the
-/// field at the end of the text.
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                if !(record.len() == 1 && record[0].is_empty()) {
-                    records.push(std::mem::take(&mut record));
-                }
-                record.clear();
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,53 +195,5 @@ mod tests {
         assert!(Format::Image.previews(IMAGE_PREVIEW_MAX_BYTES));
         assert!(!Format::Image.previews(IMAGE_PREVIEW_MAX_BYTES + 1));
         assert!(!Format::Other.previews(10));
-    }
-
-    #[test]
-    fn json_is_pretty_printed_and_bad_json_shown_as_text() {
-        assert_eq!(
-            text_preview(Format::Json, br#"{"auc":0.9}"#),
-            Some(Preview::Json("{\n  \"auc\": 0.9\n}".into()))
-        );
-        assert_eq!(
-            text_preview(Format::Json, b"{not json"),
-            Some(Preview::Text("{not json".into()))
-        );
-        assert_eq!(text_preview(Format::Text, &[0xff, 0xfe]), None);
-    }
-
-    #[test]
-    fn csv_previews_as_a_table_with_the_rest_counted() {
-        let mut csv = String::from("segment,auc\n");
-        for i in 0..(CSV_PREVIEW_ROWS + 5) {
-            csv.push_str(&format!("s{i},0.9\n"));
-        }
-        let Some(Preview::Table {
-            header,
-            rows,
-            more_rows,
-        }) = text_preview(Format::Csv, csv.as_bytes())
-        else {
-            panic!("a table");
-        };
-        assert_eq!(header, ["segment", "auc"]);
-        assert_eq!(rows.len(), CSV_PREVIEW_ROWS);
-        assert_eq!(rows[0], ["s0", "0.9"]);
-        assert_eq!(more_rows, 5);
-    }
-
-    #[test]
-    fn csv_quotes_commas_newlines_and_crlf() {
-        let records = parse_csv("a,\"b, c\",\"say \"\"hi\"\"\"\r\n\r\n1,\"two\nlines\",3\r\nlast");
-        assert_eq!(
-            records,
-            vec![
-                vec!["a", "b, c", "say \"hi\""],
-                vec!["1", "two\nlines", "3"],
-                vec!["last"],
-            ]
-        );
-        assert_eq!(parse_csv(""), Vec::<Vec<String>>::new());
-        assert_eq!(parse_csv("x,\n"), vec![vec!["x", ""]]);
     }
 }
