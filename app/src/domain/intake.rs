@@ -7,6 +7,7 @@
 
 use super::artefact::S3Location;
 use super::identity::invisible_character;
+use super::intake_limits::{self, after_seconds, check_body, describe_text};
 use super::token::TaskToken;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,8 @@ use std::fmt;
 pub const CONTRACT_VERSION: u64 = 1;
 /// Upper bound for `requiredApprovals`: more is almost surely a typo.
 pub const MAX_REQUIRED_APPROVALS: u64 = 10;
-const MAX_TITLE_CHARS: usize = 300;
+/// Titles are counted in characters, not bytes.
+pub const MAX_TITLE_CHARS: usize = 300;
 
 /// One problem with one field of an intake message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +73,12 @@ pub struct ReviewRequest {
 }
 
 impl ReviewRequest {
-    /// When the workflow gives up on this review, if it set a timeout.
+    /// When the workflow gives up on this review, if it set a timeout
+    /// (saturating: no timeout can overflow the arithmetic).
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.spec.timeout_seconds.map(|secs| {
-            self.entered_at + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX))
-        })
+        self.spec
+            .timeout_seconds
+            .map(|secs| after_seconds(self.entered_at, secs))
     }
 }
 
@@ -200,6 +203,14 @@ impl Priority {
 
 /// Parses and validates one intake message body.
 pub fn parse_review_request(body: &str) -> Result<ReviewRequest, IntakeRejection> {
+    if let Err(error) = check_body(body) {
+        let (task_token, execution_arn) = salvage(body);
+        return Err(IntakeRejection {
+            errors: vec![error],
+            task_token,
+            execution_arn,
+        });
+    }
     let value: Value = serde_json::from_str(body).map_err(|e| IntakeRejection {
         errors: vec![error("(message)", format!("is not valid JSON: {e}"))],
         task_token: None,
@@ -216,7 +227,9 @@ pub fn parse_review_request(body: &str) -> Result<ReviewRequest, IntakeRejection
         });
     };
 
-    let mut errors = Vec::new();
+    // Limits first: they are what a lead needs to read, and they stay in
+    // view when the list of problems is capped.
+    let mut errors = intake_limits::check_message(&top);
     let mut fields = Fields::new(&top, "", &mut errors);
     if let Some(version) = fields.optional_u64("version") {
         if version != CONTRACT_VERSION {
@@ -284,6 +297,7 @@ pub fn parse_review_request(body: &str) -> Result<ReviewRequest, IntakeRejection
         errors.is_empty(),
     )
     else {
+        intake_limits::cap_reasons(&mut errors);
         return Err(IntakeRejection {
             errors,
             task_token,
@@ -346,6 +360,22 @@ pub fn parse_review_request(body: &str) -> Result<ReviewRequest, IntakeRejection
     })
 }
 
+/// The token and execution of a message refused before it was read in full
+/// (too deep for Signoff, not for serde_json), so its waiting task can still
+/// be failed at once. Only top-level strings are taken; nothing past the size
+/// limit is parsed.
+fn salvage(body: &str) -> (Option<TaskToken>, Option<String>) {
+    if body.len() > intake_limits::MAX_MESSAGE_BYTES {
+        return (None, None);
+    }
+    let Ok(Value::Object(top)) = serde_json::from_str::<Value>(body) else {
+        return (None, None);
+    };
+    let text = |key: &str| top.get(key).and_then(Value::as_str).map(str::to_owned);
+    let token = text("taskToken").and_then(|raw| TaskToken::parse(&raw).ok());
+    (token, text("executionArn"))
+}
+
 /// Validates a `review` object. Also used to read back a stored review, so
 /// what is shown is always what was validated.
 pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<FieldError>> {
@@ -362,7 +392,10 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
         if title.chars().count() > MAX_TITLE_CHARS {
             fields.fail(
                 "title",
-                format!("must be at most {MAX_TITLE_CHARS} characters"),
+                format!(
+                    "at most {MAX_TITLE_CHARS} characters, got {}",
+                    title.chars().count()
+                ),
             );
         }
     }
@@ -402,7 +435,10 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
         Some(text) => OnReject::parse(&text).unwrap_or_else(|| {
             fields.fail(
                 "onReject",
-                format!("must be \"fail\" or \"succeed\", got \"{text}\""),
+                format!(
+                    "must be \"fail\" or \"succeed\", got {}",
+                    describe_text(&text)
+                ),
             );
             OnReject::Fail
         }),
@@ -412,7 +448,10 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
         Some(text) => Priority::parse(&text).unwrap_or_else(|| {
             fields.fail(
                 "priority",
-                format!("must be \"low\", \"normal\", \"high\" or \"urgent\", got \"{text}\""),
+                format!(
+                    "must be \"low\", \"normal\", \"high\" or \"urgent\", got {}",
+                    describe_text(&text)
+                ),
             );
             Priority::Normal
         }),
@@ -576,7 +615,10 @@ impl<'a> Fields<'a> {
             Err(_) => {
                 self.fail(
                     key,
-                    format!("must be an RFC 3339 timestamp, got \"{text}\""),
+                    format!(
+                        "must be an RFC 3339 timestamp, got {}",
+                        describe_text(&text)
+                    ),
                 );
                 None
             }
@@ -736,13 +778,17 @@ fn check_artefact_uri(uri: &str) -> Result<(), String> {
         match S3Location::parse(uri) {
             Some(_) => Ok(()),
             None => Err(format!(
-                "must name a bucket and a key (s3://bucket/key), got \"{uri}\""
+                "must name a bucket and a key (s3://bucket/key), got {}",
+                describe_text(uri)
             )),
         }
     } else if uri.starts_with("https://") {
         Ok(())
     } else {
-        Err(format!("must start with s3:// or https://, got \"{uri}\""))
+        Err(format!(
+            "must start with s3:// or https://, got {}",
+            describe_text(uri)
+        ))
     }
 }
 
@@ -884,7 +930,7 @@ mod tests {
             (Box::new(|m| m["taskToken"] = json!(7)), "taskToken: must be a string, got number"),
             (Box::new(|m| m["executionArn"] = json!("run-1")), "executionArn: must be a Step Functions execution ARN (arn:…:states:…:execution:…)"),
             (Box::new(|m| m["stateName"] = json!("  ")), "stateName: must not be empty"),
-            (Box::new(|m| m["enteredTime"] = json!("yesterday")), "enteredTime: must be an RFC 3339 timestamp, got \"yesterday\""),
+            (Box::new(|m| m["enteredTime"] = json!("yesterday")), "enteredTime: must be an RFC 3339 timestamp, got a string of 9 characters"),
             (Box::new(|m| m["version"] = json!(2)), "version: must be 1, got 2"),
             (Box::new(|m| { m.as_object_mut().unwrap().remove("review"); }), "review: is required"),
             (Box::new(|m| m["review"] = json!("x")), "review: must be an object, got string"),
@@ -899,16 +945,16 @@ mod tests {
             (Box::new(|m| m["review"]["thresholds"]["auc"] = json!({"min": "0.9"})), "review.thresholds.auc.min: must be a number, got string"),
             (Box::new(|m| m["review"]["thresholds"]["recall"] = json!({"min": 0.5})), "review.thresholds.recall: no metric named \"recall\" in review.metrics"),
             (Box::new(|m| m["review"]["artefacts"] = json!({})), "review.artefacts: must be an array, got object"),
-            (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("ftp://x/y")), "review.artefacts[0].uri: must start with s3:// or https://, got \"ftp://x/y\""),
-            (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("s3://bucket-only")), "review.artefacts[0].uri: must name a bucket and a key (s3://bucket/key), got \"s3://bucket-only\""),
+            (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("ftp://x/y")), "review.artefacts[0].uri: must start with s3:// or https://, got a string of 9 characters"),
+            (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("s3://bucket-only")), "review.artefacts[0].uri: must name a bucket and a key (s3://bucket/key), got a string of 16 characters"),
             (Box::new(|m| m["review"]["requestedBy"] = json!(["a"])), "review.requestedBy: must be a string, got array"),
             (Box::new(|m| m["review"]["requestedBy"] = json!("dana@example.com\u{200B}")), "review.requestedBy: must not contain invisible characters: U+200B (a format character) at position 17"),
             (Box::new(|m| m["review"]["requiredApprovals"] = json!(0)), "review.requiredApprovals: must be between 1 and 10, got 0"),
             (Box::new(|m| m["review"]["requiredApprovals"] = json!(-1)), "review.requiredApprovals: must be a whole number, got -1"),
             (Box::new(|m| m["review"]["timeoutSeconds"] = json!(0)), "review.timeoutSeconds: must be at least 1 second"),
             (Box::new(|m| m["review"]["heartbeatSeconds"] = json!("60")), "review.heartbeatSeconds: must be a whole number, got string"),
-            (Box::new(|m| m["review"]["onReject"] = json!("explode")), "review.onReject: must be \"fail\" or \"succeed\", got \"explode\""),
-            (Box::new(|m| m["review"]["priority"] = json!("asap")), "review.priority: must be \"low\", \"normal\", \"high\" or \"urgent\", got \"asap\""),
+            (Box::new(|m| m["review"]["onReject"] = json!("explode")), "review.onReject: must be \"fail\" or \"succeed\", got a string of 7 characters"),
+            (Box::new(|m| m["review"]["priority"] = json!("asap")), "review.priority: must be \"low\", \"normal\", \"high\" or \"urgent\", got a string of 4 characters"),
         ];
         for (edit, expected) in cases {
             let reasons = reasons_after(edit);

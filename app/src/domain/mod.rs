@@ -10,12 +10,19 @@ pub mod chart;
 pub mod decision;
 pub mod identity;
 pub mod intake;
+pub mod intake_limits;
 pub mod metrics;
 pub mod output;
 pub mod policy;
 pub mod queue_query;
+// Scrubbing runs on the server only; its automaton crate stays out of the
+// browser bundle.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod rejected_intake;
 pub mod retry;
 pub mod review;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod scrub;
 pub mod sla;
 pub mod time;
 pub mod token;

@@ -10,7 +10,7 @@ use crate::domain::intake::{parse_review_request, IntakeRejection, ReviewRequest
 use crate::domain::metrics::compare;
 use crate::domain::output::invalid_request_delivery;
 use crate::domain::policy::{auto_approval, resolve, short_version, EffectivePolicy, Evidence};
-use serde_json::Value;
+use crate::domain::rejected_intake::keep;
 
 /// Where a message came from: the transport and its own id for it.
 #[derive(Debug, Clone)]
@@ -128,31 +128,38 @@ impl Services {
         rejection: IntakeRejection,
         now_ms: i64,
     ) -> Result<IntakeOutcome, StoreError> {
-        let reasons: Vec<String> = rejection.errors.iter().map(ToString::to_string).collect();
+        // From here on only the scrubbed form exists: what is stored, shown,
+        // audited, exported, logged and sent back to the workflow.
+        let kept = keep(body, &rejection);
         let intake = NewRejectedIntake {
             id: uuid::Uuid::new_v4().to_string(),
             source: source.kind.into(),
             message_id: source.message_id.clone(),
             received_at_ms: now_ms,
-            reasons: reasons.clone(),
-            execution_arn: rejection.execution_arn.clone(),
-            redacted_body: redact(body, rejection.task_token.as_ref().map(|t| t.expose())),
+            reasons: kept.reasons.clone(),
+            execution_arn: kept.execution_arn.clone(),
+            redacted_body: kept.body,
         };
-        let audit = AuditRecord::system(now_ms, "intake rejected", None, Some(reasons.join("; ")));
+        let audit = AuditRecord::system(
+            now_ms,
+            "intake rejected",
+            None,
+            Some(kept.reasons.join("; ")),
+        );
         let status = self.store.record_rejected_intake(&intake, &audit).await?;
         tracing::warn!(
             intake_id = %status.id,
             message_id = %source.message_id,
-            execution_arn = ?rejection.execution_arn,
+            execution_arn = ?kept.execution_arn,
             "rejected intake message: {}",
-            reasons.join("; ")
+            kept.reasons.join("; ")
         );
         // The workflow would otherwise wait for its whole timeout: fail its
         // task now with the reasons, once.
         if let (false, Some(token)) = (status.workflow_notified, &rejection.task_token) {
             match self
                 .workflow
-                .send(token, &invalid_request_delivery(&reasons))
+                .send(token, &invalid_request_delivery(&kept.reasons))
                 .await
             {
                 Ok(()) | Err(WorkflowError::TokenClosed(_)) => {
@@ -165,7 +172,7 @@ impl Services {
         }
         Ok(IntakeOutcome::Rejected {
             intake_id: status.id,
-            reasons,
+            reasons: kept.reasons,
         })
     }
 }
@@ -199,58 +206,4 @@ fn received_detail(
         source.kind,
         policy.headline()
     )
-}
-
-/// The message as leads may see it: JSON with the token replaced wherever it
-/// appears; nothing for a body that is not JSON (the token could be anywhere
-/// in it, and the raw message stays in the queue for those with access).
-pub fn redact(body: &str, token: Option<&str>) -> Option<String> {
-    let mut value: Value = serde_json::from_str(body).ok()?;
-    scrub(&mut value, token);
-    serde_json::to_string_pretty(&value).ok()
-}
-
-fn scrub(value: &mut Value, token: Option<&str>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if key.to_ascii_lowercase().contains("tasktoken") {
-                    *inner = Value::String("<redacted>".into());
-                } else {
-                    scrub(inner, token);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub(item, token)),
-        Value::String(text) => {
-            if let Some(token) = token.filter(|t| text.contains(*t)) {
-                *text = text.replace(token, "<redacted>");
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn redaction_removes_the_token_wherever_it_is() {
-        let body = json!({
-            "taskToken": "tok-1",
-            "review": {"note": "resume with tok-1 please", "nested": [{"TaskToken": "other"}]},
-        })
-        .to_string();
-        let redacted = redact(&body, Some("tok-1")).unwrap();
-        assert!(!redacted.contains("tok-1"));
-        assert!(!redacted.contains("other"));
-        assert!(redacted.contains("resume with <redacted> please"));
-    }
-
-    #[test]
-    fn a_body_that_is_not_json_is_not_kept() {
-        assert_eq!(redact("taskToken=abc, oops", None), None);
-    }
 }

@@ -146,11 +146,11 @@ fn tighten(
         Some(group) if rule.reviewer_groups.is_empty() || rule.reviewer_groups.contains(group) => {
             vec![group.clone()]
         }
-        Some(group) => {
+        Some(_) => {
             problems.push(field(
                 "review.reviewerGroup",
                 format!(
-                    "\"{group}\" may not decide under policy rule {} (its groups: {}); \
+                    "names a group that may not decide under policy rule {} (its groups: {}); \
                      a request may only narrow them",
                     rule.name,
                     rule.reviewer_groups.join(", ")
@@ -355,7 +355,7 @@ mod tests {
         let errors = resolved(&prod_models(), json!({"reviewerGroup": "interns"})).unwrap_err();
         assert_eq!(
             errors,
-            ["review.reviewerGroup: \"interns\" may not decide under policy rule prod-models (its groups: ml-reviewers); a request may only narrow them"]
+            ["review.reviewerGroup: names a group that may not decide under policy rule prod-models (its groups: ml-reviewers); a request may only narrow them"]
         );
     }
 
