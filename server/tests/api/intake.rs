@@ -1,7 +1,7 @@
 //! Intake through SQS: executions become reviews; bad, duplicate and
 //! token-leaking messages are handled without losing anything.
 
-use crate::helpers::{sample_review, spawn_app, ROOT};
+use crate::helpers::{sample_review, spawn_app, LEE, ROOT};
 use serde_json::json;
 
 #[tokio::test]
@@ -147,6 +147,113 @@ async fn the_task_token_never_reaches_the_browser() {
         ("page after", after),
     ] {
         assert!(!text.contains(&token), "the {what} contains the task token");
+    }
+    app.stop().await;
+}
+
+/// Issue 15's poison message: a timeout past any date once panicked the
+/// poller's deadline arithmetic, and every message after it waited forever.
+#[tokio::test]
+async fn a_timeout_past_step_functions_limit_is_rejected_and_intake_goes_on() {
+    let app = spawn_app().await;
+    let mut poison = sample_review();
+    poison["timeoutSeconds"] = json!(10_000_000_000_000_u64);
+    app.send_raw(
+        &json!({
+            "taskToken": format!("poison-token-{}", uuid::Uuid::new_v4()),
+            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:poison",
+            "stateName": "RequestApproval",
+            "enteredTime": "2026-11-21T08:00:00Z",
+            "review": poison,
+        })
+        .to_string(),
+    )
+    .await;
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.review(&id).await["status"], "pending");
+
+    app.sign_in_as(ROOT).await;
+    let rejected = app.wait_for_rejected_intake(1).await;
+    assert_eq!(
+        rejected[0]["reasons"],
+        json!([
+            "review.timeoutSeconds: at most 99999999 (Step Functions' limit), got 10000000000000"
+        ])
+    );
+    app.stop().await;
+}
+
+/// Tokens under other keys and copied into other fields: none of them
+/// reaches the rejected-intake page, the audit log, its exports or the logs.
+#[tokio::test]
+async fn no_token_of_a_rejected_message_is_shown_audited_exported_or_logged() {
+    let (logs, _guard) = crate::logs::capture();
+    let app = spawn_app().await;
+    let secret = |what: &str| format!("SECRET-{what}-{}", uuid::Uuid::new_v4().simple());
+    let (task, under_token, nested) = (secret("task"), secret("token"), secret("nested"));
+    let mut review = sample_review();
+    review["title"] = json!(format!("resume with {under_token}"));
+    review["onReject"] = json!(nested.clone());
+    review["metrics"][&task] = json!("high");
+    review["model"]["token"] = json!(nested.clone());
+    app.send_raw(
+        &json!({
+            "task_token": task,
+            "token": under_token,
+            "executionArn": format!("arn:aws:states:us-east-1:123456789012:execution:m:{task}"),
+            "stateName": "RequestApproval",
+            "enteredTime": format!("{nested}"),
+            "review": review,
+            "context": {"deeper": [{"TaskToken": nested}], "note": format!("copy of {task}")},
+        })
+        .to_string(),
+    )
+    .await;
+
+    app.sign_in_as(ROOT).await;
+    let rejected = app.wait_for_rejected_intake(1).await;
+    let reasons = rejected[0]["reasons"].to_string();
+    assert!(reasons.contains("taskToken: is required"), "{reasons}");
+    assert!(
+        reasons.contains("enteredTime: must be an RFC 3339 timestamp, got a string of"),
+        "described, not echoed: {reasons}"
+    );
+    let page = app.page("/intake/rejected").await;
+    assert!(page.contains("taskToken: is required"), "the page lists it");
+    app.sign_in_as(LEE).await;
+    let (_, audit) = app.call("audit", &[]).await;
+    assert!(
+        audit.to_string().contains("intake rejected"),
+        "the rejection is audited: {audit}"
+    );
+    let audit_page = app.page("/audit").await;
+    let cookie = app.cookie.lock().unwrap().clone();
+    let mut exports = Vec::new();
+    for file in ["export.csv", "export.jsonl"] {
+        let reply = app
+            .http
+            .get(&format!("{}/audit/{file}", app.base), cookie.as_deref())
+            .await;
+        assert_eq!(reply.status, 200, "{file}");
+        assert!(reply.body.contains("intake rejected"), "{file} has it");
+        exports.push((file, reply.body));
+    }
+    let logged = logs.text();
+    assert!(
+        logged.contains("rejected intake message: taskToken: is required"),
+        "the rejection is logged: {logged}"
+    );
+    let listed = serde_json::to_string(&rejected).unwrap();
+    for (what, text) in [
+        ("rejected intake", listed.as_str()),
+        ("rejected-intake page", page.as_str()),
+        ("audit API", &audit.to_string()),
+        ("audit page", audit_page.as_str()),
+        (exports[0].0, exports[0].1.as_str()),
+        (exports[1].0, exports[1].1.as_str()),
+        ("logs", logged.as_str()),
+    ] {
+        assert!(!text.contains("SECRET"), "the {what} holds a token: {text}");
     }
     app.stop().await;
 }

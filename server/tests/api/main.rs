@@ -17,6 +17,7 @@ mod http;
 mod identity;
 mod intake;
 mod live;
+mod logs;
 mod policy;
 mod queue;
 mod recorder;
