@@ -7,20 +7,34 @@ use crate::process::{cargo, check, free_port, step};
 use crate::{emulator, setup, site};
 use anyhow::{bail, Context};
 
-const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N]";
+const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] | --fuzz-intake N";
 
 /// Flags and the benchmark's environment variable each one sets.
-const FLAGS: [(&str, &str); 6] = [
+const FLAGS: [(&str, &str); 7] = [
     ("--reviews", "SIGNOFF_BENCH_REVIEWS"),
     ("--audit-entries", "SIGNOFF_BENCH_AUDIT_ENTRIES"),
     ("--requests", "SIGNOFF_BENCH_REQUESTS"),
     ("--concurrency", "SIGNOFF_BENCH_CONCURRENCY"),
     ("--rounds", "SIGNOFF_BENCH_ROUNDS"),
     ("--decisions", "SIGNOFF_BENCH_DECISIONS"),
+    // Only the intake fuzz run: no site, no emulator, no server.
+    ("--fuzz-intake", FUZZ_INTAKE),
 ];
+const FUZZ_INTAKE: &str = "SIGNOFF_BENCH_FUZZ_INTAKE";
 
 pub fn run(paths: &Paths, args: &[String]) -> anyhow::Result<()> {
     let settings = parse(args)?;
+    if settings
+        .iter()
+        .any(|(variable, _)| *variable == FUZZ_INTAKE)
+    {
+        step("fuzzing the intake path (release build of the benchmark)");
+        let mut bench = cargo();
+        bench
+            .args(["bench", "-p", "server", "--bench", "load"])
+            .envs(settings);
+        return check(&mut bench);
+    }
     site::build_site(paths, site::Profile::Release)?;
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
@@ -73,6 +87,12 @@ mod tests {
                 ("SIGNOFF_BENCH_REQUESTS", "20".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn the_fuzz_flag_sets_its_count() {
+        let settings = parse(&strings(&["--fuzz-intake", "1000000"])).unwrap();
+        assert_eq!(settings, vec![(FUZZ_INTAKE, "1000000".to_owned())]);
     }
 
     #[test]

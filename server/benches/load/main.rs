@@ -19,7 +19,14 @@
 //! (2000), SIGNOFF_BENCH_CONCURRENCY (8), SIGNOFF_BENCH_ROUNDS of each
 //! page's load (3; the median round is reported), SIGNOFF_BENCH_DECISIONS
 //! (30).
+//!
+//! With SIGNOFF_BENCH_FUZZ_INTAKE=N (`cargo xtask bench --fuzz-intake N`)
+//! it does none of that: it throws N generated intake messages at the
+//! intake path (the fuzz test's generator, app/tests/intake_fuzz) and
+//! prints the count, the rate and the panics; it fails on any.
 
+#[path = "../../../app/tests/intake_fuzz/cases.rs"]
+mod cases;
 #[path = "../../tests/api/http.rs"]
 #[allow(dead_code)]
 mod http;
@@ -108,6 +115,12 @@ impl Drop for ServerProcess {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if let Ok(count) = std::env::var("SIGNOFF_BENCH_FUZZ_INTAKE") {
+        let count = count
+            .parse()
+            .with_context(|| format!("SIGNOFF_BENCH_FUZZ_INTAKE={count} is not a count"))?;
+        return fuzz_intake(count);
+    }
     let settings = Settings::from_env()?;
     let dir = ScratchDir::new();
     let database = dir.path().join("bench.db");
@@ -769,4 +782,26 @@ impl Report {
             self.memory.1 as f64 / 1024.0
         );
     }
+}
+
+/// The intake fuzz run: counts, rate, panics; an error when any property broke.
+fn fuzz_intake(count: u64) -> anyhow::Result<()> {
+    let report = cases::run(count, 15);
+    let rate = report.messages as f64 / report.elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "intake fuzz: {} messages ({} accepted, {} rejected) in {:.1} s, {rate:.0}/s; {} panics, {} other failures",
+        report.messages,
+        report.accepted,
+        report.rejected,
+        report.elapsed.as_secs_f64(),
+        report.panics,
+        report.failure_count
+    );
+    for failure in &report.failures {
+        println!("  {failure}");
+    }
+    if report.panics + report.failure_count > 0 {
+        bail!("the intake path broke on generated messages");
+    }
+    Ok(())
 }
