@@ -30,28 +30,11 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     )?;
 
     step("lints (cargo clippy -D warnings, native and WASM)");
-    check(
-        cargo()
-            .args([
-                "clippy",
-                "-p",
-                "app",
-                "-p",
-                "server",
-                "-p",
-                "xtask",
-                "--all-targets",
-            ])
-            .args(["--", "-D", "warnings"])
-            .current_dir(&paths.root),
+    clippy(
+        paths,
+        &["-p", "app", "-p", "server", "-p", "xtask", "--all-targets"],
     )?;
-    check(
-        cargo()
-            .arg("clippy")
-            .args(site::WASM_PACKAGE)
-            .args(["--", "-D", "warnings"])
-            .current_dir(&paths.root),
-    )?;
+    clippy(paths, &site::WASM_PACKAGE)?;
     site::build(paths, site::Profile::Debug)?;
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
@@ -120,4 +103,15 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
 
     eprintln!("==> all tests passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// `cargo clippy` on `packages`, every warning an error.
+fn clippy(paths: &Paths, packages: &[&str]) -> anyhow::Result<()> {
+    check(
+        cargo()
+            .arg("clippy")
+            .args(packages)
+            .args(["--", "-D", "warnings"])
+            .current_dir(&paths.root),
+    )
 }
