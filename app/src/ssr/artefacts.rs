@@ -8,6 +8,7 @@
 //! and CSV objects are read later, when the shown page asks
 //! ([`Services::artefact_preview`]).
 
+use super::link_ledger::LinkKey;
 use super::ports::{AuditRecord, ObjectError, ObjectInfo, StoreError};
 use super::queries::stored_spec;
 use super::Services;
@@ -70,8 +71,14 @@ impl Services {
         let expires_at_ms = self.cover(viewer, review_id, &objects, now_ms).await?;
         for item in &mut looked {
             if let Some((at, _)) = &item.object {
-                self.presign(review_id, at, &mut item.view, expires_at_ms - now_ms)
-                    .await;
+                self.presign(
+                    viewer,
+                    review_id,
+                    at,
+                    &mut item.view,
+                    (now_ms, expires_at_ms),
+                )
+                .await;
                 item.view.expires_at_ms = item.view.href.as_ref().map(|_| expires_at_ms);
             }
         }
@@ -201,23 +208,34 @@ impl Services {
         }
     }
 
-    /// Signs the object's link (locally: no call to S3) into `view`.
+    /// Signs the object's link (locally: no call to S3) into `view`, or
+    /// hands out the one signed for it earlier in the viewer's window.
     async fn presign(
         &self,
+        viewer: &Actor,
         review_id: &str,
         at: &S3Location,
         view: &mut ArtefactView,
-        valid_ms: i64,
+        (now_ms, expires_at_ms): (i64, i64),
     ) {
-        let file_name = at.file_name();
+        let download_as = view.download.then(|| at.file_name());
+        let link = LinkKey {
+            person: viewer.subject.clone(),
+            bucket: at.bucket.clone(),
+            key: at.key.clone(),
+            download_as: download_as.clone(),
+            ends_at_ms: expires_at_ms,
+        };
         match self
-            .objects
-            .presign(
-                &at.bucket,
-                &at.key,
-                valid_ms,
-                view.download.then_some(file_name.as_str()),
-            )
+            .links
+            .signed(link, || {
+                self.objects.presign(
+                    &at.bucket,
+                    &at.key,
+                    expires_at_ms - now_ms,
+                    download_as.as_deref(),
+                )
+            })
             .await
         {
             Ok(href) => view.href = Some(href),

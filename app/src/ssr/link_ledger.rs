@@ -4,12 +4,18 @@
 //! still covered by an entry naming who, which object and until when: a
 //! window's links all expire at its end, which is what its entries say.
 //!
+//! It also keeps the links themselves: a link signed for a window is handed
+//! out again for the rest of it, since it expires at the window's end
+//! whenever it was signed. Signing is local, but it runs the AWS SDK's whole
+//! request pipeline, and on a reloaded review page it was the largest cost
+//! after rendering (docs/benchmarks.md).
+//!
 //! The ledger is held in memory, per process. A restart (or a second
 //! replica) only starts new windows, with new entries: what is lost is a
 //! saving, never an entry. Concurrent loads of one page by one person wait
 //! for each other, so one window is opened and audited once.
 
-use super::ports::StoreError;
+use super::ports::{ObjectError, StoreError};
 use crate::domain::artefact::window::LinkWindow;
 use moka::future::Cache;
 use std::future::Future;
@@ -19,10 +25,22 @@ use tokio::sync::Mutex;
 
 type Slot = Arc<Mutex<Option<LinkWindow>>>;
 
-/// Windows by person (subject) and review.
+/// A link as signed: for whom, which object, saved under which name (when
+/// downloaded), and the end of the window it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LinkKey {
+    pub person: String,
+    pub bucket: String,
+    pub key: String,
+    pub download_as: Option<String>,
+    pub ends_at_ms: i64,
+}
+
+/// Windows by person (subject) and review, and the links signed in them.
 pub struct LinkLedger {
     lifetime_ms: i64,
     windows: Cache<(String, String), Slot>,
+    signed: Cache<LinkKey, String>,
 }
 
 /// Windows remembered at most; past it the least used are forgotten (their
@@ -41,7 +59,26 @@ impl LinkLedger {
                 .max_capacity(MAX_WINDOWS)
                 .time_to_idle(idle)
                 .build(),
+            // A link outlives no window, and a window is at most one
+            // lifetime long.
+            signed: Cache::builder()
+                .max_capacity(MAX_WINDOWS)
+                .time_to_live(idle)
+                .build(),
         }
+    }
+
+    /// The link for `link`: the one signed earlier in its window, or a new
+    /// one from `sign`. A failure to sign is not kept.
+    pub async fn signed<F, Fut>(&self, link: LinkKey, sign: F) -> Result<String, ObjectError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<String, ObjectError>>,
+    {
+        self.signed
+            .try_get_with(link, sign())
+            .await
+            .map_err(|error| error.as_ref().clone())
     }
 
     /// Links to `objects` for `person` on `review_id` at `now_ms`: returns
@@ -136,6 +173,67 @@ mod tests {
         let loads = (0..20).map(|_| issue(&ledger, "ada", &["s3://b/a"], 0, &entries));
         futures::future::join_all(loads).await;
         assert_eq!(entries.load(Ordering::SeqCst), 1);
+    }
+
+    fn link(person: &str, ends_at_ms: i64) -> LinkKey {
+        LinkKey {
+            person: person.into(),
+            bucket: "b".into(),
+            key: "a.json".into(),
+            download_as: None,
+            ends_at_ms,
+        }
+    }
+
+    /// Signs `link`, counting the signatures.
+    async fn sign(ledger: &LinkLedger, link: LinkKey, signatures: &AtomicUsize) -> String {
+        ledger
+            .signed(link, || async {
+                let n = signatures.fetch_add(1, Ordering::SeqCst);
+                Ok(format!("https://s3.test/b/a.json?signature={n}"))
+            })
+            .await
+            .expect("signed")
+    }
+
+    #[tokio::test]
+    async fn a_window_hands_out_the_link_it_signed_first() {
+        let ledger = LinkLedger::new(LIFETIME);
+        let signatures = AtomicUsize::new(0);
+        let first = sign(&ledger, link("ada", LIFETIME), &signatures).await;
+        for _ in 0..5 {
+            assert_eq!(
+                sign(&ledger, link("ada", LIFETIME), &signatures).await,
+                first
+            );
+        }
+        assert_eq!(signatures.load(Ordering::SeqCst), 1);
+        // A new window, another person, or a download: a link of its own.
+        sign(&ledger, link("ada", 2 * LIFETIME), &signatures).await;
+        sign(&ledger, link("bob", LIFETIME), &signatures).await;
+        let download = LinkKey {
+            download_as: Some("a.json".into()),
+            ..link("ada", LIFETIME)
+        };
+        sign(&ledger, download, &signatures).await;
+        assert_eq!(signatures.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_failed_signature_is_not_kept() {
+        let ledger = LinkLedger::new(LIFETIME);
+        let failed = ledger
+            .signed(link("ada", LIFETIME), || async {
+                Err(ObjectError::Unavailable("no credentials".into()))
+            })
+            .await;
+        assert_eq!(
+            failed,
+            Err(ObjectError::Unavailable("no credentials".into()))
+        );
+        let signatures = AtomicUsize::new(0);
+        sign(&ledger, link("ada", LIFETIME), &signatures).await;
+        assert_eq!(signatures.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

@@ -253,6 +253,46 @@ async fn link_lifetime_is_configurable_and_unknown_reviews_are_not_found() {
     app.stop().await;
 }
 
+/// Every artefact's link, in the review's order.
+fn hrefs(links: &Value) -> Vec<String> {
+    links
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|item| item["href"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reload_within_the_window_hands_out_the_links_signed_first() {
+    let bucket = stocked_bucket().await;
+    let app = spawn_app().await;
+    let (_, id) = app.new_review(&with_artefacts(&bucket), &json!({})).await;
+    let (status, first) = app.call("artefacts", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{first}");
+    let signed = hrefs(&first);
+    assert!(
+        signed
+            .iter()
+            .filter(|h| h.contains("X-Amz-Signature="))
+            .count()
+            >= 5,
+        "{first}"
+    );
+    // A link signed a second later would carry another X-Amz-Date.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (status, again) = app.call("artefacts", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(hrefs(&again), signed);
+    // Each link still opens the object.
+    let report = by_label(&again, "Metrics")["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.http.get(&report, None).await.status, 200);
+    app.stop().await;
+}
+
 /// How many times each request reached the emulator.
 fn tally(requests: Vec<Recorded>) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
