@@ -35,17 +35,27 @@ pub struct RunningServer {
     pub sessions: auth::sessions::SessionStore,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
+    /// The delivery recorder, stopped last (see [`RunningServer::stop`]).
+    recorder: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Asks every part to stop and waits until they have: the HTTP server
-    /// finishes in-flight requests, the workers finish their current step.
+    /// finishes in-flight requests, the workers finish their current step,
+    /// then the delivery recorder writes every outcome still to be written,
+    /// first attempts still under way included (the SDK's timeouts bound
+    /// them). The recorder goes last: until the rest has stopped, a decision
+    /// can still give it work.
     pub async fn stop(mut self) {
         self.shutdown.cancel();
         while let Some(result) = self.tasks.join_next().await {
             if let Err(error) = result {
                 tracing::error!("a server task ended abnormally: {error}");
             }
+        }
+        self.services.recorder.close();
+        if let Err(error) = self.recorder.await {
+            tracing::error!("the delivery recorder ended abnormally: {error}");
         }
     }
 
@@ -102,6 +112,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     }
     let artefact_link_ms =
         i64::try_from(args.artefact_link_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
+    let (recorder, recording) = app::ssr::outcome_recorder::outcome_recorder(store.clone());
     let services = Services {
         store,
         workflow: Arc::new(aws::sfn::SfnWorkflow::new(
@@ -117,6 +128,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         )),
         clock,
         links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
+        recorder,
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
@@ -174,6 +186,9 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             tracing::error!("HTTP server failed: {error}");
         }
     });
+    // Not supervised: it has no step to fail (a write that fails is logged
+    // and left to the delivery worker), and it stops last, in `stop`.
+    let recorder_task = tokio::spawn(recording.run());
     // Every worker runs supervised: restarted with backoff when it fails,
     // its state in `health` for /readyz.
     tasks.spawn(supervise(
@@ -266,6 +281,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         sessions,
         shutdown,
         tasks,
+        recorder: recorder_task,
     })
 }
 

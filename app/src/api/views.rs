@@ -334,6 +334,9 @@ pub struct DeliveryView {
 pub struct DecisionReceipt {
     pub status: ReviewStatus,
     pub message: String,
+    /// Where the answer for Step Functions stood when the decider was
+    /// answered (`queued` when it was slow); none while approvals are missing.
+    pub delivery: Option<DeliveryState>,
 }
 
 /// The workflow execution as Step Functions reports it now.

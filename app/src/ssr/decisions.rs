@@ -1,5 +1,6 @@
 //! Deciding a review: apply the rules, commit decision + status + outbox +
-//! audit together under a compare-and-set, then try to deliver at once.
+//! audit together under a compare-and-set, then try to deliver at once
+//! (the decider waits for that attempt only a bounded time).
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
 use super::queries::{held_to, needed, stored_spec};
@@ -32,7 +33,8 @@ pub enum DecideError {
 impl Services {
     /// Records `actor`'s verdict on a review. When it makes the review final,
     /// the answer for Step Functions is committed in the same transaction and
-    /// a first delivery attempt is made before returning.
+    /// a first delivery attempt is made, waited for at most about a second
+    /// (then the receipt says it is queued and the attempt runs on).
     pub async fn decide(
         &self,
         actor: &Actor,
@@ -131,6 +133,7 @@ impl Services {
                 message: format!(
                     "Approval recorded ({have} of {need}); the review needs another reviewer."
                 ),
+                delivery: None,
             },
             Outcome::Final(status) => {
                 let verb = if status == ReviewStatus::Approved {
@@ -138,17 +141,23 @@ impl Services {
                 } else {
                     "Rejected"
                 };
+                // A final decision always commits its delivery, claimed;
+                // without one there would be nothing to send from here.
                 let sent = match job {
-                    Some(job) => Some(self.send_claimed(job).await),
-                    None => None,
+                    Some(job) => self.send_claimed(job).await,
+                    None => DeliveryState::Queued,
                 };
                 let message = match sent {
-                    Some(DeliveryState::Delivered) => format!("{verb}. Step Functions has the decision."),
-                    Some(DeliveryState::Closed) => format!("{verb}, but the workflow's task was already closed."),
-                    Some(DeliveryState::Failed) => format!("{verb}, but Step Functions refused the answer; the review page says why."),
-                    _ => format!("{verb}. Sending the decision to Step Functions; Signoff keeps retrying until it gets through."),
+                    DeliveryState::Delivered => format!("{verb}. Step Functions has the decision."),
+                    DeliveryState::Closed => format!("{verb}, but the workflow's task was already closed."),
+                    DeliveryState::Failed => format!("{verb}, but Step Functions refused the answer; the review page says why."),
+                    DeliveryState::Queued => format!("{verb}. The decision is queued for delivery to Step Functions; Signoff keeps sending it until it gets through."),
                 };
-                DecisionReceipt { status, message }
+                DecisionReceipt {
+                    status,
+                    message,
+                    delivery: Some(sent),
+                }
             }
         }
     }

@@ -1,7 +1,8 @@
 //! Delivery: sends committed decisions to Step Functions from the outbox.
 //! The decider sends first (the commit claims the row for it, so the
-//! reviewer usually hears "delivered" at once); the delivery worker sends
-//! everything still queued. A claim with a lease keeps two senders off the
+//! reviewer usually hears "delivered" at once, and "queued" within a second
+//! when Step Functions is slow); the delivery worker sends everything still
+//! queued. A claim with a lease keeps two senders off the
 //! same row.
 
 use super::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, WorkflowError};
@@ -11,12 +12,13 @@ use crate::domain::review::DeliveryState;
 use crate::domain::upstream::{closed_task, ClosedTask};
 use std::time::Duration;
 
-/// How long the decider's answer has to itself before its delivery's
-/// outcome is written. Written at once, the write transaction competed with
-/// sending the answer: on 2 cores, while Step Functions (the emulator) ran
-/// the resumed execution, 4 decisions in 10 waited 2 to 4 ms longer for it
-/// (docs/benchmarks.md). The claim's lease covers the gap.
-const RECORD_AFTER_ANSWER: Duration = Duration::from_millis(20);
+/// How long a decider waits for the first attempt before hearing "queued".
+/// Step Functions takes an answer in tens of milliseconds when it is well;
+/// when it is slow the SDK waits up to 10 s (`aws::sfn_client`'s timeouts),
+/// and the docs promise that an unresponsive endpoint never delays the
+/// click. A second is far beyond a healthy answer and short enough not to
+/// leave the reviewer waiting; the attempt itself runs on and is recorded.
+const FIRST_ATTEMPT_BOUND: Duration = Duration::from_secs(1);
 
 /// What one sweep of the outbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,25 +31,37 @@ pub struct DeliveryReport {
 
 impl Services {
     /// Sends a delivery the decider's commit claimed. The decider hears how
-    /// it went as soon as Step Functions answers; the outcome is recorded
-    /// just after ([`RECORD_AFTER_ANSWER`]), off the request's path. Should
-    /// the process die in between, the claim lapses and the worker sends
-    /// again: Step Functions answers that the task is closed, the execution
-    /// shows the decision arrived, and it is recorded as delivered, once.
+    /// it went as soon as Step Functions answers, or that it is queued once
+    /// [`FIRST_ATTEMPT_BOUND`] passes; the attempt then runs on in the
+    /// background. Either way its outcome is recorded just after the
+    /// answer, off the request's path, by the recorder (which shutdown
+    /// waits for). Should the process die in between, the claim lapses and
+    /// the worker sends again: Step Functions answers that the task is
+    /// closed, the execution shows the decision arrived, and it is recorded
+    /// as delivered, once.
     pub(super) async fn send_claimed(&self, job: DeliveryJob) -> DeliveryState {
-        let (outcome, state, audit, now_ms) = self.send(&job).await;
+        let Some(ticket) = self.recorder.ticket() else {
+            // Shutting down: not sent now; the claim lapses and the next
+            // start's delivery worker sends it.
+            tracing::info!(review_id = %job.review_id, "shutting down; the decision stays queued");
+            return DeliveryState::Queued;
+        };
+        let review_id = job.review_id.clone();
         let services = self.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(RECORD_AFTER_ANSWER).await;
-            let recorded = services
-                .store
-                .finish_delivery(&job.review_id, &outcome, now_ms, audit.as_ref())
-                .await;
-            if let Err(error) = recorded {
-                tracing::warn!(review_id = %job.review_id, "could not record the delivery; the worker will check it again: {error}");
-            }
+        let mut attempt = Box::pin(async move {
+            let (outcome, state, audit, now_ms) = services.send(&job).await;
+            ticket.record(job.review_id, outcome, now_ms, audit);
+            state
         });
-        state
+        match tokio::time::timeout(FIRST_ATTEMPT_BOUND, &mut attempt).await {
+            Ok(state) => state,
+            Err(_) => {
+                tracing::info!(%review_id, "Step Functions is slow to answer; the decision is queued and its attempt carries on");
+                // Its ticket keeps the recorder, and so shutdown, waiting for it.
+                tokio::spawn(attempt);
+                DeliveryState::Queued
+            }
+        }
     }
 
     /// Sends up to `limit` due deliveries; the delivery worker's tick.

@@ -10,6 +10,7 @@ mod decisions;
 mod delivery;
 mod intake;
 pub mod link_ledger;
+pub mod outcome_recorder;
 mod overview;
 pub mod ports;
 mod queries;
@@ -36,6 +37,9 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Which artefact links each person holds, so reloads are not audited again.
     pub links: Arc<link_ledger::LinkLedger>,
+    /// Writes the outcomes of the deciders' delivery attempts; the server's
+    /// shutdown waits for it.
+    pub recorder: outcome_recorder::OutcomeRecorder,
     pub settings: Settings,
 }
 

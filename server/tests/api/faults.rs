@@ -107,6 +107,9 @@ async fn succeeded(sfn: &aws_sdk_sfn::Client, arn: &str) -> ExecutionStatus {
     }
 }
 
+/// Step Functions stops answering: every decision still gets its answer,
+/// "queued", while it is down (it is resumed only once all the answers are
+/// in hand), and each arrives once it is back.
 #[tokio::test]
 async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() {
     const REVIEWS: usize = 50;
@@ -125,22 +128,42 @@ async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() 
     let started = Instant::now();
     let answers =
         futures::future::join_all(ids.iter().map(|id| app.decide(id, "approve", ""))).await;
-    let accepted = answers
-        .iter()
-        .filter(|(status, body)| *status == 200 && body["status"] == "approved")
-        .count();
+    let answered_in = started.elapsed();
+    for (status, body) in &answers {
+        assert_eq!(*status, 200, "{body}");
+        assert_eq!(body["status"], "approved", "{body}");
+        assert_eq!(
+            body["delivery"], "queued",
+            "a decision answers without waiting for Step Functions: {body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("queued for delivery")),
+            "{body}"
+        );
+    }
+    let mut shown_queued = 0;
+    for id in &ids {
+        let review = app.review(id).await;
+        assert_eq!(review["status"], "approved", "{review}");
+        assert_eq!(review["delivery"]["state"], "queued", "{review}");
+        shown_queued += 1;
+    }
+    // The answers came while every first attempt was still waiting on Step
+    // Functions: none has ended (an attempt that gave up, at the SDK's
+    // timeout, records its error and leaves its claim).
+    let (in_flight,): (i64,) = sqlx::query_as(
+        "select count(*) from delivery where state = 'queued' and attempts = 1
+            and last_error is null and claimed_until is not null",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    println!("decisions answered while the emulator was down: {} in {answered_in:?}, all queued; shown queued: {shown_queued}; first attempts still waiting on Step Functions: {in_flight}", answers.len());
     assert_eq!(
-        accepted, REVIEWS,
-        "every decision is accepted while Step Functions is down"
-    );
-    let (waiting,): (i64,) = sqlx::query_as("select count(*) from delivery where state = 'queued'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    println!("decisions accepted while the emulator was down: {accepted} in {:?}; deliveries queued: {waiting}", started.elapsed());
-    assert_eq!(
-        waiting as usize, REVIEWS,
-        "nothing could be delivered while it was down"
+        in_flight as usize, REVIEWS,
+        "each decider was answered while its first attempt was still under way"
     );
 
     emulator.signal("-CONT");
@@ -158,12 +181,162 @@ async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() 
         );
         delivered_once += 1;
     }
+    for id in &ids {
+        app.wait_for_delivery(id, "delivered", 1).await;
+    }
     let (attempts,): (i64,) = sqlx::query_as("select sum(attempts) from delivery")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    println!("executions succeeded, each with exactly one TaskSucceeded: {delivered_once}/{REVIEWS}; delivery attempts: {attempts}");
+    println!("executions succeeded, each with exactly one TaskSucceeded: {delivered_once}/{REVIEWS}; all recorded delivered; delivery attempts: {attempts}");
     app.stop().await;
+}
+
+/// SIGTERM while a decision's first attempt waits on Step Functions, which
+/// answers only once the shutdown has begun: the server writes the
+/// attempt's outcome before it exits, so the database says delivered, with
+/// no claim left to lapse, and no restart is needed.
+#[tokio::test]
+async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_server_exits() {
+    let emulator = PrivateEmulator::start().await;
+    let stack = provision_stack(&emulator.url).await;
+    let dir = ScratchDir::new();
+    let port = free_port();
+    let mut server = serve(&stack, &dir, port);
+    wait_healthy(port).await;
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("signoff.db").display()
+    ))
+    .await
+    .unwrap();
+    let db = &db;
+    let input = json!({"review": sample_review(), "context": {}});
+    let name = format!("term-{}", uuid::Uuid::new_v4().simple());
+    let arn =
+        server::aws::provision::start_execution(&stack.sfn, &stack.machine_arn, &name, &input)
+            .await
+            .unwrap();
+    let id = until_some(move || async move {
+        sqlx::query_as::<_, (String,)>("select id from review")
+            .fetch_optional(db)
+            .await
+            .unwrap()
+            .map(|(id,)| id)
+    })
+    .await;
+    let cookie = reviewer_cookie(db).await;
+
+    // The decision's first attempt waits on a frozen Step Functions; the
+    // server gets SIGTERM, and only once it has stopped listening (its
+    // shutdown has begun) does Step Functions answer.
+    emulator.signal("-STOP");
+    let url = format!("http://127.0.0.1:{port}/api/decide");
+    let form = format!("id={id}&verdict=approve&comment=");
+    let decision = tokio::spawn(async move {
+        let headers = [
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", cookie.as_str()),
+        ];
+        Http::new()
+            .try_send_with("POST", &url, &headers, form)
+            .await
+    });
+    until_some(move || async move {
+        sqlx::query_as::<_, (i64,)>(
+            "select 1 from delivery where claimed_until is not null and state = 'queued'",
+        )
+        .fetch_optional(db)
+        .await
+        .unwrap()
+    })
+    .await;
+    let status = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    until_some(move || async move {
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    emulator.signal("-CONT");
+    let deadline = Instant::now() + PATIENCE;
+    let exit = loop {
+        if let Some(exit) = server.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "a graceful shutdown exits cleanly: {exit}");
+    let heard = decision.await.unwrap().map(|reply| reply.body);
+    println!("the decider heard, during the shutdown: {heard:?}");
+
+    let (state, claimed_until, attempts, last_error): (String, Option<i64>, i64, Option<String>) =
+        sqlx::query_as(
+            "select state, claimed_until, attempts, last_error from delivery where review_id = ?",
+        )
+        .bind(&id)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let (audited,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_entry where action = 'delivered' and review_id = ?",
+    )
+    .bind(&id)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    println!("after the server exited: delivery {state}, claimed until {claimed_until:?}, {attempts} attempt(s), last error {last_error:?}; {audited} delivered entry in the audit log");
+    assert_eq!(
+        (state.as_str(), claimed_until, attempts, last_error),
+        ("delivered", None, 1, None),
+        "recorded before the exit, its claim released"
+    );
+    assert_eq!(audited, 1);
+    assert_eq!(
+        succeeded(&stack.sfn, &arn).await,
+        ExecutionStatus::Succeeded
+    );
+    assert_eq!(task_successes(&stack.sfn, &arn).await, 1);
+}
+
+/// Polls `probe` until it has something, for at most [`PATIENCE`].
+async fn until_some<T, F, Fut>(mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still waiting after {PATIENCE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A session cookie of a reviewer, made in the server's database.
+async fn reviewer_cookie(db: &sqlx::SqlitePool) -> String {
+    let sessions = SessionStore::new(
+        db.clone(),
+        Lifetimes {
+            idle_ms: 3_600_000,
+            absolute_ms: 3_600_000,
+        },
+    );
+    let session = sessions
+        .create(&ADA.actor(), None, chrono::Utc::now().timestamp_millis())
+        .await
+        .unwrap();
+    format!("signoff_session={session}")
 }
 
 /// A `signoff serve` process of the test's, killed if the test fails first.
