@@ -15,6 +15,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
+  // A stray `test.only` would quietly skip every other test: refuse it.
+  forbidOnly: true,
   reporter: [['list']],
   use: {
     baseURL,

@@ -1,26 +1,35 @@
 //! Who may see and decide what, enforced by the server whatever the page shows.
 
 use crate::helpers::{sample_review, spawn_app, BOB, DANA, EVE, LEE, VAL};
+use crate::server_functions;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 #[tokio::test]
 async fn every_server_function_refuses_anonymous_callers() {
+    let declared = server_functions::declared();
+    let registered = server_functions::registered();
+    assert_eq!(
+        registered.keys().cloned().collect::<BTreeSet<_>>(),
+        declared,
+        "every function the source declares is registered, and nothing else is"
+    );
+    for public in app::api::PUBLIC_SERVER_FUNCTIONS {
+        assert!(declared.contains(public), "{public} is declared");
+    }
+
     let app = spawn_app().await;
+    let (_, id) = app.new_review(&sample_review(), &json!({})).await;
     app.sign_out();
-    let paths = app::api::server_function_paths();
-    assert!(paths.len() >= 6, "found only {paths:?}");
-    for (path, method) in paths {
-        assert_eq!(method, "POST", "{path} changes or reads state only by POST");
-        // Well-formed arguments, so that only the missing session can fail it.
-        let form = [
-            ("id", "x"),
-            ("verdict", "approve"),
-            ("comment", ""),
-            ("query", ""),
-            ("ids[0]", "x"),
-            ("position", "0"),
-        ];
+    for path in &declared {
+        assert_eq!(
+            registered[path], "POST",
+            "{path} changes or reads state only by POST"
+        );
+        // Well-formed arguments about a real review, so that only the
+        // missing session can fail it.
+        let form = server_functions::arguments(&id);
         let (status, body) = app.call(path.trim_start_matches("/api/"), &form).await;
         if app::api::PUBLIC_SERVER_FUNCTIONS.contains(&path.as_str()) {
             assert_eq!(
@@ -32,6 +41,13 @@ async fn every_server_function_refuses_anonymous_callers() {
             assert_eq!((status, body), (401, json!("Unauthenticated")), "{path}");
         }
     }
+    app.sign_in_as(LEE).await;
+    let review = app.review(&id).await;
+    assert_eq!(
+        (&review["status"], &review["decisions"]),
+        (&json!("pending"), &json!([])),
+        "nothing anonymous reached the review"
+    );
     app.stop().await;
 }
 

@@ -2,7 +2,9 @@
 //! token-leaking messages are handled without losing anything.
 
 use crate::helpers::{sample_review, spawn_app, LEE, ROOT};
+use crate::server_functions::{self, call_raw, get_raw};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 #[tokio::test]
 async fn an_execution_of_the_shipped_state_machine_becomes_a_pending_review() {
@@ -130,23 +132,83 @@ async fn the_task_token_never_reaches_the_browser() {
         .unwrap();
     assert!(token.len() >= 16, "a real token was stored");
 
-    let page = app.page(&format!("/reviews/{id}")).await;
+    // What every server function answers about the review: to its reviewer
+    // while it waits (`None`: not called, it decides), then to an admin
+    // once it is decided. A function added later needs its row here.
+    let expected: BTreeMap<&str, (Option<u16>, u16)> = BTreeMap::from([
+        ("/api/artefact_links", (Some(200), 200)),
+        ("/api/artefact_preview", (Some(200), 200)),
+        ("/api/artefacts", (Some(200), 200)),
+        ("/api/audit", (Some(403), 200)),
+        ("/api/decide", (None, 409)),
+        ("/api/decide_many", (None, 200)),
+        ("/api/execution", (Some(200), 200)),
+        ("/api/me", (Some(200), 200)),
+        ("/api/overview", (Some(403), 200)),
+        ("/api/preflight", (Some(200), 200)),
+        ("/api/queue", (Some(200), 200)),
+        ("/api/rejected_intake", (Some(403), 200)),
+        ("/api/review", (Some(200), 200)),
+        ("/api/review_summary", (Some(200), 200)),
+        ("/api/settings", (Some(403), 200)),
+    ]);
+    assert_eq!(
+        expected
+            .keys()
+            .map(|path| path.to_string())
+            .collect::<Vec<_>>(),
+        server_functions::registered()
+            .into_keys()
+            .collect::<Vec<_>>(),
+        "every server function is checked"
+    );
+    // Every answer, whatever its status, is searched before its status is
+    // checked: a refusal or an error page must not carry the token either.
+    let check = |what: &str, wanted: u16, (status, body): (u16, String)| {
+        assert!(
+            !body.contains(&token),
+            "{what} answered {status} with the task token"
+        );
+        assert_eq!(status, wanted, "{what}: {body}");
+        body
+    };
+    let arguments = server_functions::arguments(&id);
+    let review_page = format!("/reviews/{id}");
+
+    let page = check("page", 200, get_raw(&app, &review_page).await);
     assert!(
         page.contains("Promote churn-model v42"),
         "the page rendered the review"
     );
-    let (_, review) = app.call("review", &[("id", &id)]).await;
-    let (_, queue) = app.call("queue", &[("query", "")]).await;
-    let (_, decided) = app.decide(&id, "approve", "ok").await;
-    let after = app.page(&format!("/reviews/{id}")).await;
-    for (what, text) in [
-        ("page", page),
-        ("review", review.to_string()),
-        ("queue", queue.to_string()),
-        ("decision", decided.to_string()),
-        ("page after", after),
+    check("queue page", 200, get_raw(&app, "/").await);
+    for (path, (waiting, _)) in &expected {
+        if let Some(status) = waiting {
+            check(path, *status, call_raw(&app, path, &arguments).await);
+        }
+    }
+    let decided = check(
+        "decision",
+        200,
+        call_raw(&app, "/api/decide", &arguments).await,
+    );
+    let receipt: serde_json::Value = serde_json::from_str(&decided).unwrap();
+    assert_eq!(receipt["status"], "approved", "the decision was made");
+
+    app.sign_in_as(ROOT).await;
+    for (path, (_, after)) in &expected {
+        check(path, *after, call_raw(&app, path, &arguments).await);
+    }
+    for path in [
+        review_page.as_str(),
+        "/",
+        "/audit",
+        "/overview",
+        "/intake/rejected",
+        "/settings",
+        "/audit/export.csv",
+        "/audit/export.jsonl",
     ] {
-        assert!(!text.contains(&token), "the {what} contains the task token");
+        check(path, 200, get_raw(&app, path).await);
     }
     app.stop().await;
 }

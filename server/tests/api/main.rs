@@ -22,6 +22,7 @@ mod policy;
 mod queue;
 mod recorder;
 mod refusals;
+mod server_functions;
 mod signin;
 mod supervision;
 mod workflow;

@@ -36,6 +36,13 @@ async fn queue(app: &TestApp, query: &str) -> Value {
     page
 }
 
+/// The ids `store_review` gave reviews `ns`.
+fn names(ns: impl IntoIterator<Item = usize>) -> Vec<String> {
+    ns.into_iter()
+        .map(|n| format!("queue-test-{n:03}"))
+        .collect()
+}
+
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -43,6 +50,31 @@ fn ids(page: &Value) -> Vec<String> {
         .iter()
         .map(|item| item["id"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// Every page of the queue under `query`: each page's size and the ids in
+/// order. `pending`: the count of pending reviews each page reports, if
+/// it is known.
+async fn pages(app: &TestApp, query: &str, pending: Option<u64>) -> (Vec<usize>, Vec<String>) {
+    let (mut sizes, mut seen) = (Vec::new(), Vec::new());
+    let mut next = query.to_owned();
+    loop {
+        let page = queue(app, &next).await;
+        if let Some(pending) = pending {
+            assert_eq!(page["pending"], pending, "{next}");
+        }
+        sizes.push(ids(&page).len());
+        seen.extend(ids(&page));
+        assert!(
+            sizes.len() <= 10,
+            "{query}: the pages do not end: {sizes:?}"
+        );
+        match page["next_after"].as_str() {
+            Some(after) if query.is_empty() => next = format!("after={after}"),
+            Some(after) => next = format!("{query}&after={after}"),
+            None => return (sizes, seen),
+        }
+    }
 }
 
 #[tokio::test]
@@ -69,55 +101,67 @@ async fn the_queue_filters_searches_sorts_and_pages() {
         store_review(&app, n, review).await;
     }
 
+    let by_deadline = names(0..120);
+    let urgent = names([0, 40, 80]);
+
     // Pages of 50 by deadline, then 50, then 20; no overlap, none missed.
-    let mut seen = Vec::new();
-    let mut query = String::new();
-    let mut sizes = Vec::new();
-    loop {
-        let page = queue(&app, &query).await;
-        assert_eq!(page["pending"], 120);
-        sizes.push(ids(&page).len());
-        seen.extend(ids(&page));
-        match page["next_after"].as_str() {
-            Some(after) => query = format!("after={after}"),
-            None => break,
-        }
-    }
+    let (sizes, seen) = pages(&app, "", Some(120)).await;
     assert_eq!(sizes, [50, 50, 20]);
-    let expected: Vec<String> = (0..120).map(|n| format!("queue-test-{n:03}")).collect();
-    assert_eq!(seen, expected, "nearest deadline first, each once");
+    assert_eq!(seen, by_deadline, "nearest deadline first, each once");
 
-    let newest = queue(&app, "sort=newest").await;
-    assert_eq!(ids(&newest)[0], "queue-test-119");
-    let by_priority = ids(&queue(&app, "sort=priority").await);
+    let (sizes, newest) = pages(&app, "sort=newest", Some(120)).await;
+    assert_eq!(sizes, [50, 50, 20]);
+    assert_eq!(newest, names((0..120).rev()), "latest received first");
+    // Urgent first, then by deadline; page two starts where page one ended.
+    let (sizes, by_priority) = pages(&app, "sort=priority", Some(120)).await;
+    assert_eq!(sizes, [50, 50, 20]);
+    let expected = [urgent.clone(), names((0..120).filter(|n| n % 40 != 0))].concat();
+    assert_eq!(by_priority, expected);
     assert_eq!(
-        by_priority[..3],
-        ["queue-test-000", "queue-test-040", "queue-test-080"]
+        by_priority[50..100],
+        names((49..100).filter(|n| n % 40 != 0)),
+        "page two by priority"
     );
-    let second = queue(&app, "sort=priority").await["next_after"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap();
-    let page_two = ids(&queue(&app, &format!("sort=priority&after={second}")).await);
-    assert!(page_two.iter().all(|id| !by_priority.contains(id)));
 
-    assert_eq!(ids(&queue(&app, "model=fraud-detector").await).len(), 12);
+    let fraud = names((0..120).step_by(10));
+    assert_eq!(ids(&queue(&app, "model=fraud-detector").await), fraud);
     assert_eq!(
-        ids(&queue(&app, "q=FRAUD").await).len(),
-        12,
+        ids(&queue(&app, "q=FRAUD").await),
+        fraud,
         "search ignores case"
     );
     // Two characters are too short for the trigram index: matched by LIKE.
-    assert_eq!(ids(&queue(&app, "q=v1").await).len(), 3, "v10, v100, v110");
-    assert_eq!(ids(&queue(&app, "priority=urgent").await).len(), 3);
+    assert_eq!(
+        ids(&queue(&app, "q=v1").await),
+        names([10, 100, 110]),
+        "v10, v100, v110"
+    );
+    assert_eq!(ids(&queue(&app, "priority=urgent").await), urgent);
     assert_eq!(
         ids(&queue(&app, "group=risk-reviewers").await),
         ["queue-test-007"]
     );
-    let failing = ids(&queue(&app, "failing=1&sort=oldest").await);
-    assert_eq!(failing.len(), 50, "a full first page of the 80 failing");
-    assert_eq!(failing[0], "queue-test-001");
-    assert!(ids(&queue(&app, "status=approved").await).is_empty());
+    let (sizes, failing) = pages(&app, "failing=1&sort=oldest", Some(120)).await;
+    assert_eq!(sizes, [50, 30], "the 80 failing, a full page first");
+    assert_eq!(failing, names((0..120).filter(|n| n % 3 != 0)));
+
+    // Decided reviews leave the pending queue and are listed under their
+    // status (their answers go to tasks that do not exist, and find them
+    // closed: the review's status stays what was decided).
+    for (n, verdict) in [(5, "approve"), (11, "approve"), (13, "reject")] {
+        let (status, receipt) = app.decide(&names([n])[0], verdict, "decided").await;
+        assert_eq!(status, 200, "{receipt}");
+    }
+    assert_eq!(ids(&queue(&app, "status=approved").await), names([5, 11]));
+    assert_eq!(
+        ids(&queue(&app, "status=rejected&sort=newest").await),
+        ["queue-test-013"]
+    );
+    assert!(ids(&queue(&app, "status=expired").await).is_empty());
+    // (The count a page shows may be a few seconds old: not checked here.)
+    let (_, pending) = pages(&app, "status=pending", None).await;
+    let undecided = names((0..120).filter(|n| ![5, 11, 13].contains(n)));
+    assert_eq!(pending, undecided);
 
     let (status, error) = app.call("queue", &[("query", "sort=random")]).await;
     assert_eq!(status, 422);
