@@ -1,7 +1,8 @@
 //! Decisions: stored first, then delivered to Step Functions, which resumes
 //! the execution of deploy/'s state machine.
 
-use crate::helpers::{sample_review, spawn_app};
+use crate::helpers::{emulator_endpoint, sample_review, spawn_app};
+use crate::recorder::{calls, task_token, Recording};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
@@ -130,16 +131,21 @@ async fn a_second_decision_is_refused_naming_the_first() {
 #[tokio::test]
 async fn concurrent_decisions_on_one_review_have_exactly_one_winner() {
     let app = spawn_app().await;
+    let recording = Recording::start(&emulator_endpoint()).await;
     let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
-    let attempts = (0..20).map(|i| {
-        let (verdict, comment) = if i % 2 == 0 {
-            ("approve", "")
-        } else {
-            ("reject", "no")
-        };
-        app.decide(&id, verdict, comment)
-    });
-    let results = futures::future::join_all(attempts).await;
+    // Each attempt says which it is in its comment.
+    let attempts: Vec<(&str, String)> = (0..20)
+        .map(|i| {
+            let verdict = if i % 2 == 0 { "approve" } else { "reject" };
+            (verdict, format!("attempt {i}"))
+        })
+        .collect();
+    let results = futures::future::join_all(
+        attempts
+            .iter()
+            .map(|(verdict, comment)| app.decide(&id, verdict, comment)),
+    )
+    .await;
     let won = results.iter().filter(|(status, _)| *status == 200).count();
     let refused = results
         .iter()
@@ -152,15 +158,44 @@ async fn concurrent_decisions_on_one_review_have_exactly_one_winner() {
         .count();
     println!("20 concurrent decisions on one review: {won} recorded, {refused} refused as already decided");
     assert_eq!((won, refused), (1, 19), "{results:?}");
-    let (decisions,): (i64,) = sqlx::query_as("select count(*) from decision")
-        .fetch_one(&app.db)
-        .await
+    let winner = results
+        .iter()
+        .position(|(status, _)| *status == 200)
         .unwrap();
-    assert_eq!(decisions, 1);
-    assert_ne!(
-        *app.finished_execution(&arn).await.status(),
-        ExecutionStatus::Running
-    );
+    let (verdict, comment) = &attempts[winner];
+    let decisions: Vec<(String, Option<String>)> =
+        sqlx::query_as("select verdict, comment from decision")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(decisions, [(verdict.to_string(), Some(comment.clone()))]);
+
+    // The workflow got the winner's verdict, and only it, in one call.
+    let execution = app.finished_execution(&arn).await;
+    app.wait_for_delivery(&id, "delivered", 1).await;
+    let token = task_token(&app.db, &id).await;
+    let requests = recording.requests_with_token(&token).await;
+    let answers = calls(requests.iter().filter(|r| r.is_answer()));
+    assert_eq!(answers.len(), 1, "one call, the winner's: {requests:?}");
+    if *verdict == "approve" {
+        assert_eq!(*execution.status(), ExecutionStatus::Succeeded);
+        let output: Value = serde_json::from_str(execution.output().unwrap()).unwrap();
+        let approvals = &output["approval"]["approvals"];
+        assert_eq!(approvals.as_array().map(Vec::len), Some(1), "{approvals}");
+        assert_eq!(approvals[0]["reviewer"], "ada@example.com");
+        assert_eq!(approvals[0]["comment"], comment.as_str());
+    } else {
+        assert_eq!(*execution.status(), ExecutionStatus::Failed);
+        assert_eq!(execution.error(), Some("Signoff.Rejected"));
+        // moto keeps no cause: read it from the call that reached it.
+        assert_eq!(answers[0].operation, "SendTaskFailure");
+        assert_eq!(answers[0].body["error"], "Signoff.Rejected");
+        let cause: Value =
+            serde_json::from_str(answers[0].body["cause"].as_str().unwrap()).unwrap();
+        assert_eq!(cause["reviewer"], "ada@example.com");
+        assert_eq!(cause["comment"], comment.as_str());
+    }
+    drop(recording);
     app.stop().await;
 }
 

@@ -6,28 +6,15 @@
 use crate::faults::PrivateEmulator;
 use crate::helpers::{sample_review, spawn_app_on};
 use crate::http::{Http, ScratchDir};
-use base64::Engine;
-use serde_json::{json, Value};
+use crate::recorder::sfn_requests;
+use serde_json::json;
 use std::time::Instant;
 
 /// Recorded `DescribeExecution` calls naming `arn`.
 fn describe_calls(recording: &str, arn: &str) -> usize {
-    recording
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|entry| entry["headers"]["X-Amz-Target"] == "AWSStepFunctions.DescribeExecution")
-        .filter(|entry| {
-            let body = entry["body"].as_str().unwrap_or_default();
-            let body = if entry["body_encoded"] == true {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(body)
-                    .unwrap_or_default();
-                String::from_utf8_lossy(&bytes).into_owned()
-            } else {
-                body.to_owned()
-            };
-            body.contains(arn)
-        })
+    sfn_requests(recording)
+        .iter()
+        .filter(|r| r.operation == "DescribeExecution" && r.body["executionArn"] == arn)
         .count()
 }
 

@@ -7,16 +7,20 @@
 
 use crate::helpers::{provision_stack, sample_review, spawn_app_on, Stack, ADA, PATIENCE};
 use crate::http::{Http, ScratchDir};
+use crate::recorder::{calls, recorded_answer, Recording, SfnRequest};
+use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::json;
 use server::auth::sessions::{Lifetimes, SessionStore};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// A moto server of the test's own.
+/// A moto server of the test's own, its request recorder writing into a
+/// directory of its own ([`Recording::start_private`]).
 pub struct PrivateEmulator {
     pub url: String,
     child: Child,
+    _recorder_dir: ScratchDir,
 }
 
 impl PrivateEmulator {
@@ -29,8 +33,13 @@ impl PrivateEmulator {
         let moto = std::env::var("SIGNOFF_TEST_MOTO_SERVER")
             .expect("SIGNOFF_TEST_MOTO_SERVER is not set: run the tests with `cargo xtask test`");
         let port = free_port();
+        let recorder_dir = ScratchDir::new();
         let child = Command::new(moto)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env(
+                "MOTO_RECORDER_FILEPATH",
+                recorder_dir.path().join("recording.jsonl"),
+            )
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -40,6 +49,7 @@ impl PrivateEmulator {
         let emulator = Self {
             url: format!("http://127.0.0.1:{port}"),
             child,
+            _recorder_dir: recorder_dir,
         };
         let deadline = Instant::now() + PATIENCE;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -92,6 +102,11 @@ async fn task_successes(sfn: &aws_sdk_sfn::Client, arn: &str) -> usize {
 }
 
 async fn succeeded(sfn: &aws_sdk_sfn::Client, arn: &str) -> ExecutionStatus {
+    finished(sfn, arn).await.status().clone()
+}
+
+/// The execution once it has ended (or as it is after 90 s).
+async fn finished(sfn: &aws_sdk_sfn::Client, arn: &str) -> DescribeExecutionOutput {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let out = sfn
@@ -101,7 +116,7 @@ async fn succeeded(sfn: &aws_sdk_sfn::Client, arn: &str) -> ExecutionStatus {
             .await
             .unwrap();
         if *out.status() != ExecutionStatus::Running || Instant::now() > deadline {
-            return out.status().clone();
+            return out;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -202,7 +217,7 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     let stack = provision_stack(&emulator.url).await;
     let dir = ScratchDir::new();
     let port = free_port();
-    let mut server = serve(&stack, &dir, port);
+    let mut server = serve(&stack, &dir, port, "drained");
     wait_healthy(port).await;
     let db = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
@@ -349,10 +364,12 @@ impl Drop for ServerProcess {
     }
 }
 
-/// `signoff serve` as its own process, so it can be killed.
-fn serve(stack: &Stack, dir: &ScratchDir, port: u16) -> ServerProcess {
+/// `signoff serve` as its own process, so it can be killed. Its calls
+/// carry `app/NAME` in their user agent ([`SfnRequest::sent_by`]).
+fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_signoff"))
         .arg("serve")
+        .env("AWS_SDK_UA_APP_ID", name)
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
         .env(
             "DATABASE_URL",
@@ -396,15 +413,19 @@ async fn a_server_stopped_with_sigterm_during_delivery_leaves_nothing_lost() {
 
 /// Decisions go in while Step Functions does not answer, the server gets
 /// `signal` with every delivery in flight, Step Functions comes back, the
-/// server restarts: every execution gets its decision exactly once.
+/// server restarts: every execution gets its decision, and the restarted
+/// server sends each one once, counted as the calls reach the emulator.
 async fn stopped_during_delivery(signal: &str) {
     const REVIEWS: usize = 5;
+    const FIRST: &str = "first";
+    const RESTARTED: &str = "restarted";
     let emulator = PrivateEmulator::start().await;
     let stack = provision_stack(&emulator.url).await;
+    let recording = Recording::start_private(&emulator.url).await;
     let dir = ScratchDir::new();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(&stack, &dir, port);
+    let mut server = serve(&stack, &dir, port, FIRST);
     wait_healthy(port).await;
     let db = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
@@ -424,18 +445,20 @@ async fn stopped_during_delivery(signal: &str) {
         );
     }
     let deadline = Instant::now() + PATIENCE;
-    let ids: Vec<(String,)> = loop {
-        let ids: Vec<(String,)> = sqlx::query_as("select id from review")
-            .fetch_all(&db)
-            .await
-            .unwrap();
-        if ids.len() == REVIEWS {
-            break ids;
+    // (id, execution ARN, task token) of each review.
+    let reviews: Vec<(String, String, String)> = loop {
+        let reviews: Vec<(String, String, String)> =
+            sqlx::query_as("select id, execution_arn, task_token from review")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        if reviews.len() == REVIEWS {
+            break reviews;
         }
         assert!(
             Instant::now() < deadline,
             "only {} reviews arrived",
-            ids.len()
+            reviews.len()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
@@ -458,7 +481,7 @@ async fn stopped_during_delivery(signal: &str) {
     // Step Functions stops answering, the decisions go in, and the server
     // dies with every delivery claimed and in flight.
     emulator.signal("-STOP");
-    for (id,) in &ids {
+    for (id, _, _) in &reviews {
         let (url, cookie, id) = (format!("{base}/api/decide"), cookie.clone(), id.clone());
         tokio::spawn(async move {
             let form = format!("id={id}&verdict=approve&comment=");
@@ -501,40 +524,83 @@ async fn stopped_during_delivery(signal: &str) {
     }
     println!("server stopped with {signal} and {REVIEWS} deliveries in flight; it exited in {:?} ({exit})", stopping.elapsed());
     emulator.signal("-CONT");
-    let _restarted = serve(&stack, &dir, port);
+    let restarted = serve(&stack, &dir, port, RESTARTED);
     wait_healthy(port).await;
-    let mut once = 0;
+    let mut outputs = std::collections::HashMap::new();
     for arn in &arns {
-        assert_eq!(
-            succeeded(&stack.sfn, arn).await,
-            ExecutionStatus::Succeeded,
-            "{arn}"
-        );
-        assert_eq!(
-            task_successes(&stack.sfn, arn).await,
-            1,
-            "{arn} got its decision once"
-        );
-        once += 1;
+        let execution = finished(&stack.sfn, arn).await;
+        assert_eq!(*execution.status(), ExecutionStatus::Succeeded, "{arn}");
+        let output: serde_json::Value =
+            serde_json::from_str(execution.output().unwrap_or("null")).unwrap();
+        outputs.insert(arn.clone(), output);
     }
     let deadline = Instant::now() + PATIENCE;
-    let delivered = loop {
+    loop {
         let (delivered,): (i64,) =
             sqlx::query_as("select count(*) from delivery where state = 'delivered'")
                 .fetch_one(&db)
                 .await
                 .unwrap();
-        if delivered as usize == REVIEWS || Instant::now() > deadline {
-            break delivered;
+        if delivered as usize == REVIEWS {
+            break;
         }
+        assert!(
+            Instant::now() < deadline,
+            "only {delivered} of {REVIEWS} deliveries recorded as delivered"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    println!("after restart: {once}/{REVIEWS} executions succeeded with exactly one TaskSucceeded; {delivered} deliveries recorded as delivered");
-    assert_eq!(delivered as usize, REVIEWS);
+    }
+    // Every delivery has its answer recorded: whatever the server still
+    // sent now would be a call after an answer. Stop it and look.
+    drop(restarted);
+    let requests = recording.sfn_requests().await;
+    let (mut lost, mut resent) = (0, 0);
+    for (id, arn, token) in &reviews {
+        let answers: Vec<&SfnRequest> = requests
+            .iter()
+            .filter(|r| r.names_token(token) && r.is_answer())
+            .collect();
+        let first = calls(answers.iter().copied().filter(|r| r.sent_by(FIRST)));
+        let second = calls(answers.iter().copied().filter(|r| r.sent_by(RESTARTED)));
+        assert!(
+            answers
+                .iter()
+                .all(|r| r.sent_by(FIRST) || r.sent_by(RESTARTED)),
+            "{id}: every request came from one of the two servers: {answers:?}"
+        );
+        // The first server's call (its attempts, if the SDK retried) never
+        // had an answer: Step Functions was frozen until the server was gone.
+        assert!(
+            first.len() <= 1,
+            "{id}: the first server sent once before it died: {answers:?}"
+        );
+        // The restarted server's call was answered (accepted, or the task
+        // closed because a request of the first reached it first): after
+        // that answer, nothing more.
+        assert_eq!(
+            second.len(),
+            1,
+            "{id}: the restarted server sent the decision once: {answers:?}"
+        );
+        assert!(
+            answers.last().is_some_and(|r| r.sent_by(RESTARTED)),
+            "{id}: nothing arrived after the restarted server's answer: {answers:?}"
+        );
+        assert_eq!(
+            outputs[arn]["approval"],
+            recorded_answer(&db, id).await["output"],
+            "{id}: the execution resumed with the recorded decision"
+        );
+        let from_first = answers.iter().filter(|r| r.sent_by(FIRST)).count();
+        lost += from_first;
+        resent += answers.len() - from_first;
+    }
+    println!("after restart: {REVIEWS}/{REVIEWS} executions succeeded with the recorded decision; decision requests that reached Step Functions: {lost} from the stopped server (answers lost), {resent} from the restarted one (one call each)");
 }
 
 #[tokio::test]
 async fn heartbeat_failures_during_an_outage_are_audited_once() {
+    let (logs, _guard) = crate::logs::capture();
     let emulator = PrivateEmulator::start().await;
     let app = spawn_app_on(&emulator.url, |_| {}).await;
     let mut review = sample_review();
@@ -542,7 +608,7 @@ async fn heartbeat_failures_during_an_outage_are_audited_once() {
     let (_, id) = app.new_review(&review, &json!({})).await;
 
     emulator.signal("-STOP");
-    let failures = || async {
+    let audited = || async {
         let (count,): (i64,) = sqlx::query_as(
             "select count(*) from audit_entry where action = 'heartbeat failed' and review_id = ?",
         )
@@ -552,19 +618,35 @@ async fn heartbeat_failures_during_an_outage_are_audited_once() {
         .unwrap();
         count
     };
-    let deadline = Instant::now() + PATIENCE;
-    while failures().await == 0 {
+    // Each failed heartbeat call is logged, then its audit entry is written
+    // or skipped, then the tick's sweep asks DescribeExecution (which fails
+    // too): a tick takes about 20 s, the SDK's timeouts twice over. Once
+    // the sweep after the second failure has failed, both are decided.
+    const FAILED: &str = "heartbeat failed, retrying";
+    let second_settled = || {
+        let text = logs.text();
+        let Some((second, _)) = text.match_indices(FAILED).nth(1) else {
+            return false;
+        };
+        text[second..].contains("DescribeExecution failed")
+    };
+    let failed_calls = || logs.text().matches(FAILED).count();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !second_settled() {
         assert!(
             Instant::now() < deadline,
-            "no heartbeat failure was audited"
+            "{} failed heartbeat calls in two minutes of outage",
+            failed_calls()
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    // Another failed attempt or two while it stays down: still one entry.
-    tokio::time::sleep(Duration::from_secs(12)).await;
-    let audited = failures().await;
+    let failed = failed_calls();
+    let entries = audited().await;
     emulator.signal("-CONT");
-    println!("heartbeat failures audited during a 20-second outage: {audited}");
-    assert_eq!(audited, 1);
+    println!("heartbeat calls that failed during the outage: {failed}; audit entries: {entries}");
+    assert_eq!(
+        entries, 1,
+        "{failed} failed heartbeat calls, one audit entry"
+    );
     app.stop().await;
 }

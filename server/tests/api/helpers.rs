@@ -499,16 +499,6 @@ impl TestApp {
         }
     }
 
-    /// Heartbeats Signoff has sent for a review.
-    pub async fn heartbeats_sent(&self, id: &str) -> i64 {
-        let (sent,): (i64,) = sqlx::query_as("select heartbeats_sent from review where id = ?")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await
-            .expect("query");
-        sent
-    }
-
     /// The execution's status now.
     pub async fn execution_status(&self, arn: &str) -> ExecutionStatus {
         let out = self

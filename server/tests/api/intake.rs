@@ -1,10 +1,13 @@
 //! Intake through SQS: executions become reviews; bad, duplicate and
 //! token-leaking messages are handled without losing anything.
 
-use crate::helpers::{sample_review, spawn_app, LEE, ROOT};
+use crate::helpers::{emulator_endpoint, sample_review, spawn_app, LEE, PATIENCE, ROOT};
+use crate::recorder::{calls, Recording};
 use crate::server_functions::{self, call_raw, get_raw};
-use serde_json::json;
+use aws_sdk_sfn::types::ExecutionStatus;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn an_execution_of_the_shipped_state_machine_becomes_a_pending_review() {
@@ -78,6 +81,74 @@ async fn malformed_messages_are_recorded_kept_and_do_not_stop_the_worker() {
     // The worker is still there for the next good request.
     let (_, id) = app.new_review(&sample_review(), &json!({})).await;
     assert_eq!(app.review(&id).await["status"], "pending");
+    app.stop().await;
+}
+
+/// A bad review from the shipped state machine: its waiting execution is
+/// failed at once with `Signoff.InvalidRequest` naming the reason (one
+/// `SendTaskFailure`, counted as it reaches the emulator), not left to time out.
+#[tokio::test]
+async fn a_rejected_request_fails_its_waiting_execution_with_signoff_invalid_request() {
+    let app = spawn_app().await;
+    let recording = Recording::start(&emulator_endpoint()).await;
+    let mut review = sample_review();
+    review["title"] = json!("");
+    let arn = app.start_execution(&review, &json!({})).await;
+
+    let execution = app.finished_execution(&arn).await;
+    assert_eq!(*execution.status(), ExecutionStatus::Failed);
+    assert_eq!(execution.error(), Some("Signoff.InvalidRequest"));
+    // Kept for the dead-letter policy, the message comes back (every
+    // second here); the workflow, told once, is not told again.
+    app.sign_in_as(ROOT).await;
+    let deadline = Instant::now() + PATIENCE;
+    let rejected = loop {
+        let rejected = app.wait_for_rejected_intake(1).await;
+        if rejected[0]["workflow_notified"] == true
+            && rejected[0]["receive_count"].as_u64() >= Some(2)
+        {
+            break rejected;
+        }
+        assert!(Instant::now() < deadline, "{rejected:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["execution_arn"], arn.as_str());
+    let (reviews,): (i64,) = sqlx::query_as("select count(*) from review")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reviews, 0, "no review was made of it");
+
+    // The token the execution sent, from its history (the rejection keeps
+    // none): the workflow was answered once, with the reasons (moto keeps
+    // no cause: it is read from the call that reached it).
+    let history = app.history(&arn).await;
+    let parameters: Value = history
+        .iter()
+        .find_map(|e| e.task_scheduled_event_details())
+        .map(|d| serde_json::from_str(d.parameters()).unwrap())
+        .expect("the task was scheduled");
+    let body = &parameters["MessageBody"];
+    let body: Value = match body.as_str() {
+        Some(text) => serde_json::from_str(text).unwrap(),
+        None => body.clone(),
+    };
+    let token = body["taskToken"].as_str().expect("the task's token");
+    let requests = recording.requests_with_token(token).await;
+    let operations: Vec<&str> = calls(&requests)
+        .iter()
+        .map(|c| c.operation.as_str())
+        .collect();
+    assert_eq!(operations, ["SendTaskFailure"], "{requests:?}");
+    let failure = &requests[0].body;
+    assert_eq!(failure["error"], "Signoff.InvalidRequest");
+    let cause: Value = serde_json::from_str(failure["cause"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        cause,
+        json!({"reasons": ["review.title: must not be empty"]})
+    );
+    drop(recording);
     app.stop().await;
 }
 

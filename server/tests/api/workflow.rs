@@ -1,9 +1,14 @@
-//! The shipped state machine's own clock: its default timeout, and the
-//! escalation branch a review left past its deadline takes.
+//! The shipped state machine's own clock: its default timeout, the
+//! escalation branch a review left past its deadline takes, heartbeats and
+//! redelivery, counted as the calls reach the emulator.
 
-use crate::helpers::{create_queue, sample_review, spawn_app, spawn_app_with};
+use crate::helpers::{
+    create_queue, emulator_endpoint, sample_review, spawn_app, spawn_app_with, TestApp, PATIENCE,
+};
+use crate::recorder::{calls, recorded_answer, task_token, Recording, SfnRequest};
 use aws_sdk_sfn::types::ExecutionStatus;
-use serde_json::json;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_review_without_a_timeout_gets_the_state_machines_default() {
@@ -103,29 +108,74 @@ async fn a_review_whose_workflow_gave_up_leaves_the_queue_though_its_deadline_is
     app.stop().await;
 }
 
+/// Queues a delivered review's outbox row again, as if Signoff had crashed
+/// after Step Functions took the decision but before it recorded that, and
+/// waits until the worker has sent it and recorded the answer.
+async fn redeliver(app: &TestApp, id: &str) -> Value {
+    let attempts = app.review(id).await["delivery"]["attempts"]
+        .as_u64()
+        .unwrap();
+    sqlx::query(
+        "update delivery set state = 'queued', next_attempt_at = 0, claimed_until = null where review_id = ?",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.wait_for_delivery(id, "delivered", attempts + 1).await
+}
+
+/// How many calls answering the task of `token` (`SendTaskSuccess`,
+/// `SendTaskFailure`) reached the emulator, and their requests.
+async fn answers(recording: &Recording, token: &str) -> (usize, Vec<SfnRequest>) {
+    let mut requests = recording.requests_with_token(token).await;
+    requests.retain(SfnRequest::is_answer);
+    let count = calls(&requests).len();
+    (count, requests)
+}
+
 #[tokio::test]
 async fn a_lost_reply_is_recognised_and_the_decision_is_not_delivered_twice() {
     let app = spawn_app().await;
+    let recording = Recording::start(&emulator_endpoint()).await;
     let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
+    let token = task_token(&app.db, &id).await;
     assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    let execution = app.finished_execution(&arn).await;
+    assert_eq!(*execution.status(), ExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(execution.output().unwrap()).unwrap();
     assert_eq!(
-        *app.finished_execution(&arn).await.status(),
-        ExecutionStatus::Succeeded
+        output["approval"],
+        recorded_answer(&app.db, &id).await["output"],
+        "the execution resumed with the recorded decision"
     );
 
-    // As if Signoff had crashed after Step Functions took the decision but
-    // before it recorded that: once the outcome is recorded (just after the
-    // answer), the outbox row is queued again.
+    // Its answer is recorded (just after the decider's): one call, accepted.
     app.wait_for_delivery(&id, "delivered", 1).await;
-    sqlx::query("update delivery set state = 'queued', next_attempt_at = 0, claimed_until = null")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let shown = app.wait_for_delivery(&id, "delivered", 2).await;
+    let (accepted, requests) = answers(&recording, &token).await;
+    assert_eq!(accepted, 1, "one call for one decision: {requests:?}");
+
+    // Sent again after a lost reply: Step Functions answers that the task
+    // is closed, and the execution shows the decision arrived.
+    let shown = redeliver(&app, &id).await;
     let last = shown["history"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         last["detail"],
         "Step Functions already had the decision (an earlier reply was lost)"
+    );
+    let (closed, requests) = answers(&recording, &token).await;
+    assert_eq!(closed, 2, "the resend, once: {requests:?}");
+
+    // The worker works on (another review redelivered through it) and sends
+    // nothing more for the closed one.
+    let (_, other) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&other, "approve", "").await.0, 200);
+    app.wait_for_delivery(&other, "delivered", 1).await;
+    redeliver(&app, &other).await;
+    let (after, requests) = answers(&recording, &token).await;
+    assert_eq!(
+        after, 2,
+        "nothing after the closed-token answer: {requests:?}"
     );
     let succeeded = app
         .history(&arn)
@@ -134,6 +184,7 @@ async fn a_lost_reply_is_recognised_and_the_decision_is_not_delivered_twice() {
         .filter(|e| e.task_succeeded_event_details().is_some())
         .count();
     assert_eq!(succeeded, 1, "the task received the decision once");
+    drop(recording);
     app.stop().await;
 }
 
@@ -148,32 +199,77 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
         .await;
     let mut review = sample_review();
     review["heartbeatSeconds"] = json!(3);
+    let recording = Recording::start(&emulator_endpoint()).await;
     let arn = app.start_execution_of(&machine, &review, &json!({})).await;
     let id = app.wait_for_review(&arn).await;
+    let token = task_token(&app.db, &id).await;
+    // A second held review: its heartbeats show the clock still ticking
+    // once the first is decided.
+    let other = app
+        .wait_for_review(&app.start_execution_of(&machine, &review, &json!({})).await)
+        .await;
+    let other_token = task_token(&app.db, &other).await;
 
-    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
-    let running = app.execution_status(&arn).await;
+    // Heartbeats go at most once a second (a third of heartbeatSeconds), so
+    // six calls span five seconds: past the task's 3-second heartbeat timeout.
+    let heartbeats = |token: String| {
+        let recording = &recording;
+        async move {
+            let requests = recording.requests_with_token(&token).await;
+            requests.iter().filter(|r| r.is_heartbeat()).count()
+        }
+    };
+    let deadline = Instant::now() + PATIENCE;
+    while heartbeats(token.clone()).await < 6 {
+        assert!(
+            Instant::now() < deadline,
+            "too few heartbeat calls while pending"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(
-        running,
+        app.execution_status(&arn).await,
         ExecutionStatus::Running,
         "without heartbeats the task would have timed out"
     );
-    let sent = app.heartbeats_sent(&id).await;
-    assert!(sent >= 4, "heartbeats while pending: {sent}");
-    println!("heartbeats observed while pending: {sent}");
+    let pending = heartbeats(token.clone()).await;
+    println!("heartbeat calls while pending: {pending}");
 
     assert_eq!(app.decide(&id, "approve", "").await.0, 200);
     assert_eq!(
         *app.finished_execution(&arn).await.status(),
         ExecutionStatus::Succeeded
     );
-    let at_decision = app.heartbeats_sent(&id).await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    app.wait_for_delivery(&id, "delivered", 1).await;
+    // From the decision's delivery on: three more heartbeats of the other
+    // review (three ticks, each of which would have found the first due).
+    let delivered_at = recording.sfn_requests().await.len();
+    let since = || async { recording.sfn_requests().await.split_off(delivered_at) };
+    let deadline = Instant::now() + PATIENCE;
+    while since()
+        .await
+        .iter()
+        .filter(|r| r.is_heartbeat() && r.names_token(&other_token))
+        .count()
+        < 3
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the other review's heartbeats stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let late: Vec<SfnRequest> = since()
+        .await
+        .into_iter()
+        .filter(|r| r.names_token(&token))
+        .collect();
     assert_eq!(
-        app.heartbeats_sent(&id).await,
-        at_decision,
-        "no heartbeats after the decision"
+        late.len(),
+        0,
+        "no calls after the decision's delivery: {late:?}"
     );
+    drop(recording);
     app.stop().await;
 }
 
