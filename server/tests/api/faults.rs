@@ -219,12 +219,7 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     let port = free_port();
     let mut server = serve(&stack, &dir, port, "drained");
     wait_healthy(port).await;
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("signoff.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = served_database(&dir).await;
     let db = &db;
     let input = json!({"review": sample_review(), "context": {}});
     let name = format!("term-{}", uuid::Uuid::new_v4().simple());
@@ -364,6 +359,16 @@ impl Drop for ServerProcess {
     }
 }
 
+/// The database of the server [`serve`] started in `dir`.
+async fn served_database(dir: &ScratchDir) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("signoff.db").display()
+    ))
+    .await
+    .unwrap()
+}
+
 /// `signoff serve` as its own process, so it can be killed. Its calls
 /// carry `app/NAME` in their user agent ([`SfnRequest::sent_by`]).
 fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProcess {
@@ -427,12 +432,7 @@ async fn stopped_during_delivery(signal: &str) {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = serve(&stack, &dir, port, FIRST);
     wait_healthy(port).await;
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("signoff.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = served_database(&dir).await;
 
     let mut arns = Vec::new();
     for i in 0..REVIEWS {
