@@ -85,7 +85,7 @@ async fn verify_names_exactly_the_entry_that_was_edited() {
         .get_filename()
         .display()
         .to_string();
-    let output = Command::new(env!("CARGO_BIN_EXE_signoff"))
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_signoff"))
         .args([
             "audit",
             "verify",
@@ -94,6 +94,7 @@ async fn verify_names_exactly_the_entry_that_was_edited() {
         ])
         .env("RUST_LOG", "error")
         .output()
+        .await
         .unwrap();
     let printed = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{printed}");
@@ -336,7 +337,10 @@ async fn pruning_exports_first_and_the_rest_still_verifies() {
         .get_filename()
         .display()
         .to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_signoff"))
+    // Awaited, not blocking: the server runs on this test's thread, and a
+    // write it has begun must be able to finish while the command waits
+    // for SQLite's lock.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_signoff"))
         .args([
             "audit",
             "prune",
@@ -349,9 +353,11 @@ async fn pruning_exports_first_and_the_rest_still_verifies() {
         .arg(&file)
         .env("RUST_LOG", "error")
         .output()
+        .await
         .unwrap();
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{printed}");
+    let complained = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{printed}{complained}");
     assert!(
         printed.contains("pruned 30 audit entries (through #30)"),
         "{printed}"
