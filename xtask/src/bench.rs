@@ -114,6 +114,9 @@ mod tests {
     #[test]
     fn pages_are_words() {
         let settings = parse(&strings(&["--pages", "review,queue"])).unwrap();
-        assert_eq!(settings, vec![("SIGNOFF_BENCH_PAGES", "review,queue".to_owned())]);
+        assert_eq!(
+            settings,
+            vec![("SIGNOFF_BENCH_PAGES", "review,queue".to_owned())]
+        );
     }
 }
