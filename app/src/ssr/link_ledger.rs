@@ -53,7 +53,7 @@ const MAX_WINDOWS: u64 = 20_000;
 const SIGNED_LINK_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What a kept link costs, roughly: its key's text and the URL.
-fn link_weight(link: &LinkKey, url: &String) -> u32 {
+fn link_weight(link: &LinkKey, url: &str) -> u32 {
     let text = link.person.len()
         + link.bucket.len()
         + link.key.len()
@@ -78,7 +78,7 @@ impl LinkLedger {
             // lifetime long.
             signed: Cache::builder()
                 .max_capacity(SIGNED_LINK_BYTES)
-                .weigher(link_weight)
+                .weigher(|link, url: &String| link_weight(link, url))
                 .time_to_live(idle)
                 .build(),
         }
