@@ -7,20 +7,26 @@ use crate::process::{cargo, check, free_port, step};
 use crate::{emulator, setup, site};
 use anyhow::{bail, Context};
 
-const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] | --fuzz-intake N";
+const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--pages WORDS] | --fuzz-intake N";
 
 /// Flags and the benchmark's environment variable each one sets.
-const FLAGS: [(&str, &str); 7] = [
+const FLAGS: [(&str, &str); 8] = [
     ("--reviews", "SIGNOFF_BENCH_REVIEWS"),
     ("--audit-entries", "SIGNOFF_BENCH_AUDIT_ENTRIES"),
     ("--requests", "SIGNOFF_BENCH_REQUESTS"),
     ("--concurrency", "SIGNOFF_BENCH_CONCURRENCY"),
     ("--rounds", "SIGNOFF_BENCH_ROUNDS"),
     ("--decisions", "SIGNOFF_BENCH_DECISIONS"),
+    // Only the pages whose row names one of these comma-separated words
+    // (the bare page always, as the yardstick), and no decisions: for
+    // looking at one page while working on it.
+    (PAGES, "SIGNOFF_BENCH_PAGES"),
     // Only the intake fuzz run: no site, no emulator, no server.
     ("--fuzz-intake", FUZZ_INTAKE),
 ];
 const FUZZ_INTAKE: &str = "SIGNOFF_BENCH_FUZZ_INTAKE";
+/// The one flag whose value is words, not a number.
+const PAGES: &str = "--pages";
 
 pub fn run(paths: &Paths, args: &[String]) -> anyhow::Result<()> {
     let settings = parse(args)?;
@@ -60,10 +66,12 @@ fn parse(args: &[String]) -> anyhow::Result<Vec<(&'static str, String)>> {
         };
         let value = rest
             .next()
-            .with_context(|| format!("{flag} needs a number\n{USAGE}"))?;
-        value
-            .parse::<usize>()
-            .with_context(|| format!("{flag} {value}: not a number\n{USAGE}"))?;
+            .with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+        if flag != PAGES {
+            value
+                .parse::<usize>()
+                .with_context(|| format!("{flag} {value}: not a number\n{USAGE}"))?;
+        }
         settings.push((*variable, value.clone()));
     }
     Ok(settings)
@@ -100,5 +108,15 @@ mod tests {
         assert!(parse(&strings(&["--fast"])).is_err());
         assert!(parse(&strings(&["--reviews"])).is_err());
         assert!(parse(&strings(&["--reviews", "many"])).is_err());
+        assert!(parse(&strings(&["--pages"])).is_err());
+    }
+
+    #[test]
+    fn pages_are_words() {
+        let settings = parse(&strings(&["--pages", "review,queue"])).unwrap();
+        assert_eq!(
+            settings,
+            vec![("SIGNOFF_BENCH_PAGES", "review,queue".to_owned())]
+        );
     }
 }

@@ -30,8 +30,12 @@ commands:
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
   bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N]
+        [--pages WORDS]
                    seed 100,000 pending reviews and 1,000,000 audit entries, load the
                    release server, print latency, WASM size and memory figures
+                   (--pages review,queue: only those page rows, no decisions)
+  bench --fuzz-intake N
+                   only the intake fuzzer, N generated messages
 ";
 
 fn main() {

@@ -49,6 +49,49 @@ pub async fn get_review(id: String) -> Result<ReviewDetail, AppError> {
     )
 }
 
+/// What the review page renders: the review, and its artefacts with links
+/// or why they could not be prepared (the rest of the page is shown all
+/// the same).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewPageData {
+    pub detail: ReviewDetail,
+    pub artefacts: Result<Vec<ArtefactView>, AppError>,
+}
+
+/// The review page's data from one read of the stored review. Not a server
+/// function: the page is rendered on the server only, and an open page
+/// asks for the parts that change on their own ([`get_review_summary`],
+/// [`fresh_artefact_links`]). Viewers and up.
+pub async fn review_page(id: String) -> Result<ReviewPageData, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use super::guard::{require, respond, services};
+        use crate::domain::actor::Role;
+        respond(
+            async {
+                let actor = require(Role::Viewer)?;
+                let page = services()?
+                    .review_page(&id, &actor)
+                    .await
+                    .map_err(AppError::internal)?
+                    .ok_or(AppError::NotFound)?;
+                Ok(ReviewPageData {
+                    detail: page.detail,
+                    artefacts: page.artefacts.map_err(AppError::internal),
+                })
+            }
+            .await,
+        )
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = id;
+        Err(AppError::Transport(
+            "the review page is rendered by the server".into(),
+        ))
+    }
+}
+
 /// Where one review stands now: what an open review page fetches again
 /// when the review changes. Viewers and up.
 #[server(endpoint = "review_summary", output = JsonAnswer)]

@@ -8,8 +8,8 @@
 //! page is shown.
 
 use crate::api::{
-    artefact_links, get_execution, get_review, get_review_summary, AppError, ArtefactView,
-    DecideReview, ExecutionView, ReviewDetail, ReviewSummary,
+    get_execution, get_review_summary, review_page, AppError, ArtefactView, DecideReview,
+    ExecutionView, ReviewDetail, ReviewPageData, ReviewSummary,
 };
 use crate::components::{
     use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog, DecideRequest,
@@ -36,21 +36,17 @@ pub fn ReviewPage() -> impl IntoView {
         .get("id")
         .unwrap_or_default();
     // Server-side only: outside an island nothing is sent for hydration.
-    // The route renders the page once both resources are in (`SsrMode::Async`).
-    let review = Resource::new(|| (), {
-        let id = id.clone();
-        move |_| get_review(id.clone())
-    });
-    // Its own fetch (it presigns links, and audits those the viewer's link
-    // window does not cover yet), run beside the review's. Text previews
-    // are fetched by the shown page, not here.
-    let artefacts = Resource::new(|| (), move |_| artefact_links(id.clone()));
+    // The route renders the page once it is in (`SsrMode::Async`). One read
+    // of the review gives the review and its artefact links (presigned, and
+    // audited where the viewer's link window does not cover them yet); text
+    // previews are fetched by the shown page, not here.
+    let page = Resource::new(|| (), move |_| review_page(id.clone()));
     view! {
         <nav class="crumbs"><a href="/">"← Queue"</a></nav>
         <Suspense fallback=|| view! { <p class="loading">"Loading the review…"</p> }>
             {move || Suspend::new(async move {
-                match review.await {
-                    Ok(detail) => view! {
+                match page.await {
+                    Ok(ReviewPageData { detail, artefacts }) => view! {
                         <Title text=detail.summary.title.clone() />
                         <ReviewLive summary=detail.summary.clone()>
                             <ReviewSections detail artefacts />
@@ -68,7 +64,7 @@ pub fn ReviewPage() -> impl IntoView {
 #[component]
 fn ReviewSections(
     detail: ReviewDetail,
-    artefacts: Resource<Result<Vec<ArtefactView>, AppError>>,
+    artefacts: Result<Vec<ArtefactView>, AppError>,
 ) -> impl IntoView {
     let (review_id, now_ms) = (detail.summary.id.clone(), detail.summary.now_ms);
     view! {
@@ -78,17 +74,10 @@ fn ReviewSections(
         </section>
         <section class="panel" aria-labelledby="artefacts-h">
             <h2 id="artefacts-h">"Artefacts"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Preparing artefact links…"</p> }>
-                {move || {
-                    let review_id = review_id.clone();
-                    Suspend::new(async move {
-                        match artefacts.await {
-                            Ok(artefacts) => view! { <ArtefactList review_id artefacts now_ms /> }.into_any(),
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+            {match artefacts {
+                Ok(artefacts) => view! { <ArtefactList review_id artefacts now_ms /> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            }}
         </section>
         <section class="panel" aria-labelledby="context-h">
             <h2 id="context-h">"Workflow"</h2>

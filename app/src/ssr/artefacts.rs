@@ -53,7 +53,20 @@ impl Services {
             return Ok(None);
         };
         let spec = stored_spec(&review.id, &review.review_json)?;
-        let mut looked: Vec<LookedUp> = futures::stream::iter(spec.artefacts)
+        self.links_for(review_id, spec.artefacts, viewer)
+            .await
+            .map(Some)
+    }
+
+    /// `artefacts` of the review `review_id`, looked up, with links for
+    /// `viewer` (audited under their link window).
+    pub(super) async fn links_for(
+        &self,
+        review_id: &str,
+        artefacts: Vec<Artefact>,
+        viewer: &Actor,
+    ) -> Result<Vec<ArtefactView>, StoreError> {
+        let mut looked: Vec<LookedUp> = futures::stream::iter(artefacts)
             .map(|artefact| self.look_up(review_id, artefact))
             .buffered(LOOKUPS_AT_ONCE)
             .collect()
@@ -64,7 +77,7 @@ impl Services {
             .map(|l| l.view.uri.as_str())
             .collect();
         if objects.is_empty() {
-            return Ok(Some(looked.into_iter().map(|l| l.view).collect()));
+            return Ok(looked.into_iter().map(|l| l.view).collect());
         }
         let now_ms = self.clock.now_ms();
         // Audited before any link is handed out: no entry, no link.
@@ -82,7 +95,7 @@ impl Services {
                 item.view.expires_at_ms = item.view.href.as_ref().map(|_| expires_at_ms);
             }
         }
-        Ok(Some(looked.into_iter().map(|l| l.view).collect()))
+        Ok(looked.into_iter().map(|l| l.view).collect())
     }
 
     /// The preview of the review's artefact at `position`, or `None` when

@@ -44,8 +44,23 @@ pub struct LinkLedger {
 }
 
 /// Windows remembered at most; past it the least used are forgotten (their
-/// next links open a new window, with new entries).
-const MAX_WINDOWS: u64 = 100_000;
+/// next links open a new window, with new entries). A window names the
+/// objects audited in it, so a generous count would be a lot of memory.
+const MAX_WINDOWS: u64 = 20_000;
+
+/// Bytes of signed links kept at most (a presigned URL is most of a
+/// kilobyte); past it the least used are forgotten and signed again.
+const SIGNED_LINK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a kept link costs, roughly: its key's text and the URL.
+fn link_weight(link: &LinkKey, url: &str) -> u32 {
+    let text = link.person.len()
+        + link.bucket.len()
+        + link.key.len()
+        + link.download_as.as_ref().map_or(0, String::len)
+        + url.len();
+    u32::try_from(text + std::mem::size_of::<LinkKey>()).unwrap_or(u32::MAX)
+}
 
 impl LinkLedger {
     /// A ledger of windows as long as a link's lifetime.
@@ -62,7 +77,8 @@ impl LinkLedger {
             // A link outlives no window, and a window is at most one
             // lifetime long.
             signed: Cache::builder()
-                .max_capacity(MAX_WINDOWS)
+                .max_capacity(SIGNED_LINK_BYTES)
+                .weigher(|link, url: &String| link_weight(link, url))
                 .time_to_live(idle)
                 .build(),
         }
@@ -217,6 +233,27 @@ mod tests {
         };
         sign(&ledger, download, &signatures).await;
         assert_eq!(signatures.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn signed_links_are_kept_within_their_byte_budget() {
+        let ledger = LinkLedger::new(LIFETIME);
+        let url = format!("https://s3.test/b/a.json?{}", "x".repeat(900));
+        let kept = 40_000;
+        for n in 0..kept {
+            let link = LinkKey {
+                key: format!("{n}/a.json"),
+                ..link("ada", LIFETIME)
+            };
+            ledger
+                .signed(link, || async { Ok(url.clone()) })
+                .await
+                .expect("signed");
+        }
+        ledger.signed.run_pending_tasks().await;
+        // About 38 MB were signed; what is kept stays within the budget.
+        assert!(ledger.signed.weighted_size() <= SIGNED_LINK_BYTES);
+        assert!(ledger.signed.entry_count() < kept);
     }
 
     #[tokio::test]

@@ -14,12 +14,14 @@ pub mod outcome_recorder;
 mod overview;
 pub mod ports;
 mod queries;
+mod review_page;
 mod watch;
 
 pub use artefacts::PreviewOutcome;
 pub use decisions::DecideError;
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
+pub use review_page::ReviewPage;
 pub use watch::ClockReport;
 
 use crate::domain::artefact::buckets::ArtefactBuckets;

@@ -59,6 +59,19 @@ impl Services {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
+        let spec = stored_spec(&review.id, &review.review_json)?;
+        self.detail_of(review, spec, viewer).await.map(Some)
+    }
+
+    /// The detail of `review` (whose request is `spec`) as `viewer` sees it;
+    /// the view is audited (once per person in a window).
+    pub(super) async fn detail_of(
+        &self,
+        review: StoredReview,
+        spec: ReviewSpec,
+        viewer: &Actor,
+    ) -> Result<ReviewDetail, StoreError> {
+        let id = review.id.as_str();
         self.store
             .record_unless_recent(
                 &AuditRecord::by(viewer, self.clock.now_ms(), "viewed", Some(id), None),
@@ -66,7 +79,6 @@ impl Services {
             )
             .await?;
         let history = self.store.history(id).await?;
-        let spec = stored_spec(&review.id, &review.review_json)?;
         let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
@@ -80,7 +92,7 @@ impl Services {
         );
         detail.summary.cannot_approve = cannot_approve;
         detail.summary.cannot_reject = cannot_reject;
-        Ok(Some(detail))
+        Ok(detail)
     }
 
     /// The execution behind a review, as Step Functions reports it now.

@@ -56,6 +56,18 @@ struct Settings {
     concurrency: usize,
     rounds: usize,
     decisions: usize,
+    /// Only the page rows naming one of these words (and the bare page),
+    /// and no decisions; every row when empty.
+    pages: Vec<String>,
+}
+
+impl Settings {
+    /// Whether the row `name` is measured.
+    fn measures(&self, name: &str) -> bool {
+        name == BARE_PAGE
+            || self.pages.is_empty()
+            || self.pages.iter().any(|word| name.contains(word.as_str()))
+    }
 }
 
 fn setting(name: &str, default: usize) -> anyhow::Result<usize> {
@@ -83,6 +95,13 @@ impl Settings {
             concurrency: setting("SIGNOFF_BENCH_CONCURRENCY", 8)?.max(1),
             rounds: setting("SIGNOFF_BENCH_ROUNDS", 3)?.max(1),
             decisions: setting("SIGNOFF_BENCH_DECISIONS", 30)?.max(1),
+            pages: std::env::var("SIGNOFF_BENCH_PAGES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned)
+                .collect(),
         };
         // Each review's "received" entry is part of the audit log; the rest
         // is seeded history, where the audit pages' rare person, word and
@@ -197,17 +216,19 @@ async fn main() -> anyhow::Result<()> {
         &mut report,
     )
     .await;
-    measure_decisions(
-        &settings,
-        &server,
-        &http,
-        &sfn,
-        &machine,
-        &reviewer,
-        &database_url,
-        &mut report,
-    )
-    .await?;
+    if settings.pages.is_empty() {
+        measure_decisions(
+            &settings,
+            &server,
+            &http,
+            &sfn,
+            &machine,
+            &reviewer,
+            &database_url,
+            &mut report,
+        )
+        .await?;
+    }
     report.memory = memory(server.child.id())?;
     report.bundle = bundle(&settings.site_root)?;
     drop(server);
@@ -460,6 +481,9 @@ async fn measure_pages(
         ),
     ];
     for (name, urls, cookie, expect, fresh) in pages {
+        if !settings.measures(name) {
+            continue;
+        }
         eprintln!("  loading {name}");
         let rounds = Load {
             http,
