@@ -49,8 +49,8 @@ pub async fn list_audit(
     before_id: Option<i64>,
 ) -> Result<AuditPage, AppError> {
     use super::guard::{require, respond, services};
-    use super::AuditFilter;
     use crate::domain::actor::Role;
+    use crate::domain::audit_filter::AuditFilter;
     let blank_is_none = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
     let filter = AuditFilter {
         actor: blank_is_none(actor),

@@ -2,6 +2,7 @@
 //! stored review; none of these types can hold a task token.
 
 use crate::domain::decision::RecordedDecision;
+use crate::domain::history::HistoryEntry;
 use crate::domain::intake::{ModelRef, OnReject, Priority};
 use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
 use crate::domain::review::{DeliveryState, ReviewStatus};
@@ -39,17 +40,6 @@ pub struct QueueItem {
     pub failing_thresholds: usize,
     pub approvals: u32,
     pub required_approvals: u32,
-}
-
-/// A review changed: what live pages hear (over `/api/events`) to know
-/// what to refetch. Ids and actions only, nothing of the review itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewChange {
-    /// The audit entry's id: the feed's position.
-    pub cursor: i64,
-    pub review_id: String,
-    /// The audit action (`received`, `approved`, `delivered`, `expired`, …).
-    pub action: String,
 }
 
 /// One review with everything a reviewer needs to decide it.
@@ -208,24 +198,6 @@ pub struct BulkOutcome {
     pub message: String,
 }
 
-/// Which audit entries to list; every field narrows, none means all.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditFilter {
-    /// Part of the actor's label (email or name), or `system`.
-    pub actor: Option<String>,
-    /// The action exactly (`approved`, `rejected`, `viewed`, …).
-    pub action: Option<String>,
-    pub review_id: Option<String>,
-    /// The reviewed model's name exactly.
-    pub model: Option<String>,
-    /// Part of the detail text.
-    pub text: Option<String>,
-    /// From this time on, epoch ms.
-    pub from_ms: Option<i64>,
-    /// Before this time, epoch ms.
-    pub to_ms: Option<i64>,
-}
-
 /// One audit entry as leads read it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntryView {
@@ -310,16 +282,6 @@ pub struct UserView {
     pub role: crate::domain::actor::Role,
 }
 
-/// One line of a review's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub at_ms: i64,
-    /// Who acted: a person's email or name, or `system`.
-    pub actor: String,
-    pub action: String,
-    pub detail: Option<String>,
-}
-
 /// Where the decision is on its way to Step Functions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryView {
@@ -345,20 +307,4 @@ pub struct ExecutionView {
     /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, …
     pub status: String,
     pub error: Option<String>,
-}
-
-/// An intake message that could not be accepted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RejectedIntakeView {
-    pub id: String,
-    pub source: String,
-    pub message_id: String,
-    pub received_at_ms: i64,
-    pub receive_count: u32,
-    pub reasons: Vec<String>,
-    pub execution_arn: Option<String>,
-    /// The message with any task token replaced, when it was JSON.
-    pub redacted_body: Option<String>,
-    /// Whether the waiting task was failed with `Signoff.InvalidRequest`.
-    pub workflow_notified: bool,
 }

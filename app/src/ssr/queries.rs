@@ -3,16 +3,19 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    AuditEntryView, AuditFilter, AuditPage, DeliveryView, ExecutionView, MetricChipView, QueueItem,
-    QueueSnapshot, RejectedIntakeView, ReviewDetail, ReviewSummary,
+    AuditEntryView, AuditPage, DeliveryView, ExecutionView, MetricChipView, QueueItem,
+    QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
+use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
+use crate::domain::history::HistoryEntry;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
+use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
@@ -141,7 +144,7 @@ impl Services {
         })
     }
 
-    pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntakeView>, StoreError> {
+    pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntake>, StoreError> {
         self.store.rejected_intake(200).await
     }
 }
@@ -249,7 +252,7 @@ fn detail(
     review: StoredReview,
     spec: ReviewSpec,
     policy: EffectivePolicy,
-    history: Vec<crate::api::HistoryEntry>,
+    history: Vec<HistoryEntry>,
     now_ms: i64,
     rules: &DirectionRules,
 ) -> ReviewDetail {
