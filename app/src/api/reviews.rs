@@ -123,6 +123,7 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, AppError> {
                 .execution(&id)
                 .await
                 .map_err(AppError::internal)?
+                .map(ExecutionView::from)
                 .ok_or(AppError::NotFound)
         }
         .await,
@@ -148,6 +149,7 @@ pub async fn decide_review(
             services()?
                 .decide(&actor, &id, verdict, &comment)
                 .await
+                .map(DecisionReceipt::from)
                 .map_err(|error| match error {
                     DecideError::NotFound => AppError::NotFound,
                     DecideError::NotAllowed(why) => AppError::Forbidden(why.to_string()),
@@ -209,9 +211,13 @@ pub async fn decide_many(
             if verdict == Verdict::Reject && comment.trim().is_empty() {
                 return Err(AppError::Invalid(Refusal::ReasonRequired.to_string()));
             }
-            Ok(services()?
+            let outcomes = services()?
                 .decide_many(&actor, &ids, verdict, &comment)
-                .await)
+                .await;
+            Ok(outcomes
+                .into_iter()
+                .map(|(id, result)| BulkOutcome::of(id, result))
+                .collect())
         }
         .await,
     )

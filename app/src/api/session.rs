@@ -67,6 +67,7 @@ pub async fn list_audit(
             services()?
                 .audit_page(&filter, before_id)
                 .await
+                .map(AuditPage::from)
                 .map_err(AppError::internal)
         }
         .await,

@@ -308,3 +308,195 @@ pub struct ExecutionView {
     pub status: String,
     pub error: Option<String>,
 }
+
+/// The decider's answer: the outcome in words.
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::Decided> for DecisionReceipt {
+    fn from(decided: crate::ssr::Decided) -> Self {
+        use crate::ssr::Decided;
+        match decided {
+            Decided::AwaitingApprovals { have, need } => DecisionReceipt {
+                status: ReviewStatus::Pending,
+                message: format!(
+                    "Approval recorded ({have} of {need}); the review needs another reviewer."
+                ),
+                delivery: None,
+            },
+            Decided::Final { status, delivery } => {
+                let verb = if status == ReviewStatus::Approved {
+                    "Approved"
+                } else {
+                    "Rejected"
+                };
+                let message = match delivery {
+                    DeliveryState::Delivered => format!("{verb}. Step Functions has the decision."),
+                    DeliveryState::Closed => format!("{verb}, but the workflow's task was already closed."),
+                    DeliveryState::Failed => format!("{verb}, but Step Functions refused the answer; the review page says why."),
+                    DeliveryState::Queued => format!("{verb}. The decision is queued for delivery to Step Functions; Signoff keeps sending it until it gets through."),
+                };
+                DecisionReceipt {
+                    status,
+                    message,
+                    delivery: Some(delivery),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl BulkOutcome {
+    /// One review's line of a bulk decision: the receipt's words, or why
+    /// it was not decided (a database failure is logged by the service).
+    pub fn of(id: String, result: Result<crate::ssr::Decided, crate::ssr::DecideError>) -> Self {
+        use crate::ssr::DecideError;
+        let (decided, message) = match result {
+            Ok(decided) => (true, DecisionReceipt::from(decided).message),
+            Err(DecideError::NotFound) => (false, "There is no such review.".into()),
+            Err(DecideError::NotAllowed(why)) => (false, why.to_string()),
+            Err(DecideError::Refused(refusal)) => (false, refusal.to_string()),
+            Err(DecideError::Store(_)) => (
+                false,
+                "Not recorded: the database failed. Try this one again.".into(),
+            ),
+        };
+        BulkOutcome {
+            id,
+            decided,
+            message,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::ExecutionReading> for ExecutionView {
+    fn from(reading: crate::ssr::ExecutionReading) -> Self {
+        use crate::ssr::ExecutionReading;
+        match reading {
+            ExecutionReading::Reported { status, error } => ExecutionView { status, error },
+            ExecutionReading::NoAnswer => ExecutionView {
+                status: "UNKNOWN".into(),
+                error: Some("Step Functions did not answer; try again shortly.".into()),
+            },
+        }
+    }
+}
+
+/// What leads read of each entry: not the hashes, nor the actor's subject.
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::AuditEntries> for AuditPage {
+    fn from(page: crate::ssr::AuditEntries) -> Self {
+        let entries = page
+            .entries
+            .into_iter()
+            .map(|entry| AuditEntryView {
+                id: entry.id,
+                at_ms: entry.content.at_ms,
+                actor: entry.content.actor,
+                actor_role: entry.content.actor_role,
+                action: entry.content.action,
+                review_id: entry.content.review_id,
+                detail: entry.content.detail,
+            })
+            .collect();
+        AuditPage {
+            entries,
+            next_before_id: page.next_before_id,
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::domain::access::NotAllowed;
+    use crate::domain::decision::Refusal;
+    use crate::ssr::{DecideError, Decided, ExecutionReading};
+
+    fn final_message(status: ReviewStatus, delivery: DeliveryState) -> String {
+        let receipt = DecisionReceipt::from(Decided::Final { status, delivery });
+        assert_eq!(receipt.status, status);
+        assert_eq!(receipt.delivery, Some(delivery));
+        receipt.message
+    }
+
+    #[test]
+    fn a_partial_approval_says_how_many_it_has_and_needs() {
+        let receipt = DecisionReceipt::from(Decided::AwaitingApprovals { have: 1, need: 2 });
+        assert_eq!(receipt.status, ReviewStatus::Pending);
+        assert_eq!(receipt.delivery, None);
+        assert_eq!(
+            receipt.message,
+            "Approval recorded (1 of 2); the review needs another reviewer."
+        );
+    }
+
+    #[test]
+    fn a_final_decision_is_worded_by_its_verdict_and_where_its_answer_stands() {
+        use DeliveryState::*;
+        use ReviewStatus::*;
+        assert_eq!(
+            final_message(Approved, Delivered),
+            "Approved. Step Functions has the decision."
+        );
+        assert_eq!(
+            final_message(Rejected, Closed),
+            "Rejected, but the workflow's task was already closed."
+        );
+        assert_eq!(
+            final_message(Approved, Failed),
+            "Approved, but Step Functions refused the answer; the review page says why."
+        );
+        assert_eq!(
+            final_message(Rejected, Queued),
+            "Rejected. The decision is queued for delivery to Step Functions; Signoff keeps \
+             sending it until it gets through."
+        );
+    }
+
+    #[test]
+    fn a_bulk_line_carries_the_receipt_or_why_not() {
+        let id = || "r1".to_owned();
+        let decided = BulkOutcome::of(
+            id(),
+            Ok(Decided::Final {
+                status: ReviewStatus::Approved,
+                delivery: DeliveryState::Delivered,
+            }),
+        );
+        assert!(decided.decided);
+        assert_eq!(decided.id, "r1");
+        assert_eq!(
+            decided.message,
+            "Approved. Step Functions has the decision."
+        );
+
+        let missing = BulkOutcome::of(id(), Err(DecideError::NotFound));
+        assert!(!missing.decided);
+        assert_eq!(missing.message, "There is no such review.");
+
+        let own = BulkOutcome::of(id(), Err(NotAllowed::OwnRequest.into()));
+        assert!(!own.decided);
+        assert_eq!(own.message, NotAllowed::OwnRequest.to_string());
+
+        let twice = BulkOutcome::of(id(), Err(Refusal::AlreadyApproved.into()));
+        assert!(!twice.decided);
+        assert_eq!(twice.message, Refusal::AlreadyApproved.to_string());
+    }
+
+    #[test]
+    fn an_execution_step_functions_did_not_report_reads_unknown() {
+        let unknown = ExecutionView::from(ExecutionReading::NoAnswer);
+        assert_eq!(unknown.status, "UNKNOWN");
+        assert_eq!(
+            unknown.error.as_deref(),
+            Some("Step Functions did not answer; try again shortly.")
+        );
+        let failed = ExecutionView::from(ExecutionReading::Reported {
+            status: "FAILED".into(),
+            error: Some("States.Timeout".into()),
+        });
+        assert_eq!(failed.status, "FAILED");
+        assert_eq!(failed.error.as_deref(), Some("States.Timeout"));
+    }
+}

@@ -17,9 +17,10 @@ mod queries;
 mod watch;
 
 pub use artefacts::PreviewOutcome;
-pub use decisions::DecideError;
+pub use decisions::{DecideError, Decided};
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
+pub use queries::{AuditEntries, ExecutionReading};
 pub use watch::ClockReport;
 
 use crate::domain::artefact::buckets::ArtefactBuckets;

@@ -3,11 +3,11 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    AuditEntryView, AuditPage, DeliveryView, ExecutionView, MetricChipView, QueueItem,
-    QueueSnapshot, ReviewDetail, ReviewSummary,
+    DeliveryView, MetricChipView, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
+use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::history::HistoryEntry;
@@ -87,7 +87,7 @@ impl Services {
     }
 
     /// The execution behind a review, as Step Functions reports it now.
-    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionView>, StoreError> {
+    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionReading>, StoreError> {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
@@ -97,13 +97,10 @@ impl Services {
                 .execution_status_for_viewer(&review.execution_arn)
                 .await
             {
-                Ok((status, error)) => ExecutionView { status, error },
+                Ok((status, error)) => ExecutionReading::Reported { status, error },
                 Err(error) => {
                     tracing::warn!(review_id = id, "DescribeExecution failed: {error}");
-                    ExecutionView {
-                        status: "UNKNOWN".into(),
-                        error: Some("Step Functions did not answer; try again shortly.".into()),
-                    }
+                    ExecutionReading::NoAnswer
                 }
             },
         ))
@@ -114,7 +111,7 @@ impl Services {
         &self,
         filter: &AuditFilter,
         before_id: Option<i64>,
-    ) -> Result<AuditPage, StoreError> {
+    ) -> Result<AuditEntries, StoreError> {
         let mut entries = self
             .store
             .audit_entries(filter, before_id, AUDIT_PAGE + 1)
@@ -126,19 +123,7 @@ impl Services {
         } else {
             None
         };
-        let entries = entries
-            .into_iter()
-            .map(|entry| AuditEntryView {
-                id: entry.id,
-                at_ms: entry.content.at_ms,
-                actor: entry.content.actor,
-                actor_role: entry.content.actor_role,
-                action: entry.content.action,
-                review_id: entry.content.review_id,
-                detail: entry.content.detail,
-            })
-            .collect();
-        Ok(AuditPage {
+        Ok(AuditEntries {
             entries,
             next_before_id,
         })
@@ -147,6 +132,28 @@ impl Services {
     pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntake>, StoreError> {
         self.store.rejected_intake(200).await
     }
+}
+
+/// A workflow execution as Step Functions reports it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecutionReading {
+    /// Its status (RUNNING, SUCCEEDED, FAILED, …) and, when it failed, the
+    /// error's name.
+    Reported {
+        status: String,
+        error: Option<String>,
+    },
+    /// Step Functions did not answer (or the viewers' budget of calls was
+    /// spent with nothing to show).
+    NoAnswer,
+}
+
+/// A page of audit entries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntries {
+    pub entries: Vec<StoredEntry>,
+    /// Where the next (older) page starts; `None` at the end.
+    pub next_before_id: Option<i64>,
 }
 
 /// Why `viewer` could not give `verdict` on `review` now, in their words:
