@@ -1,4 +1,4 @@
-//! Server functions about intake.
+//! Intake messages that could not be accepted, for admins.
 
 use super::{AppError, JsonAnswer};
 use crate::domain::rejected_intake::RejectedIntake;
