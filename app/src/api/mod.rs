@@ -1,24 +1,39 @@
-//! The server-function surface: what the browser may ask the server for.
+//! The server-function surface: what the browser may ask the server for,
+//! a module per feature, each server function beside the types it answers
+//! with (what the browser receives: none can hold a task token).
 //!
 //! Each function is short: check who is asking and their role, call a
-//! service, map the error. None trusts the client for identity, role or
-//! state; none changes state on GET (server functions are POSTs).
+//! service, turn its result into page data, map the error. None trusts the
+//! client for identity, role or state; none changes state on GET (server
+//! functions are POSTs).
 
+mod artefacts;
+mod audit;
+mod bulk;
 mod codec;
+mod decisions;
 mod error;
 #[cfg(feature = "ssr")]
 mod guard;
-mod intake;
-mod reviews;
+mod overview;
+mod queue;
+mod rejected_intake;
+mod review;
 mod session;
-mod views;
+mod settings;
 
+pub use artefacts::*;
+pub use audit::*;
+pub use bulk::*;
 pub use codec::JsonAnswer;
+pub use decisions::*;
 pub use error::AppError;
-pub use intake::*;
-pub use reviews::*;
+pub use overview::*;
+pub use queue::*;
+pub use rejected_intake::*;
+pub use review::*;
 pub use session::*;
-pub use views::*;
+pub use settings::*;
 
 /// Server functions that answer without a session; every other one answers
 /// 401 to an anonymous caller (a server test proves it for each).

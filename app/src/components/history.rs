@@ -1,6 +1,6 @@
 //! A review's history as a timeline, oldest first.
 
-use crate::api::HistoryEntry;
+use crate::domain::history::HistoryEntry;
 use crate::domain::time::utc_minutes;
 use leptos::prelude::*;
 

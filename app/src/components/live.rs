@@ -2,7 +2,7 @@
 //! reviews changed; a page refetches what it shows through its usual
 //! (guarded) server functions. Nothing but review ids crosses the stream.
 
-use crate::api::ReviewChange;
+use crate::domain::history::ReviewChange;
 
 /// What a page hears from the stream.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,10 @@ pub mod actor;
 pub mod artefact;
 pub mod audit;
 pub mod audit_export;
+pub mod audit_filter;
 pub mod chart;
 pub mod decision;
+pub mod history;
 pub mod identity;
 pub mod intake;
 pub mod intake_limits;
@@ -15,9 +17,6 @@ pub mod metrics;
 pub mod output;
 pub mod policy;
 pub mod queue_query;
-// Scrubbing runs on the server only; its automaton crate stays out of the
-// browser bundle.
-#[cfg(not(target_arch = "wasm32"))]
 pub mod rejected_intake;
 pub mod retry;
 pub mod review;

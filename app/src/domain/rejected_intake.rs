@@ -3,11 +3,37 @@
 //! the only form a rejection takes past the parser: the store, the
 //! rejected-intake page, the audit entry (and so the exports), the log line
 //! and the failure cause sent to the workflow are all made from it.
+//!
+//! The scrubbing runs on the server only (its automaton crate stays out of
+//! the browser bundle); the stored form, [`RejectedIntake`], is shown by a
+//! page and so is built for the browser too.
 
+#[cfg(not(target_arch = "wasm32"))]
 use super::intake::IntakeRejection;
+#[cfg(not(target_arch = "wasm32"))]
 use super::intake_limits::{check_body, MAX_MESSAGE_BYTES};
+#[cfg(not(target_arch = "wasm32"))]
 use super::scrub::Scrubber;
+use serde::{Deserialize, Serialize};
+#[cfg(not(target_arch = "wasm32"))]
 use serde_json::Value;
+
+/// An intake message that could not be accepted, as stored (and counted
+/// again on each redelivery).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedIntake {
+    pub id: String,
+    pub source: String,
+    pub message_id: String,
+    pub received_at_ms: i64,
+    pub receive_count: u32,
+    pub reasons: Vec<String>,
+    pub execution_arn: Option<String>,
+    /// The message with any task token replaced, when it was JSON.
+    pub redacted_body: Option<String>,
+    /// Whether the waiting task was failed with `Signoff.InvalidRequest`.
+    pub workflow_notified: bool,
+}
 
 /// A rejection as it may be stored, shown, audited and logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +48,7 @@ pub struct KeptRejection {
 }
 
 /// Scrubs `rejection` of every secret in `body` before any of it is kept.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn keep(body: &str, rejection: &IntakeRejection) -> KeptRejection {
     // A message too deep to keep is still read for its secrets (serde_json
     // stops at 128 levels, and the search for them does not recurse): the

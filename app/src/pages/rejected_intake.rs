@@ -1,7 +1,8 @@
 //! `/intake/rejected`: messages that could not become reviews, and why.
 
-use crate::api::{list_rejected_intake, RejectedIntakeView};
+use crate::api::list_rejected_intake;
 use crate::components::ErrorNotice;
+use crate::domain::rejected_intake::RejectedIntake;
 use crate::domain::time::utc_minutes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +30,7 @@ pub fn RejectedIntakePage() -> impl IntoView {
 }
 
 #[component]
-fn RejectedItem(item: RejectedIntakeView) -> impl IntoView {
+fn RejectedItem(item: RejectedIntake) -> impl IntoView {
     view! {
         <article class="panel rejected">
             <header>

@@ -84,8 +84,8 @@ impl Services {
         match self.store.commit_decision(&commit).await? {
             Committed::Recorded(job) => {
                 let outcome = Outcome::Final(ReviewStatus::Approved);
-                let receipt = self.after_commit(outcome, job).await;
-                tracing::info!(review_id, rule = %rule.name, "approved by its policy rule: {}", receipt.message);
+                let decided = self.after_commit(outcome, job).await;
+                tracing::info!(review_id, rule = %rule.name, ?decided, "approved by its policy rule");
             }
             Committed::Conflict => {
                 tracing::info!(

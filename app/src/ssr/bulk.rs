@@ -5,8 +5,8 @@
 
 use super::ports::StoreError;
 use super::queries::{decision_blocked, held_to, stored_spec};
-use super::{DecideError, Services};
-use crate::api::{BulkOutcome, PreflightRow};
+use super::{DecideError, Decided, Services};
+use crate::api::PreflightRow;
 use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
 use crate::domain::metrics::{compare, failing, threshold_summary, Check};
@@ -55,35 +55,22 @@ impl Services {
         Ok(rows)
     }
 
-    /// Decides each review in turn; one refused or failing decision does
-    /// not stop the others.
+    /// Decides each review in turn, and answers for each, in the order
+    /// asked; one refused or failing decision does not stop the others.
     pub async fn decide_many(
         &self,
         actor: &Actor,
         ids: &[String],
         verdict: Verdict,
         comment: &str,
-    ) -> Vec<BulkOutcome> {
+    ) -> Vec<(String, Result<Decided, DecideError>)> {
         let mut outcomes = Vec::with_capacity(ids.len());
         for id in ids {
-            let (decided, message) = match self.decide(actor, id, verdict, comment).await {
-                Ok(receipt) => (true, receipt.message),
-                Err(DecideError::NotFound) => (false, "There is no such review.".into()),
-                Err(DecideError::NotAllowed(why)) => (false, why.to_string()),
-                Err(DecideError::Refused(refusal)) => (false, refusal.to_string()),
-                Err(DecideError::Store(error)) => {
-                    tracing::error!(review_id = %id, "bulk decision not recorded: {error}");
-                    (
-                        false,
-                        "Not recorded: the database failed. Try this one again.".into(),
-                    )
-                }
-            };
-            outcomes.push(BulkOutcome {
-                id: id.clone(),
-                decided,
-                message,
-            });
+            let result = self.decide(actor, id, verdict, comment).await;
+            if let Err(DecideError::Store(error)) = &result {
+                tracing::error!(review_id = %id, "bulk decision not recorded: {error}");
+            }
+            outcomes.push((id.clone(), result));
         }
         outcomes
     }

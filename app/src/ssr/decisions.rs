@@ -5,7 +5,6 @@
 use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
 use super::queries::{held_to, needed, stored_spec};
 use super::Services;
-use crate::api::DecisionReceipt;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
 use crate::domain::decision::{
@@ -17,6 +16,22 @@ use crate::domain::review::{DeliveryState, ReviewStatus};
 /// How often a decision is re-evaluated when others commit first. Each lost
 /// race re-reads the review, so the loser ends with a plain refusal.
 const MAX_ATTEMPTS: usize = 5;
+
+/// What became of a decision that was recorded (one that was not is a
+/// [`DecideError`]). `api` words it for the decider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// An approval counted; the review stays pending until `need` distinct
+    /// approvals.
+    AwaitingApprovals { have: u32, need: u32 },
+    /// The review is decided (`status`: approved or rejected), and its
+    /// answer for Step Functions stood at `delivery` when the decider was
+    /// answered (`Queued` when Step Functions was slow).
+    Final {
+        status: ReviewStatus,
+        delivery: DeliveryState,
+    },
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecideError {
@@ -34,14 +49,14 @@ impl Services {
     /// Records `actor`'s verdict on a review. When it makes the review final,
     /// the answer for Step Functions is committed in the same transaction and
     /// a first delivery attempt is made, waited for at most about a second
-    /// (then the receipt says it is queued and the attempt runs on).
+    /// (then the answer is that it is queued, and the attempt runs on).
     pub async fn decide(
         &self,
         actor: &Actor,
         review_id: &str,
         verdict: Verdict,
         comment: &str,
-    ) -> Result<DecisionReceipt, DecideError> {
+    ) -> Result<Decided, DecideError> {
         let comment = normalise_comment(comment)?;
         for _ in 0..MAX_ATTEMPTS {
             let review = self
@@ -120,44 +135,19 @@ impl Services {
         .into())
     }
 
-    /// The answer to the decider, after the first attempt to deliver a
-    /// final decision (claimed for it by the commit).
-    pub(super) async fn after_commit(
-        &self,
-        outcome: Outcome,
-        job: Option<DeliveryJob>,
-    ) -> DecisionReceipt {
+    /// What became of the decision, after the first attempt to deliver a
+    /// final one (claimed for it by the commit).
+    pub(super) async fn after_commit(&self, outcome: Outcome, job: Option<DeliveryJob>) -> Decided {
         match outcome {
-            Outcome::AwaitingApprovals { have, need } => DecisionReceipt {
-                status: ReviewStatus::Pending,
-                message: format!(
-                    "Approval recorded ({have} of {need}); the review needs another reviewer."
-                ),
-                delivery: None,
-            },
+            Outcome::AwaitingApprovals { have, need } => Decided::AwaitingApprovals { have, need },
             Outcome::Final(status) => {
-                let verb = if status == ReviewStatus::Approved {
-                    "Approved"
-                } else {
-                    "Rejected"
-                };
                 // A final decision always commits its delivery, claimed;
                 // without one there would be nothing to send from here.
-                let sent = match job {
+                let delivery = match job {
                     Some(job) => self.send_claimed(job).await,
                     None => DeliveryState::Queued,
                 };
-                let message = match sent {
-                    DeliveryState::Delivered => format!("{verb}. Step Functions has the decision."),
-                    DeliveryState::Closed => format!("{verb}, but the workflow's task was already closed."),
-                    DeliveryState::Failed => format!("{verb}, but Step Functions refused the answer; the review page says why."),
-                    DeliveryState::Queued => format!("{verb}. The decision is queued for delivery to Step Functions; Signoff keeps sending it until it gets through."),
-                };
-                DecisionReceipt {
-                    status,
-                    message,
-                    delivery: Some(sent),
-                }
+                Decided::Final { status, delivery }
             }
         }
     }

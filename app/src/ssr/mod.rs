@@ -18,9 +18,10 @@ mod review_page;
 mod watch;
 
 pub use artefacts::PreviewOutcome;
-pub use decisions::DecideError;
+pub use decisions::{DecideError, Decided};
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
+pub use queries::{AuditEntries, ExecutionReading};
 pub use review_page::ReviewPage;
 pub use watch::ClockReport;
 

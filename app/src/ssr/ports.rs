@@ -1,13 +1,15 @@
 //! The ports: what the use cases need from the outside world, as traits the
 //! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
 
-use crate::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use crate::domain::audit::StoredEntry;
+use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::RecordedDecision;
+use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::ReviewRequest;
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::QueueQuery;
+use crate::domain::rejected_intake::RejectedIntake;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use crate::domain::token::TaskToken;
 use async_trait::async_trait;
@@ -185,7 +187,7 @@ pub trait ReviewStore: Send + Sync {
     ) -> Result<RejectedIntakeStatus, StoreError>;
     async fn mark_intake_notified(&self, id: &str) -> Result<(), StoreError>;
     /// Newest first.
-    async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntakeView>, StoreError>;
+    async fn rejected_intake(&self, limit: u32) -> Result<Vec<RejectedIntake>, StoreError>;
     /// Pending reviews whose deadline is after `now_ms`, nearest deadline
     /// first (no deadline last), then oldest.
     /// One page of the queue: up to `limit` reviews after the query's cursor.

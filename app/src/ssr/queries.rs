@@ -3,16 +3,19 @@
 use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    AuditEntryView, AuditFilter, AuditPage, DeliveryView, ExecutionView, MetricChipView, QueueItem,
-    QueueSnapshot, RejectedIntakeView, ReviewDetail, ReviewSummary,
+    DeliveryView, MetricChipView, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
+use crate::domain::audit::StoredEntry;
+use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
+use crate::domain::history::HistoryEntry;
 use crate::domain::intake::{parse_review_spec, ReviewSpec};
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
+use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
@@ -96,7 +99,7 @@ impl Services {
     }
 
     /// The execution behind a review, as Step Functions reports it now.
-    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionView>, StoreError> {
+    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionReading>, StoreError> {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
@@ -106,13 +109,10 @@ impl Services {
                 .execution_status_for_viewer(&review.execution_arn)
                 .await
             {
-                Ok((status, error)) => ExecutionView { status, error },
+                Ok((status, error)) => ExecutionReading::Reported { status, error },
                 Err(error) => {
                     tracing::warn!(review_id = id, "DescribeExecution failed: {error}");
-                    ExecutionView {
-                        status: "UNKNOWN".into(),
-                        error: Some("Step Functions did not answer; try again shortly.".into()),
-                    }
+                    ExecutionReading::NoAnswer
                 }
             },
         ))
@@ -123,7 +123,7 @@ impl Services {
         &self,
         filter: &AuditFilter,
         before_id: Option<i64>,
-    ) -> Result<AuditPage, StoreError> {
+    ) -> Result<AuditEntries, StoreError> {
         let mut entries = self
             .store
             .audit_entries(filter, before_id, AUDIT_PAGE + 1)
@@ -135,27 +135,37 @@ impl Services {
         } else {
             None
         };
-        let entries = entries
-            .into_iter()
-            .map(|entry| AuditEntryView {
-                id: entry.id,
-                at_ms: entry.content.at_ms,
-                actor: entry.content.actor,
-                actor_role: entry.content.actor_role,
-                action: entry.content.action,
-                review_id: entry.content.review_id,
-                detail: entry.content.detail,
-            })
-            .collect();
-        Ok(AuditPage {
+        Ok(AuditEntries {
             entries,
             next_before_id,
         })
     }
 
-    pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntakeView>, StoreError> {
+    pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntake>, StoreError> {
         self.store.rejected_intake(200).await
     }
+}
+
+/// A workflow execution as Step Functions reports it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecutionReading {
+    /// Its status (RUNNING, SUCCEEDED, FAILED, …) and, when it failed, the
+    /// error's name.
+    Reported {
+        status: String,
+        error: Option<String>,
+    },
+    /// Step Functions did not answer (or the viewers' budget of calls was
+    /// spent with nothing to show).
+    NoAnswer,
+}
+
+/// A page of audit entries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntries {
+    pub entries: Vec<StoredEntry>,
+    /// Where the next (older) page starts; `None` at the end.
+    pub next_before_id: Option<i64>,
 }
 
 /// Why `viewer` could not give `verdict` on `review` now, in their words:
@@ -261,7 +271,7 @@ fn detail(
     review: StoredReview,
     spec: ReviewSpec,
     policy: EffectivePolicy,
-    history: Vec<crate::api::HistoryEntry>,
+    history: Vec<HistoryEntry>,
     now_ms: i64,
     rules: &DirectionRules,
 ) -> ReviewDetail {

@@ -12,7 +12,7 @@
 //! Pages are cut with a keyset cursor: the id of the last entry shown.
 
 use super::{fts_phrase, indexed, like_escape};
-use app::api::AuditFilter;
+use app::domain::audit_filter::AuditFilter;
 use sqlx::{QueryBuilder, Sqlite};
 
 const COLUMNS: &str = "e.id, e.at, e.actor, e.actor_subject, e.actor_role, e.action, e.review_id, e.detail, e.prev_hash, e.hash";

@@ -1,9 +1,9 @@
 //! Row structs as the database returns them, and their conversion into the
 //! port's types. Shared by every backend so they read rows the same way.
 
-use app::api::RejectedIntakeView;
 use app::domain::decision::{RecordedDecision, Verdict};
 use app::domain::policy::EffectivePolicy;
+use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
 use serde_json::Value;

@@ -7,11 +7,13 @@ use super::indexed_sql::{
 };
 use super::pending_count::{Plan, RememberedCount};
 use super::rows::{AuditRow, QueueRowRecord, RejectedIntakeRow, ReviewWithParts};
-use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use app::domain::audit::StoredEntry;
+use app::domain::audit_filter::AuditFilter;
+use app::domain::history::{HistoryEntry, ReviewChange};
 use app::domain::intake::{parse_review_spec, ReviewSpec};
 use app::domain::metrics::{compare, failing, DirectionRules};
 use app::domain::queue_query::QueueQuery;
+use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{

@@ -8,9 +8,9 @@
 
 use super::audit_csv;
 use crate::auth::SessionWatch;
-use app::api::AuditFilter;
 use app::domain::actor::{Actor, Role};
 use app::domain::audit_export::jsonl_line;
+use app::domain::audit_filter::AuditFilter;
 use app::domain::time::day_start_ms;
 use app::ssr::Services;
 use axum::body::{Body, Bytes};

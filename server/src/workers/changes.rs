@@ -5,7 +5,7 @@
 //! database see each other's changes too.
 
 use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
-use app::api::ReviewChange;
+use app::domain::history::ReviewChange;
 use app::ssr::ports::ReviewStore;
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,6 +7,7 @@
 //! the real server (and its real delivery worker) reading the same file.
 
 use crate::helpers::{sample_review, spawn_app, ADA, LEE};
+use app::api::DecisionReceipt;
 use app::domain::decision::Verdict;
 use app::domain::output::{Delivery, MAX_OUTPUT_BYTES};
 use app::domain::token::TaskToken;
@@ -104,10 +105,12 @@ async fn a_delivery_refused_as_invalid_output_ends_failed_after_one_attempt() {
     let mut services = app.services();
     services.workflow = refusing.clone();
 
-    let receipt = services
-        .decide(&ADA.actor(), &id, Verdict::Approve, "ship it")
-        .await
-        .expect("the decision commits");
+    let receipt = DecisionReceipt::from(
+        services
+            .decide(&ADA.actor(), &id, Verdict::Approve, "ship it")
+            .await
+            .expect("the decision commits"),
+    );
     assert!(
         receipt
             .message

@@ -1,11 +1,12 @@
-//! Server functions about intake.
+//! Intake messages that could not be accepted, for admins.
 
-use super::{AppError, JsonAnswer, RejectedIntakeView};
+use super::{AppError, JsonAnswer};
+use crate::domain::rejected_intake::RejectedIntake;
 use leptos::server;
 
 /// Intake messages that could not be accepted, newest first. Admins only.
 #[server(endpoint = "rejected_intake", output = JsonAnswer)]
-pub async fn list_rejected_intake() -> Result<Vec<RejectedIntakeView>, AppError> {
+pub async fn list_rejected_intake() -> Result<Vec<RejectedIntake>, AppError> {
     use super::guard::{require, respond, services};
     use crate::domain::actor::Role;
     respond(

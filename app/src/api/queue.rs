@@ -1,0 +1,93 @@
+//! The queue: one page of reviews as filtered and sorted, each row with
+//! its key metrics formatted on the server.
+
+use super::{AppError, JsonAnswer};
+use crate::domain::intake::Priority;
+use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
+use leptos::server;
+use serde::{Deserialize, Serialize};
+
+/// One page of the queue, as filtered and sorted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueSnapshot {
+    /// The server's clock when the page was built; ages are relative to it.
+    pub now_ms: i64,
+    pub items: Vec<QueueItem>,
+    /// Every review waiting for a decision, whatever the filters.
+    pub pending: u64,
+    /// Whether the query narrows the default view (all pending reviews).
+    pub filtered: bool,
+    /// The `after` cursor of the next page; `None` on the last page.
+    pub next_after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: String,
+    pub title: String,
+    pub model_name: String,
+    pub model_version: String,
+    /// As the workflow claims it; `None` when its policy let it name nobody.
+    pub requested_by: Option<String>,
+    /// Who may decide, by the review's policy (besides leads); empty: any reviewer.
+    pub reviewer_groups: Vec<String>,
+    pub priority: Priority,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    /// The first few metrics that have a baseline or a threshold.
+    pub key_metrics: Vec<MetricChipView>,
+    pub failing_thresholds: usize,
+    pub approvals: u32,
+    pub required_approvals: u32,
+}
+
+/// A metric as a queue row shows it, formatted on the server: the queue's
+/// island then needs no number formatting of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricChipView {
+    pub name: String,
+    /// The value, as the review page's table prints it.
+    pub value: String,
+    /// Arrow and signed change against baseline (`▲ +0.007`), if there is one.
+    pub delta: Option<String>,
+    /// Whether the change is for the better (`Some(true)`), the worse, or neither.
+    pub improved: Option<bool>,
+    /// Whether the metric fails its threshold.
+    pub failing: bool,
+}
+
+impl MetricChipView {
+    pub fn of(metric: &MetricComparison) -> Self {
+        MetricChipView {
+            name: metric.name.clone(),
+            value: format_value(metric.value),
+            delta: metric.delta.map(format_delta_with_arrow),
+            improved: metric.improved(),
+            failing: metric.check == Check::Fail,
+        }
+    }
+}
+
+/// One page of the queue. `query` is the queue page's query string (`q`,
+/// `model`, `group`, `priority`, `status`, `failing`, `sort`, `after`); by
+/// default (or when left out) the pending reviews, nearest deadline first.
+/// Viewers and up.
+#[server(endpoint = "queue", output = JsonAnswer)]
+pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapshot, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    use crate::domain::queue_query::parse_queue_query;
+    respond(
+        async {
+            require(Role::Viewer)?;
+            let pairs: Vec<(String, String)> =
+                form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                    .into_owned()
+                    .collect();
+            let query = parse_queue_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .map_err(AppError::Invalid)?;
+            services()?.queue(&query).await.map_err(AppError::internal)
+        }
+        .await,
+    )
+}
