@@ -114,7 +114,7 @@ impl Services {
                 }
             }
         }
-        Err(StoreError(format!(
+        Err(StoreError::Conflict(format!(
             "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
         ))
         .into())

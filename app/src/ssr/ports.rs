@@ -13,10 +13,37 @@ use crate::domain::token::TaskToken;
 use async_trait::async_trait;
 use serde_json::Value;
 
-/// A storage failure. Details are for the log, not for users.
+/// A storage failure. Its text is fixed wording with names (a review's id,
+/// a column) but never stored values, tokens or SQL: it goes to the log as
+/// it is, and users see only a reference.
 #[derive(Debug, thiserror::Error)]
-#[error("store: {0}")]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    /// A lost compare-and-set, or a unique key already taken: the caller
+    /// may read again and retry, or tell the user.
+    #[error("store conflict: {0}")]
+    Conflict(String),
+    /// A stored row no longer parses: `what` names it, `why` says how.
+    #[error("stored {what} no longer parses: {why}")]
+    Corrupt { what: String, why: String },
+    /// The engine failed (locked, gone, out of connections); `reason` in
+    /// fixed words, the engine's own error as the source.
+    #[error("store unavailable: {reason}")]
+    Unavailable {
+        reason: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// A stored row that no longer parses.
+    pub fn corrupt(what: impl Into<String>, why: impl std::fmt::Display) -> Self {
+        Self::Corrupt {
+            what: what.into(),
+            why: why.to_string(),
+        }
+    }
+}
 
 /// A review to store, as accepted at intake.
 #[derive(Debug, Clone)]

@@ -185,7 +185,7 @@ pub(super) fn stored_spec(
     review_json: &serde_json::Value,
 ) -> Result<ReviewSpec, StoreError> {
     parse_review_spec(review_json, "review")
-        .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
+        .map_err(|e| StoreError::corrupt(format!("review {id}"), format!("{e:?}")))
 }
 
 /// The policy a stored review is held to: as resolved at intake, or, for a

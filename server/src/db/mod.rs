@@ -10,6 +10,7 @@ mod query_plans;
 mod queue_query;
 mod rows;
 mod sqlite;
+mod sqlx_error;
 
 pub use sqlite::SqliteStore;
 

@@ -8,14 +8,14 @@ use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
 use serde_json::Value;
 
-fn parse_json(text: &str, what: &str) -> Result<Value, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError(format!("stored {what}: {e}")))
+fn parse_json(text: &str, what: &str, id: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(format!("{what} of {id}"), e))
 }
 
-fn parse_policy(text: Option<&str>) -> Result<Option<EffectivePolicy>, StoreError> {
+fn parse_policy(text: Option<&str>, id: &str) -> Result<Option<EffectivePolicy>, StoreError> {
     text.map(serde_json::from_str)
         .transpose()
-        .map_err(|e| StoreError(format!("stored policy: {e}")))
+        .map_err(|e| StoreError::corrupt(format!("policy of {id}"), e))
 }
 
 #[derive(sqlx::FromRow)]
@@ -41,11 +41,15 @@ impl ReviewRow {
         delivery: Option<DeliveryRow>,
     ) -> Result<StoredReview, StoreError> {
         Ok(StoredReview {
-            status: ReviewStatus::parse(&self.status)
-                .ok_or_else(|| StoreError(format!("unknown review status {:?}", self.status)))?,
-            review_json: parse_json(&self.review_json, "review")?,
-            context: parse_json(&self.context_json, "context")?,
-            policy: parse_policy(self.policy_json.as_deref())?,
+            status: ReviewStatus::parse(&self.status).ok_or_else(|| {
+                StoreError::corrupt(
+                    format!("status of {}", self.id),
+                    format!("unknown status {:?}", self.status),
+                )
+            })?,
+            review_json: parse_json(&self.review_json, "review", &self.id)?,
+            context: parse_json(&self.context_json, "context", &self.id)?,
+            policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             decisions: decisions
                 .into_iter()
                 .map(DecisionRow::into_decision)
@@ -77,13 +81,14 @@ pub struct ReviewWithParts {
 
 impl ReviewWithParts {
     pub fn into_review(self) -> Result<StoredReview, StoreError> {
+        let id = &self.review.id;
         let decisions: Vec<DecisionRow> = serde_json::from_str(&self.decisions_json)
-            .map_err(|e| StoreError(format!("stored decisions: {e}")))?;
+            .map_err(|e| StoreError::corrupt(format!("decisions of {id}"), e))?;
         let delivery: Option<DeliveryRow> = self
             .delivery_json
             .map(|text| serde_json::from_str(&text))
             .transpose()
-            .map_err(|e| StoreError(format!("stored delivery: {e}")))?;
+            .map_err(|e| StoreError::corrupt(format!("delivery of {id}"), e))?;
         self.review.into_review(decisions, delivery)
     }
 }
@@ -102,8 +107,9 @@ pub struct DecisionRow {
 impl DecisionRow {
     fn into_decision(self) -> Result<RecordedDecision, StoreError> {
         Ok(RecordedDecision {
-            verdict: Verdict::parse(&self.verdict)
-                .ok_or_else(|| StoreError(format!("unknown verdict {:?}", self.verdict)))?,
+            verdict: Verdict::parse(&self.verdict).ok_or_else(|| {
+                StoreError::corrupt("decision", format!("unknown verdict {:?}", self.verdict))
+            })?,
             reviewer_subject: self.reviewer_subject,
             reviewer_label: self.reviewer_label,
             reviewer_groups: self.reviewer_groups,
@@ -124,8 +130,9 @@ pub struct DeliveryRow {
 impl DeliveryRow {
     fn into_record(self) -> Result<DeliveryRecord, StoreError> {
         Ok(DeliveryRecord {
-            state: DeliveryState::parse(&self.state)
-                .ok_or_else(|| StoreError(format!("unknown delivery state {:?}", self.state)))?,
+            state: DeliveryState::parse(&self.state).ok_or_else(|| {
+                StoreError::corrupt("delivery", format!("unknown state {:?}", self.state))
+            })?,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             last_error: self.last_error,
             updated_at_ms: self.updated_at,
@@ -148,8 +155,8 @@ pub struct QueueRowRecord {
 impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
         Ok(QueueRow {
-            review_json: parse_json(&self.review_json, "review")?,
-            policy: parse_policy(self.policy_json.as_deref())?,
+            review_json: parse_json(&self.review_json, "review", &self.id)?,
+            policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             id: self.id,
             received_at_ms: self.received_at,
             deadline_ms: self.deadline_at,
@@ -176,8 +183,9 @@ pub struct RejectedIntakeRow {
 impl RejectedIntakeRow {
     pub fn into_view(self) -> Result<RejectedIntakeView, StoreError> {
         Ok(RejectedIntakeView {
-            reasons: serde_json::from_str(&self.reasons_json)
-                .map_err(|e| StoreError(format!("stored reasons: {e}")))?,
+            reasons: serde_json::from_str(&self.reasons_json).map_err(|e| {
+                StoreError::corrupt(format!("reasons of rejected intake {}", self.id), e)
+            })?,
             id: self.id,
             source: self.source,
             message_id: self.message_id,

@@ -7,6 +7,7 @@ use super::indexed_sql::{
 };
 use super::pending_count::{Plan, RememberedCount};
 use super::rows::{AuditRow, QueueRowRecord, RejectedIntakeRow, ReviewWithParts};
+use super::sqlx_error::{encode_error, store_error};
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use app::domain::audit::StoredEntry;
 use app::domain::intake::{parse_review_spec, ReviewSpec};
@@ -42,14 +43,6 @@ pub struct SqliteStore {
 /// 80 MiB.
 const CONNECTIONS: u32 = 4;
 
-fn db_error(error: sqlx::Error) -> StoreError {
-    StoreError(error.to_string())
-}
-
-fn json_error(error: serde_json::Error) -> StoreError {
-    StoreError(format!("stored JSON: {error}"))
-}
-
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` and migrates it.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -79,7 +72,7 @@ impl SqliteStore {
             .bind(now_ms)
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         let count = u64::try_from(count).unwrap_or(0);
         self.remembered_count().counted(started, count);
         Ok(count)
@@ -102,7 +95,7 @@ impl SqliteStore {
         for entry in entries {
             super::audit_log::append(&mut tx, entry, None).await?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await.map_err(store_error)
     }
 
     /// A write transaction that takes SQLite's write lock up front, so two
@@ -111,7 +104,7 @@ impl SqliteStore {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db_error)
+            .map_err(store_error)
     }
 }
 
@@ -180,7 +173,7 @@ where
     .bind(entry.at_ms - window_ms)
     .fetch_one(executor)
     .await
-    .map_err(db_error)?;
+    .map_err(store_error)?;
     Ok(recent > 0)
 }
 
@@ -226,10 +219,10 @@ impl ReviewStore for SqliteStore {
         .bind(queue_group(&review.policy.reviewer_groups))
         .bind(request.spec.priority.rank())
         .bind(failing_thresholds(&request.spec))
-        .bind(serde_json::to_string(&review.policy).map_err(json_error)?)
+        .bind(serde_json::to_string(&review.policy).map_err(|e| encode_error("policy", e))?)
         .execute(&mut *tx)
         .await
-        .map_err(db_error)?
+        .map_err(store_error)?
         .rows_affected();
         if inserted == 0 {
             let (existing,): (String,) =
@@ -237,12 +230,12 @@ impl ReviewStore for SqliteStore {
                     .bind(&fingerprint)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_error)?;
-            tx.rollback().await.map_err(db_error)?;
+                    .map_err(store_error)?;
+            tx.rollback().await.map_err(store_error)?;
             return Ok(Inserted::Duplicate(existing));
         }
         super::audit_log::append(&mut tx, audit, Some(&review.id)).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(Inserted::Created(review.id.clone()))
     }
 
@@ -251,7 +244,8 @@ impl ReviewStore for SqliteStore {
         intake: &NewRejectedIntake,
         audit: &AuditRecord,
     ) -> Result<RejectedIntakeStatus, StoreError> {
-        let reasons = serde_json::to_string(&intake.reasons).map_err(json_error)?;
+        let reasons =
+            serde_json::to_string(&intake.reasons).map_err(|e| encode_error("reasons", e))?;
         let mut tx = self.write().await?;
         let (id, notified, count): (String, bool, i64) = sqlx::query_as(
             "insert into rejected_intake (id, source, message_id, received_at, reasons_json, execution_arn,
@@ -272,11 +266,11 @@ impl ReviewStore for SqliteStore {
         .bind(intake.received_at_ms)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         if count == 1 {
             super::audit_log::append(&mut tx, audit, None).await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(RejectedIntakeStatus {
             id,
             workflow_notified: notified,
@@ -288,7 +282,7 @@ impl ReviewStore for SqliteStore {
             .bind(id)
             .execute(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -301,7 +295,7 @@ impl ReviewStore for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         rows.into_iter().map(RejectedIntakeRow::into_view).collect()
     }
 
@@ -321,7 +315,7 @@ impl ReviewStore for SqliteStore {
                     .build_query_as()
                     .fetch_one(&self.pool)
                     .await
-                    .map_err(db_error)?;
+                    .map_err(store_error)?;
                 matches < i64::from(super::queue_query::FEW_MATCHES)
             }
             None => false,
@@ -331,7 +325,7 @@ impl ReviewStore for SqliteStore {
                 .build_query_as()
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_error)?;
+                .map_err(store_error)?;
         rows.into_iter().map(QueueRowRecord::into_row).collect()
     }
 
@@ -339,7 +333,7 @@ impl ReviewStore for SqliteStore {
         let (id,): (i64,) = sqlx::query_as("select coalesce(max(id), 0) from audit_entry")
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(id)
     }
 
@@ -353,7 +347,7 @@ impl ReviewStore for SqliteStore {
             .bind(limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(rows
             .into_iter()
             .map(|(cursor, review_id, action)| ReviewChange {
@@ -403,7 +397,7 @@ impl ReviewStore for SqliteStore {
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         row.map(ReviewWithParts::into_review).transpose()
     }
 
@@ -419,7 +413,7 @@ impl ReviewStore for SqliteStore {
                     .bind(person)
                     .fetch_one(&self.pool)
                     .await
-                    .map_err(db_error)?;
+                    .map_err(store_error)?;
                 known
             }
             None => false,
@@ -429,7 +423,7 @@ impl ReviewStore for SqliteStore {
             .build_query_as()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(rows.into_iter().map(AuditRow::into_entry).collect())
     }
 
@@ -440,7 +434,7 @@ impl ReviewStore for SqliteStore {
         .bind(review_id)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         Ok(rows
             .into_iter()
             .map(|(at_ms, actor, action, detail)| HistoryEntry {
@@ -466,9 +460,9 @@ impl ReviewStore for SqliteStore {
         .bind(commit.expected_version)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         let Some((token, execution_arn)) = updated else {
-            tx.rollback().await.map_err(db_error)?;
+            tx.rollback().await.map_err(store_error)?;
             return Ok(Committed::Conflict);
         };
         let decision = &commit.decision;
@@ -481,12 +475,15 @@ impl ReviewStore for SqliteStore {
         .bind(decision.verdict.as_str())
         .bind(&decision.reviewer_subject)
         .bind(&decision.reviewer_label)
-        .bind(serde_json::to_string(&decision.reviewer_groups).map_err(json_error)?)
+        .bind(
+            serde_json::to_string(&decision.reviewer_groups)
+                .map_err(|e| encode_error("reviewer groups", e))?,
+        )
         .bind(&decision.comment)
         .bind(now_ms)
         .execute(&mut *tx)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         let mut job = None;
         if let Some(delivery) = &commit.delivery {
             // Claimed for the decider's first attempt (attempt 1), so no
@@ -497,19 +494,19 @@ impl ReviewStore for SqliteStore {
                  values (?, ?, ?, ?, 1, ?, ?)",
             )
             .bind(&commit.review_id)
-            .bind(serde_json::to_string(delivery).map_err(json_error)?)
+            .bind(serde_json::to_string(delivery).map_err(|e| encode_error("delivery", e))?)
             .bind(now_ms)
             .bind(now_ms.saturating_add(commit.delivery_lease_ms))
             .bind(now_ms)
             .bind(now_ms)
             .execute(&mut *tx)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
             job = Some(DeliveryJob {
                 review_id: commit.review_id.clone(),
                 execution_arn,
                 token: TaskToken::parse(&token).map_err(|e| {
-                    StoreError(format!("stored token of {}: {e}", commit.review_id))
+                    StoreError::corrupt(format!("token of {}", commit.review_id), e)
                 })?,
                 delivery: delivery.clone(),
                 attempts: 1,
@@ -518,7 +515,7 @@ impl ReviewStore for SqliteStore {
         for entry in &commit.audit {
             super::audit_log::append(&mut tx, entry, Some(&commit.review_id)).await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(Committed::Recorded(job))
     }
 
@@ -537,7 +534,7 @@ impl ReviewStore for SqliteStore {
             .bind(limit)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         let mut jobs = Vec::with_capacity(claimed.len());
         for (review_id, payload, attempts) in claimed {
             let (token, execution_arn): (String, String) =
@@ -545,17 +542,18 @@ impl ReviewStore for SqliteStore {
                     .bind(&review_id)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_error)?;
+                    .map_err(store_error)?;
             jobs.push(DeliveryJob {
                 execution_arn,
                 token: TaskToken::parse(&token)
-                    .map_err(|e| StoreError(format!("stored token of {review_id}: {e}")))?,
-                delivery: serde_json::from_str(&payload).map_err(json_error)?,
+                    .map_err(|e| StoreError::corrupt(format!("token of {review_id}"), e))?,
+                delivery: serde_json::from_str(&payload)
+                    .map_err(|e| StoreError::corrupt(format!("delivery of {review_id}"), e))?,
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                 review_id,
             });
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(jobs)
     }
 
@@ -588,11 +586,11 @@ impl ReviewStore for SqliteStore {
         .bind(review_id)
         .execute(&mut *tx)
         .await
-        .map_err(db_error)?;
+        .map_err(store_error)?;
         if let Some(entry) = audit {
             super::audit_log::append(&mut tx, entry, Some(review_id)).await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(())
     }
 
@@ -604,10 +602,10 @@ impl ReviewStore for SqliteStore {
             .build()
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         (0..ages.len())
             .map(|n| {
-                let count: i64 = row.try_get(n).map_err(db_error)?;
+                let count: i64 = row.try_get(n).map_err(store_error)?;
                 Ok(u32::try_from(count).unwrap_or(u32::MAX))
             })
             .collect()
@@ -623,7 +621,7 @@ impl ReviewStore for SqliteStore {
             .bind(limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(store_error)
     }
 
     async fn decisions_since(
@@ -636,7 +634,7 @@ impl ReviewStore for SqliteStore {
         .bind(since_ms)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(store_error)
     }
 
     async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError> {
@@ -648,13 +646,13 @@ impl ReviewStore for SqliteStore {
         .bind(since_ms)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(store_error)
     }
 
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         super::audit_log::append(&mut tx, entry, None).await?;
-        tx.commit().await.map_err(db_error)
+        tx.commit().await.map_err(store_error)
     }
 
     async fn record_all(&self, entries: &[AuditRecord]) -> Result<(), StoreError> {
@@ -676,7 +674,7 @@ impl ReviewStore for SqliteStore {
         if !has_recent_entry(&mut *tx, entry, window_ms).await? {
             super::audit_log::append(&mut tx, entry, None).await?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await.map_err(store_error)
     }
 
     async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
@@ -686,7 +684,7 @@ impl ReviewStore for SqliteStore {
             .bind(now_ms)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         for (id,) in &expired {
             let entry = AuditRecord::system(
                 now_ms,
@@ -696,7 +694,7 @@ impl ReviewStore for SqliteStore {
             );
             super::audit_log::append(&mut tx, &entry, None).await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(expired.into_iter().map(|(id,)| id).collect())
     }
 
@@ -718,7 +716,7 @@ impl ReviewStore for SqliteStore {
         .bind(review_id)
         .execute(&mut *tx)
         .await
-        .map_err(db_error)?
+        .map_err(store_error)?
         .rows_affected();
         if closed == 1 {
             let entry = AuditRecord::system(
@@ -729,7 +727,7 @@ impl ReviewStore for SqliteStore {
             );
             super::audit_log::append(&mut tx, &entry, None).await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(closed == 1)
     }
 
@@ -743,7 +741,7 @@ impl ReviewStore for SqliteStore {
             .bind(limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(store_error)
     }
 
     async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError> {
@@ -752,7 +750,7 @@ impl ReviewStore for SqliteStore {
             .bind(review_id)
             .execute(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -762,7 +760,7 @@ impl ReviewStore for SqliteStore {
                 .bind(execution_arn)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_error)?;
+                .map_err(store_error)?;
         Ok(ids.into_iter().map(|(id,)| id).collect())
     }
 
@@ -776,11 +774,11 @@ impl ReviewStore for SqliteStore {
             .bind(limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         rows.into_iter()
             .map(|(review_id, token)| {
                 let token = TaskToken::parse(&token)
-                    .map_err(|e| StoreError(format!("stored token of {review_id}: {e}")))?;
+                    .map_err(|e| StoreError::corrupt(format!("token of {review_id}"), e))?;
                 Ok(HeartbeatJob { review_id, token })
             })
             .collect()
@@ -792,7 +790,7 @@ impl ReviewStore for SqliteStore {
             .bind(review_id)
             .execute(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(store_error)?;
         Ok(())
     }
 }
