@@ -10,7 +10,6 @@
 
 use super::link_ledger::LinkKey;
 use super::ports::{AuditRecord, ObjectError, ObjectInfo, StoreError};
-use super::queries::stored_spec;
 use super::Services;
 use crate::api::{ArtefactView, PreviewKind};
 use crate::domain::actor::Actor;
@@ -52,8 +51,7 @@ impl Services {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        let mut looked: Vec<LookedUp> = futures::stream::iter(spec.artefacts)
+        let mut looked: Vec<LookedUp> = futures::stream::iter(review.spec.artefacts)
             .map(|artefact| self.look_up(review_id, artefact))
             .buffered(LOOKUPS_AT_ONCE)
             .collect()
@@ -97,8 +95,7 @@ impl Services {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        let Some(artefact) = spec.artefacts.into_iter().nth(position) else {
+        let Some(artefact) = review.spec.artefacts.into_iter().nth(position) else {
             return Ok(None);
         };
         let LookedUp { view, object } = self.look_up(review_id, artefact).await;

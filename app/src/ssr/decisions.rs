@@ -3,7 +3,7 @@
 //! (the decider waits for that attempt only a bounded time).
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
-use super::queries::{held_to, needed, stored_spec};
+use super::queries::{held_to, needed};
 use super::Services;
 use crate::api::DecisionReceipt;
 use crate::domain::access::{may_decide, NotAllowed};
@@ -49,9 +49,9 @@ impl Services {
                 .review(review_id)
                 .await?
                 .ok_or(DecideError::NotFound)?;
-            let spec = stored_spec(review_id, &review.review_json)?;
-            let policy = held_to(review.policy.as_ref(), &spec);
-            may_decide(actor, &spec, &policy, verdict)?;
+            let spec = &review.spec;
+            let policy = held_to(review.policy.as_ref(), spec);
+            may_decide(actor, spec, &policy, verdict)?;
             let outcome = evaluate(
                 review.status,
                 needed(&policy),

@@ -4,7 +4,7 @@
 use crate::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use crate::domain::audit::StoredEntry;
 use crate::domain::decision::RecordedDecision;
-use crate::domain::intake::ReviewRequest;
+use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::QueueQuery;
@@ -76,6 +76,10 @@ pub struct StoredReview {
     pub status_reason: Option<String>,
     /// Bumped by every decision; the compare-and-set key.
     pub version: i64,
+    /// The `review` object, parsed once where the row is read.
+    pub spec: ReviewSpec,
+    /// The `review` object as the workflow sent it: the answer to Step
+    /// Functions echoes it whole, fields the spec does not read included.
     pub review_json: Value,
     pub context: Value,
     /// As resolved at intake; `None` for reviews stored before policies
@@ -95,7 +99,8 @@ pub struct QueueRow {
     pub due_at_ms: i64,
     /// [`crate::domain::intake::Priority::rank`].
     pub priority_rank: i64,
-    pub review_json: Value,
+    /// The `review` object, parsed once where the row is read.
+    pub spec: ReviewSpec,
     /// As [`StoredReview::policy`].
     pub policy: Option<EffectivePolicy>,
     pub approvals: u32,

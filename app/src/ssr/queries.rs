@@ -9,7 +9,7 @@ use crate::api::{
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
-use crate::domain::intake::{parse_review_spec, ReviewSpec};
+use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
@@ -66,7 +66,7 @@ impl Services {
             )
             .await?;
         let history = self.store.history(id).await?;
-        let spec = stored_spec(&review.id, &review.review_json)?;
+        let spec = review.spec.clone();
         let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
@@ -180,14 +180,6 @@ pub(super) fn decision_blocked(
 /// be made: the form or the dialog asks for the reason after it.
 const REASON_GIVEN_LATER: &str = "(reason given later)";
 
-pub(super) fn stored_spec(
-    id: &str,
-    review_json: &serde_json::Value,
-) -> Result<ReviewSpec, StoreError> {
-    parse_review_spec(review_json, "review")
-        .map_err(|e| StoreError::corrupt(format!("review {id}"), format!("{e:?}")))
-}
-
 /// The policy a stored review is held to: as resolved at intake, or, for a
 /// review stored before policies, its own fields.
 pub(super) fn held_to(policy: Option<&EffectivePolicy>, spec: &ReviewSpec) -> EffectivePolicy {
@@ -218,7 +210,7 @@ fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
 }
 
 fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreError> {
-    let spec = stored_spec(&row.id, &row.review_json)?;
+    let spec = row.spec;
     let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);

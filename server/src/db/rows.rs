@@ -3,6 +3,7 @@
 
 use app::api::RejectedIntakeView;
 use app::domain::decision::{RecordedDecision, Verdict};
+use app::domain::intake::{parse_review_spec, ReviewSpec};
 use app::domain::policy::EffectivePolicy;
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
@@ -10,6 +11,16 @@ use serde_json::Value;
 
 fn parse_json(text: &str, what: &str, id: &str) -> Result<Value, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::corrupt(format!("{what} of {id}"), e))
+}
+
+/// The stored `review` object of review `id`, as the services read it.
+fn parse_spec(text: &str, id: &str) -> Result<(ReviewSpec, Value), StoreError> {
+    let json = parse_json(text, "review", id)?;
+    let spec = parse_review_spec(&json, "review").map_err(|errors| {
+        let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        StoreError::corrupt(format!("review {id}"), why.join("; "))
+    })?;
+    Ok((spec, json))
 }
 
 fn parse_policy(text: Option<&str>, id: &str) -> Result<Option<EffectivePolicy>, StoreError> {
@@ -40,6 +51,7 @@ impl ReviewRow {
         decisions: Vec<DecisionRow>,
         delivery: Option<DeliveryRow>,
     ) -> Result<StoredReview, StoreError> {
+        let (spec, review_json) = parse_spec(&self.review_json, &self.id)?;
         Ok(StoredReview {
             status: ReviewStatus::parse(&self.status).ok_or_else(|| {
                 StoreError::corrupt(
@@ -47,7 +59,8 @@ impl ReviewRow {
                     format!("unknown status {:?}", self.status),
                 )
             })?,
-            review_json: parse_json(&self.review_json, "review", &self.id)?,
+            spec,
+            review_json,
             context: parse_json(&self.context_json, "context", &self.id)?,
             policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             decisions: decisions
@@ -155,7 +168,7 @@ pub struct QueueRowRecord {
 impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
         Ok(QueueRow {
-            review_json: parse_json(&self.review_json, "review", &self.id)?,
+            spec: parse_spec(&self.review_json, &self.id)?.0,
             policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             id: self.id,
             received_at_ms: self.received_at,
@@ -228,6 +241,55 @@ impl AuditRow {
             },
             prev_hash: self.prev_hash.unwrap_or_default(),
             hash: self.hash.unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(review_json: &str) -> ReviewRow {
+        ReviewRow {
+            id: "review-7".into(),
+            execution_arn: "arn:aws:states:eu-west-1:1:execution:m:e".into(),
+            state_name: "Review".into(),
+            entered_at: 0,
+            received_at: 0,
+            deadline_at: None,
+            status: "pending".into(),
+            status_reason: None,
+            version: 0,
+            review_json: review_json.into(),
+            context_json: "{}".into(),
+            policy_json: None,
+        }
+    }
+
+    const REVIEW: &str = r#"{"title": "Promote churn-model v42",
+        "model": {"name": "churn-model", "version": "42"},
+        "metrics": {"auc": 0.9}, "requestedBy": "ci@example.com", "ticket": "ML-1"}"#;
+
+    #[test]
+    fn a_stored_review_is_parsed_where_the_row_is_read() {
+        let review = row(REVIEW).into_review(Vec::new(), None).expect("a review");
+        assert_eq!(review.spec.title, "Promote churn-model v42");
+        assert_eq!(review.spec.model.version, "42");
+        // The raw object stays whole for the answer to Step Functions.
+        assert_eq!(review.review_json["ticket"], "ML-1");
+    }
+
+    #[test]
+    fn a_stored_review_that_no_longer_parses_is_corrupt_and_named() {
+        let failed = row(r#"{"model": {"name": "m", "version": "1"}}"#)
+            .into_review(Vec::new(), None)
+            .expect_err("no title");
+        match failed {
+            StoreError::Corrupt { what, why } => {
+                assert_eq!(what, "review review-7");
+                assert!(why.contains("review.title"), "{why}");
+            }
+            other => panic!("not corrupt: {other:?}"),
         }
     }
 }
