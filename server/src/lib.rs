@@ -129,6 +129,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         clock,
         links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
         recorder,
+        pending: Default::default(),
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),

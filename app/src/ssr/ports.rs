@@ -53,6 +53,9 @@ pub struct NewReview {
     pub received_at_ms: i64,
     /// The policy it is held to, resolved at intake.
     pub policy: EffectivePolicy,
+    /// [`crate::domain::metrics::failing_thresholds`], kept for the
+    /// queue's filter.
+    pub failing_thresholds: u32,
 }
 
 /// Whether an intake created a review or found it already there.
@@ -87,6 +90,17 @@ pub struct StoredReview {
     pub policy: Option<EffectivePolicy>,
     pub decisions: Vec<RecordedDecision>,
     pub delivery: Option<DeliveryRecord>,
+}
+
+/// How a pending review ends without a decision (its deadline passed, its
+/// execution moved on), in the services' words: the status and reason
+/// stored with it, and the audit entry that records it. Expiring many at
+/// once, the store sets the entry's review to each in turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closing {
+    pub status: ReviewStatus,
+    pub reason: String,
+    pub audit: AuditRecord,
 }
 
 /// A row of the queue.
@@ -236,7 +250,8 @@ pub trait ReviewStore: Send + Sync {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<ReviewChange>, StoreError>;
-    /// Reviews waiting for a decision (deadline not yet passed).
+    /// Counts the reviews waiting for a decision (deadline not yet
+    /// passed), every call ([`super::pending_count`] remembers the count).
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
     /// For each of `ages`, how many pending reviews are at least that old
@@ -297,16 +312,19 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError>;
-    /// Marks pending reviews whose deadline has passed as expired (with an
-    /// audit entry each); returns their ids.
-    async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError>;
-    /// Ends a still-pending review as `status` with `reason`; `false` when
-    /// it was no longer pending (someone decided first).
+    /// Ends the pending reviews whose deadline has passed at `now_ms` as
+    /// `closing` says, with its audit entry for each; returns their ids.
+    async fn expire_overdue(
+        &self,
+        now_ms: i64,
+        closing: &Closing,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Ends a still-pending review as `closing` says, with its audit entry;
+    /// `false` when it was no longer pending (someone decided first).
     async fn close_review(
         &self,
         review_id: &str,
-        status: ReviewStatus,
-        reason: &str,
+        closing: &Closing,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
     /// Pending reviews last checked against their execution before

@@ -44,7 +44,7 @@ impl Services {
         Ok(QueueSnapshot {
             now_ms,
             items,
-            pending: self.store.pending_count(now_ms).await?,
+            pending: self.pending.get(&self.store, now_ms).await?,
             filtered: query.is_filtered(),
             next_after,
         })

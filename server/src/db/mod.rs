@@ -4,7 +4,6 @@
 pub mod audit_log;
 mod audit_query;
 mod indexed_sql;
-mod pending_count;
 #[cfg(test)]
 mod query_plans;
 mod queue_query;

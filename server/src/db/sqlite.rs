@@ -5,35 +5,29 @@ use super::indexed_sql::{
     pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
     OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
 };
-use super::pending_count::{Plan, RememberedCount};
 use super::rows::{AuditRow, QueueRowRecord, RejectedIntakeRow, ReviewWithParts};
 use super::sqlx_error::{encode_error, store_error};
 use app::api::{AuditFilter, HistoryEntry, RejectedIntakeView, ReviewChange};
 use app::domain::audit::StoredEntry;
-use app::domain::intake::{parse_review_spec, ReviewSpec};
-use app::domain::metrics::{compare, failing, DirectionRules};
+use app::domain::intake::parse_review_spec;
+use app::domain::metrics::failing_thresholds;
 use app::domain::queue_query::QueueQuery;
-use app::domain::review::ReviewStatus;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{
-    AuditRecord, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob, Inserted,
-    NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore, StoreError,
-    StoredReview,
+    AuditRecord, Closing, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob,
+    Inserted, NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore,
+    StoreError, StoredReview,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The review store backed by a SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// The pending count shown on every queue page, remembered between
-    /// pages and refreshed in the background (module `pending_count`).
-    pending: Arc<Mutex<RememberedCount>>,
 }
 
 /// Connections in the pool. Each is a thread of its own with its own page
@@ -59,27 +53,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         super::audit_log::seal_and_protect(&pool).await?;
         backfill_failing_thresholds(&pool).await?;
-        Ok(Self {
-            pool,
-            pending: Arc::default(),
-        })
-    }
-
-    /// Counts the reviews still waiting at `now_ms` and remembers the count.
-    async fn count_pending(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let started = Instant::now();
-        let (count,): (i64,) = sqlx::query_as(COUNT_PENDING)
-            .bind(now_ms)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(store_error)?;
-        let count = u64::try_from(count).unwrap_or(0);
-        self.remembered_count().counted(started, count);
-        Ok(count)
-    }
-
-    fn remembered_count(&self) -> std::sync::MutexGuard<'_, RememberedCount> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+        Ok(Self { pool })
     }
 
     /// The connection pool, shared with the session store.
@@ -114,15 +88,10 @@ fn queue_group(groups: &[String]) -> Option<String> {
     (!groups.is_empty()).then(|| groups.join(", "))
 }
 
-/// How many thresholds a request's metrics fail (a queue filter).
-fn failing_thresholds(spec: &ReviewSpec) -> i64 {
-    // Which way is better does not change whether a threshold fails.
-    let metrics = compare(spec, &DirectionRules::default());
-    i64::try_from(failing(&metrics)).unwrap_or(i64::MAX)
-}
-
 /// Computes `failing_thresholds` for reviews stored before the column
-/// existed, a thousand at a time; does nothing once all have it.
+/// existed, a thousand at a time; does nothing once all have it. (New
+/// reviews arrive with theirs, counted by the intake service; this runs the
+/// same domain rule over the rows that predate it.)
 async fn backfill_failing_thresholds(pool: &SqlitePool) -> anyhow::Result<()> {
     loop {
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -218,7 +187,7 @@ impl ReviewStore for SqliteStore {
         .bind(review.received_at_ms)
         .bind(queue_group(&review.policy.reviewer_groups))
         .bind(request.spec.priority.rank())
-        .bind(failing_thresholds(&request.spec))
+        .bind(review.failing_thresholds)
         .bind(serde_json::to_string(&review.policy).map_err(|e| encode_error("policy", e))?)
         .execute(&mut *tx)
         .await
@@ -359,21 +328,12 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let plan = self.remembered_count().plan(Instant::now());
-        match plan {
-            Plan::Show(count) => Ok(count),
-            Plan::ShowAndRecount(count) => {
-                let store = self.clone();
-                tokio::spawn(async move {
-                    if let Err(error) = store.count_pending(now_ms).await {
-                        store.remembered_count().recount_failed();
-                        tracing::warn!("could not count the pending reviews: {error}");
-                    }
-                });
-                Ok(count)
-            }
-            Plan::CountNow => self.count_pending(now_ms).await,
-        }
+        let (count,): (i64,) = sqlx::query_as(COUNT_PENDING)
+            .bind(now_ms)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError> {
@@ -677,22 +637,22 @@ impl ReviewStore for SqliteStore {
         tx.commit().await.map_err(store_error)
     }
 
-    async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
+    async fn expire_overdue(
+        &self,
+        now_ms: i64,
+        closing: &Closing,
+    ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.write().await?;
         let expired: Vec<(String,)> = sqlx::query_as(EXPIRE_OVERDUE)
+            .bind(closing.status.as_str())
+            .bind(&closing.reason)
             .bind(now_ms)
             .bind(now_ms)
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
         for (id,) in &expired {
-            let entry = AuditRecord::system(
-                now_ms,
-                "expired",
-                Some(id),
-                Some("The deadline passed before anyone decided.".into()),
-            );
-            super::audit_log::append(&mut tx, &entry, None).await?;
+            super::audit_log::append(&mut tx, &closing.audit, Some(id)).await?;
         }
         tx.commit().await.map_err(store_error)?;
         Ok(expired.into_iter().map(|(id,)| id).collect())
@@ -701,8 +661,7 @@ impl ReviewStore for SqliteStore {
     async fn close_review(
         &self,
         review_id: &str,
-        status: ReviewStatus,
-        reason: &str,
+        closing: &Closing,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
@@ -710,8 +669,8 @@ impl ReviewStore for SqliteStore {
             "update review set status = ?, status_reason = ?, version = version + 1, updated_at = ?
              where id = ? and status = 'pending'",
         )
-        .bind(status.as_str())
-        .bind(reason)
+        .bind(closing.status.as_str())
+        .bind(&closing.reason)
         .bind(now_ms)
         .bind(review_id)
         .execute(&mut *tx)
@@ -719,13 +678,7 @@ impl ReviewStore for SqliteStore {
         .map_err(store_error)?
         .rows_affected();
         if closed == 1 {
-            let entry = AuditRecord::system(
-                now_ms,
-                &status.label().to_lowercase(),
-                Some(review_id),
-                Some(reason.to_owned()),
-            );
-            super::audit_log::append(&mut tx, &entry, None).await?;
+            super::audit_log::append(&mut tx, &closing.audit, Some(review_id)).await?;
         }
         tx.commit().await.map_err(store_error)?;
         Ok(closed == 1)
