@@ -4,7 +4,7 @@
 //! no more memory than a few thousand).
 
 use super::rows::AuditRow;
-use super::sqlx_error::store_error;
+use crate::db::sqlx_error::store_error;
 use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
 use app::domain::audit_export::jsonl_line;
