@@ -87,17 +87,17 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             "no approval policy (--config): each request sets its own approvals, group and requester"
         ),
     }
-    let store = db::SqliteStore::connect(&args.database_url).await?;
+    let stores = db::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sessions = auth::sessions::SessionStore::new(
-        store.pool(),
+        stores.sqlite.pool(),
         auth::sessions::Lifetimes {
             idle_ms: args.session_idle_minutes * 60_000,
             absolute_ms: args.session_max_hours * 3_600_000,
         },
     );
-    let store: Arc<dyn app::ssr::ports::ReviewStore> = Arc::new(store);
+    let store = stores.reviews;
     let auth = Arc::new(sign_in(
         &args,
         role_map,
@@ -129,6 +129,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         clock,
         links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
         recorder,
+        pending: Default::default(),
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),

@@ -141,6 +141,13 @@ pub fn failing(rows: &[MetricComparison]) -> usize {
     rows.iter().filter(|r| r.check == Check::Fail).count()
 }
 
+/// How many of a request's metrics fail their thresholds: what the queue
+/// filters on, stored with the review at intake. Which way is better does
+/// not change whether a threshold fails, so no direction rules are asked.
+pub fn failing_thresholds(spec: &ReviewSpec) -> u32 {
+    u32::try_from(failing(&compare(spec, &DirectionRules::default()))).unwrap_or(u32::MAX)
+}
+
 /// One line on how the thresholds fared, e.g. `1 of 2 thresholds fail.`
 pub fn threshold_summary(with_threshold: usize, failing: usize) -> String {
     match (with_threshold, failing) {
@@ -251,6 +258,16 @@ mod tests {
             "review",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn failing_thresholds_count_only_the_metrics_past_their_bounds() {
+        // auc passes its minimum, flagged_rate exceeds its maximum,
+        // precision and latency have none.
+        assert_eq!(failing_thresholds(&spec()), 1);
+        let mut all_fail = spec();
+        all_fail.metrics[0].value = 0.5;
+        assert_eq!(failing_thresholds(&all_fail), 2);
     }
 
     #[test]

@@ -10,7 +10,6 @@
 
 use super::link_ledger::LinkKey;
 use super::ports::{AuditRecord, ObjectError, ObjectInfo, StoreError};
-use super::queries::stored_spec;
 use super::Services;
 use crate::api::{ArtefactView, PreviewKind};
 use crate::domain::actor::Actor;
@@ -52,8 +51,7 @@ impl Services {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        self.links_for(review_id, spec.artefacts, viewer)
+        self.links_for(review_id, review.spec.artefacts, viewer)
             .await
             .map(Some)
     }
@@ -110,8 +108,7 @@ impl Services {
         let Some(review) = self.store.review(review_id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        let Some(artefact) = spec.artefacts.into_iter().nth(position) else {
+        let Some(artefact) = review.spec.artefacts.into_iter().nth(position) else {
             return Ok(None);
         };
         let LookedUp { view, object } = self.look_up(review_id, artefact).await;

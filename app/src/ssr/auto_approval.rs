@@ -5,7 +5,7 @@
 //! the outbox like any decision.
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, StoreError};
-use super::queries::{held_to, stored_spec};
+use super::queries::held_to;
 use super::Services;
 use crate::domain::decision::{Outcome, RecordedDecision, Verdict};
 use crate::domain::metrics::compare;
@@ -26,12 +26,12 @@ impl Services {
         if !review.status.is_pending() || !review.decisions.is_empty() {
             return Ok(());
         }
-        let spec = stored_spec(review_id, &review.review_json)?;
-        let policy = held_to(review.policy.as_ref(), &spec);
+        let spec = &review.spec;
+        let policy = held_to(review.policy.as_ref(), spec);
         let (Some(approver), Some(rule)) = (policy.auto_approver(), policy.rule.as_ref()) else {
             return Ok(());
         };
-        let metrics = compare(&spec, &self.settings.metric_directions);
+        let metrics = compare(spec, &self.settings.metric_directions);
         let Some(Ok(evidence)) = auto_approval(&policy, &metrics, spec.model.stage.as_deref())
         else {
             return Ok(());

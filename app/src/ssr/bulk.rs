@@ -4,7 +4,7 @@
 //! and delivered on its own, and every policy applies to each.
 
 use super::ports::StoreError;
-use super::queries::{decision_blocked, held_to, stored_spec};
+use super::queries::{decision_blocked, held_to};
 use super::{DecideError, Decided, Services};
 use crate::api::PreflightRow;
 use crate::domain::actor::Actor;
@@ -33,7 +33,7 @@ impl Services {
                 });
                 continue;
             };
-            let spec = stored_spec(id, &review.review_json)?;
+            let spec = review.spec.clone();
             let policy = held_to(review.policy.as_ref(), &spec);
             let metrics = compare(&spec, &self.settings.metric_directions);
             let with_threshold = metrics

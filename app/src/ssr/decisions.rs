@@ -3,7 +3,7 @@
 //! (the decider waits for that attempt only a bounded time).
 
 use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
-use super::queries::{held_to, needed, stored_spec};
+use super::queries::{held_to, needed};
 use super::Services;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
@@ -64,9 +64,9 @@ impl Services {
                 .review(review_id)
                 .await?
                 .ok_or(DecideError::NotFound)?;
-            let spec = stored_spec(review_id, &review.review_json)?;
-            let policy = held_to(review.policy.as_ref(), &spec);
-            may_decide(actor, &spec, &policy, verdict)?;
+            let spec = &review.spec;
+            let policy = held_to(review.policy.as_ref(), spec);
+            may_decide(actor, spec, &policy, verdict)?;
             let outcome = evaluate(
                 review.status,
                 needed(&policy),
@@ -129,7 +129,7 @@ impl Services {
                 }
             }
         }
-        Err(StoreError(format!(
+        Err(StoreError::Conflict(format!(
             "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
         ))
         .into())

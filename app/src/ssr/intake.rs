@@ -7,7 +7,7 @@ use super::ports::{
 };
 use super::Services;
 use crate::domain::intake::{parse_review_request, IntakeRejection, ReviewRequest};
-use crate::domain::metrics::compare;
+use crate::domain::metrics::{compare, failing_thresholds};
 use crate::domain::output::invalid_request_delivery;
 use crate::domain::policy::{auto_approval, resolve, short_version, EffectivePolicy, Evidence};
 use crate::domain::rejected_intake::keep;
@@ -95,6 +95,7 @@ impl Services {
         );
         let review = NewReview {
             id: uuid::Uuid::new_v4().to_string(),
+            failing_thresholds: failing_thresholds(&request.spec),
             request,
             received_at_ms: now_ms,
             policy,

@@ -278,7 +278,10 @@ mod tests {
         let ledger = LinkLedger::new(LIFETIME);
         let failed = ledger
             .issue("ada", "review-1", &["s3://b/a"], 0, |_, _| async {
-                Err(StoreError("disk full".into()))
+                Err(StoreError::Unavailable {
+                    reason: "disk full",
+                    source: "no space left on device".into(),
+                })
             })
             .await;
         assert!(failed.is_err());

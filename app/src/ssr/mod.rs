@@ -12,6 +12,7 @@ mod intake;
 pub mod link_ledger;
 pub mod outcome_recorder;
 mod overview;
+pub mod pending_count;
 pub mod ports;
 mod queries;
 mod review_page;
@@ -43,6 +44,8 @@ pub struct Services {
     /// Writes the outcomes of the deciders' delivery attempts; the server's
     /// shutdown waits for it.
     pub recorder: outcome_recorder::OutcomeRecorder,
+    /// The pending count every queue page shows, remembered between pages.
+    pub pending: Arc<pending_count::PendingCount>,
     pub settings: Settings,
 }
 

@@ -5,7 +5,7 @@ use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::RecordedDecision;
 use crate::domain::history::{HistoryEntry, ReviewChange};
-use crate::domain::intake::ReviewRequest;
+use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::QueueQuery;
@@ -15,10 +15,37 @@ use crate::domain::token::TaskToken;
 use async_trait::async_trait;
 use serde_json::Value;
 
-/// A storage failure. Details are for the log, not for users.
+/// A storage failure. Its text is fixed wording with names (a review's id,
+/// a column) but never stored values, tokens or SQL: it goes to the log as
+/// it is, and users see only a reference.
 #[derive(Debug, thiserror::Error)]
-#[error("store: {0}")]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    /// A lost compare-and-set, or a unique key already taken: the caller
+    /// may read again and retry, or tell the user.
+    #[error("store conflict: {0}")]
+    Conflict(String),
+    /// A stored row no longer parses: `what` names it, `why` says how.
+    #[error("stored {what} no longer parses: {why}")]
+    Corrupt { what: String, why: String },
+    /// The engine failed (locked, gone, out of connections); `reason` in
+    /// fixed words, the engine's own error as the source.
+    #[error("store unavailable: {reason}")]
+    Unavailable {
+        reason: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// A stored row that no longer parses.
+    pub fn corrupt(what: impl Into<String>, why: impl std::fmt::Display) -> Self {
+        Self::Corrupt {
+            what: what.into(),
+            why: why.to_string(),
+        }
+    }
+}
 
 /// A review to store, as accepted at intake.
 #[derive(Debug, Clone)]
@@ -28,6 +55,9 @@ pub struct NewReview {
     pub received_at_ms: i64,
     /// The policy it is held to, resolved at intake.
     pub policy: EffectivePolicy,
+    /// [`crate::domain::metrics::failing_thresholds`], kept for the
+    /// queue's filter.
+    pub failing_thresholds: u32,
 }
 
 /// Whether an intake created a review or found it already there.
@@ -51,6 +81,10 @@ pub struct StoredReview {
     pub status_reason: Option<String>,
     /// Bumped by every decision; the compare-and-set key.
     pub version: i64,
+    /// The `review` object, parsed once where the row is read.
+    pub spec: ReviewSpec,
+    /// The `review` object as the workflow sent it: the answer to Step
+    /// Functions echoes it whole, fields the spec does not read included.
     pub review_json: Value,
     pub context: Value,
     /// As resolved at intake; `None` for reviews stored before policies
@@ -58,6 +92,17 @@ pub struct StoredReview {
     pub policy: Option<EffectivePolicy>,
     pub decisions: Vec<RecordedDecision>,
     pub delivery: Option<DeliveryRecord>,
+}
+
+/// How a pending review ends without a decision (its deadline passed, its
+/// execution moved on), in the services' words: the status and reason
+/// stored with it, and the audit entry that records it. Expiring many at
+/// once, the store sets the entry's review to each in turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closing {
+    pub status: ReviewStatus,
+    pub reason: String,
+    pub audit: AuditRecord,
 }
 
 /// A row of the queue.
@@ -70,7 +115,8 @@ pub struct QueueRow {
     pub due_at_ms: i64,
     /// [`crate::domain::intake::Priority::rank`].
     pub priority_rank: i64,
-    pub review_json: Value,
+    /// The `review` object, parsed once where the row is read.
+    pub spec: ReviewSpec,
     /// As [`StoredReview::policy`].
     pub policy: Option<EffectivePolicy>,
     pub approvals: u32,
@@ -206,7 +252,8 @@ pub trait ReviewStore: Send + Sync {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<ReviewChange>, StoreError>;
-    /// Reviews waiting for a decision (deadline not yet passed).
+    /// Counts the reviews waiting for a decision (deadline not yet
+    /// passed), every call ([`super::pending_count`] remembers the count).
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
     /// For each of `ages`, how many pending reviews are at least that old
@@ -267,16 +314,19 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError>;
-    /// Marks pending reviews whose deadline has passed as expired (with an
-    /// audit entry each); returns their ids.
-    async fn expire_overdue(&self, now_ms: i64) -> Result<Vec<String>, StoreError>;
-    /// Ends a still-pending review as `status` with `reason`; `false` when
-    /// it was no longer pending (someone decided first).
+    /// Ends the pending reviews whose deadline has passed at `now_ms` as
+    /// `closing` says, with its audit entry for each; returns their ids.
+    async fn expire_overdue(
+        &self,
+        now_ms: i64,
+        closing: &Closing,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Ends a still-pending review as `closing` says, with its audit entry;
+    /// `false` when it was no longer pending (someone decided first).
     async fn close_review(
         &self,
         review_id: &str,
-        status: ReviewStatus,
-        reason: &str,
+        closing: &Closing,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
     /// Pending reviews last checked against their execution before

@@ -11,7 +11,7 @@ use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::history::HistoryEntry;
-use crate::domain::intake::{parse_review_spec, ReviewSpec};
+use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
@@ -47,7 +47,7 @@ impl Services {
         Ok(QueueSnapshot {
             now_ms,
             items,
-            pending: self.store.pending_count(now_ms).await?,
+            pending: self.pending.get(&self.store, now_ms).await?,
             filtered: query.is_filtered(),
             next_after,
         })
@@ -62,16 +62,14 @@ impl Services {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        self.detail_of(review, spec, viewer).await.map(Some)
+        self.detail_of(review, viewer).await.map(Some)
     }
 
-    /// The detail of `review` (whose request is `spec`) as `viewer` sees it;
-    /// the view is audited (once per person in a window).
+    /// The detail of `review` as `viewer` sees it; the view is audited
+    /// (once per person in a window).
     pub(super) async fn detail_of(
         &self,
         review: StoredReview,
-        spec: ReviewSpec,
         viewer: &Actor,
     ) -> Result<ReviewDetail, StoreError> {
         let id = review.id.as_str();
@@ -82,6 +80,7 @@ impl Services {
             )
             .await?;
         let history = self.store.history(id).await?;
+        let spec = review.spec.clone();
         let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
@@ -202,14 +201,6 @@ pub(super) fn decision_blocked(
 /// be made: the form or the dialog asks for the reason after it.
 const REASON_GIVEN_LATER: &str = "(reason given later)";
 
-pub(super) fn stored_spec(
-    id: &str,
-    review_json: &serde_json::Value,
-) -> Result<ReviewSpec, StoreError> {
-    parse_review_spec(review_json, "review")
-        .map_err(|e| StoreError(format!("stored review {id} no longer parses: {e:?}")))
-}
-
 /// The policy a stored review is held to: as resolved at intake, or, for a
 /// review stored before policies, its own fields.
 pub(super) fn held_to(policy: Option<&EffectivePolicy>, spec: &ReviewSpec) -> EffectivePolicy {
@@ -240,7 +231,7 @@ fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
 }
 
 fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreError> {
-    let spec = stored_spec(&row.id, &row.review_json)?;
+    let spec = row.spec;
     let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);

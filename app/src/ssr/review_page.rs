@@ -4,7 +4,6 @@
 //! what an open page asks for again.
 
 use super::ports::StoreError;
-use super::queries::stored_spec;
 use super::Services;
 use crate::api::{ArtefactView, ReviewDetail};
 use crate::domain::actor::Actor;
@@ -27,10 +26,9 @@ impl Services {
         let Some(review) = self.store.review(id).await? else {
             return Ok(None);
         };
-        let spec = stored_spec(&review.id, &review.review_json)?;
-        let artefacts = spec.artefacts.clone();
+        let artefacts = review.spec.artefacts.clone();
         let (detail, artefacts) = futures::join!(
-            self.detail_of(review, spec, viewer),
+            self.detail_of(review, viewer),
             self.links_for(id, artefacts, viewer)
         );
         Ok(Some(ReviewPage {

@@ -3,12 +3,40 @@
 //! about pending reviews so that one whose execution has moved on never
 //! looks pending.
 
-use super::ports::{AuditRecord, StoreError, WorkflowError};
+use super::ports::{AuditRecord, Closing, StoreError, WorkflowError};
+use super::Services;
+use crate::domain::review::ReviewStatus;
+use crate::domain::upstream::{review_outcome, ExecutionEvent};
 
 /// A review's heartbeat failures within this window are one audit entry.
 const HEARTBEAT_FAILURE_WINDOW_MS: i64 = 10 * 60_000;
-use super::Services;
-use crate::domain::upstream::{review_outcome, ExecutionEvent};
+
+/// Why a review past its deadline ended: stored with it and audited.
+const EXPIRED_REASON: &str = "The deadline passed before anyone decided.";
+
+/// How the reviews past their deadline at `now_ms` end.
+fn expiry(now_ms: i64) -> Closing {
+    Closing {
+        status: ReviewStatus::Expired,
+        reason: EXPIRED_REASON.to_owned(),
+        audit: AuditRecord::system(now_ms, "expired", None, Some(EXPIRED_REASON.to_owned())),
+    }
+}
+
+/// How a review ends when its execution moved on without Signoff: as
+/// `status`, for `reason`, audited under the status's name.
+fn upstream_close(review_id: &str, status: ReviewStatus, reason: &str, now_ms: i64) -> Closing {
+    Closing {
+        status,
+        reason: reason.to_owned(),
+        audit: AuditRecord::system(
+            now_ms,
+            &status.label().to_lowercase(),
+            Some(review_id),
+            Some(reason.to_owned()),
+        ),
+    }
+}
 
 /// What one tick of the clock did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +54,12 @@ impl Services {
         check_limit: u32,
         recheck_after_ms: i64,
     ) -> Result<ClockReport, StoreError> {
-        let expired = self.store.expire_overdue(self.clock.now_ms()).await?.len();
+        let now_ms = self.clock.now_ms();
+        let expired = self
+            .store
+            .expire_overdue(now_ms, &expiry(now_ms))
+            .await?
+            .len();
         let heartbeats = self.send_heartbeats().await?;
         let closed = self.reconcile(check_limit, recheck_after_ms).await?;
         Ok(ClockReport {
@@ -80,9 +113,10 @@ impl Services {
             match self.workflow.execution_status(&execution_arn).await {
                 Ok((status, error)) => {
                     if let Some((outcome, reason)) = review_outcome(&status, error.as_deref()) {
+                        let closing = upstream_close(&review_id, outcome, &reason, now_ms);
                         if self
                             .store
-                            .close_review(&review_id, outcome, &reason, now_ms)
+                            .close_review(&review_id, &closing, now_ms)
                             .await?
                         {
                             tracing::info!(%review_id, status = outcome.as_str(), "{reason}");
@@ -105,9 +139,10 @@ impl Services {
         let now_ms = self.clock.now_ms();
         let mut closed = 0;
         for review_id in self.store.pending_reviews_of(&event.execution_arn).await? {
+            let closing = upstream_close(&review_id, outcome, &reason, now_ms);
             if self
                 .store
-                .close_review(&review_id, outcome, &reason, now_ms)
+                .close_review(&review_id, &closing, now_ms)
                 .await?
             {
                 tracing::info!(%review_id, status = outcome.as_str(), "{reason} (event)");
@@ -115,5 +150,46 @@ impl Services {
             }
         }
         Ok(closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overdue_review_expires_with_the_reason_stored_and_audited() {
+        let closing = expiry(5_000);
+        assert_eq!(closing.status, ReviewStatus::Expired);
+        assert_eq!(closing.reason, "The deadline passed before anyone decided.");
+        assert_eq!(
+            closing.audit,
+            AuditRecord::system(
+                5_000,
+                "expired",
+                None,
+                Some("The deadline passed before anyone decided.".into()),
+            )
+        );
+    }
+
+    #[test]
+    fn a_review_closed_upstream_is_audited_under_its_status_with_the_reason() {
+        let closing = upstream_close(
+            "review-1",
+            ReviewStatus::ClosedUpstream,
+            "The execution was aborted.",
+            7_000,
+        );
+        assert_eq!(closing.status, ReviewStatus::ClosedUpstream);
+        assert_eq!(closing.reason, "The execution was aborted.");
+        assert_eq!(closing.audit.actor, "system");
+        assert_eq!(closing.audit.action, "closed upstream");
+        assert_eq!(closing.audit.review_id.as_deref(), Some("review-1"));
+        assert_eq!(
+            closing.audit.detail.as_deref(),
+            Some("The execution was aborted.")
+        );
+        assert_eq!(closing.audit.at_ms, 7_000);
     }
 }

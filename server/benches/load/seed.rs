@@ -238,6 +238,7 @@ pub async fn pending_reviews(
         let review = NewReview {
             id: uuid::Uuid::new_v4().to_string(),
             policy: app::domain::policy::EffectivePolicy::from_request(&request.spec),
+            failing_thresholds: app::domain::metrics::failing_thresholds(&request.spec),
             request,
             received_at_ms,
         };

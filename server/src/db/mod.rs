@@ -1,42 +1,107 @@
-//! Storage adapters: the [`app::ssr::ports::ReviewStore`] implementations.
-//! SQLite is the default; PostgreSQL joins for several replicas.
+//! Storage adapters: the ports' implementations, one module per engine, and
+//! [`connect`], which picks the engine by the database URL's scheme. SQLite
+//! is the only engine so far; PostgreSQL (for several replicas) joins later
+//! behind the same ports.
 
-pub mod audit_log;
-mod audit_query;
-mod indexed_sql;
-mod pending_count;
-#[cfg(test)]
-mod query_plans;
-mod queue_query;
-mod rows;
-mod sqlite;
+pub mod sqlite;
+mod sqlx_error;
 
 pub use sqlite::SqliteStore;
 
-/// Trigram indexes need three characters; shorter terms cannot use them.
-const MIN_INDEXED_CHARS: usize = 3;
+use app::ssr::ports::ReviewStore;
+use std::sync::Arc;
 
-/// Whether `text` is long enough for a trigram index.
-fn indexed(text: &str) -> bool {
-    text.chars().count() >= MIN_INDEXED_CHARS
+/// The engines a database URL may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
 }
 
-/// `text` as an FTS5 phrase (with trigrams: a substring, any case).
-fn fts_phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
+/// Which engine `url` names: `sqlite:` (as `sqlite://signoff.db` or
+/// `sqlite::memory:`), or no scheme at all (a file path, which sqlx has
+/// always taken as SQLite's). The errors name only the scheme, never the
+/// rest of the URL (it may hold a password).
+fn engine(url: &str) -> anyhow::Result<Engine> {
+    match scheme(url).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("sqlite") => Ok(Engine::Sqlite),
+        Some("postgres" | "postgresql") => anyhow::bail!(
+            "PostgreSQL is not supported yet: --database-url must be a SQLite database (sqlite://PATH)"
+        ),
+        Some(other) => anyhow::bail!(
+            "--database-url names the scheme {other:?}, which Signoff does not know: use sqlite://PATH (or a file path)"
+        ),
+    }
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern (with `escape '\'`).
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// The URL's scheme (RFC 3986: a letter, then letters, digits, `+`, `-` or
+/// `.`, before the first `:`), if it has one.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts_with_letter && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .then_some(scheme)
+}
+
+/// What one database holds, behind its ports.
+pub struct Stores {
+    pub reviews: Arc<dyn ReviewStore>,
+    /// SQLite's pool, for the session store and the audit commands.
+    pub sqlite: SqliteStore,
+}
+
+/// Opens (creating and migrating if need be) the database at `url`, with
+/// the engine its scheme names.
+pub async fn connect(url: &str) -> anyhow::Result<Stores> {
+    match engine(url)? {
+        Engine::Sqlite => {
+            let store = SqliteStore::connect(url).await?;
+            Ok(Stores {
+                reviews: Arc::new(store.clone()),
+                sqlite: store,
+            })
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn like_patterns_are_escaped() {
-        assert_eq!(super::like_escape(r"50%_a\b"), r"50\%\_a\\b");
+    fn sqlite_urls_and_bare_paths_open_sqlite() {
+        for url in [
+            "sqlite://signoff.db",
+            "sqlite:///var/lib/signoff/signoff.db",
+            "SQLite://signoff.db",
+            "sqlite::memory:",
+            "signoff.db",
+            "/var/lib/signoff/signoff.db",
+            ":memory:",
+        ] {
+            assert_eq!(engine(url).ok(), Some(Engine::Sqlite), "{url}");
+        }
+    }
+
+    #[test]
+    fn postgres_urls_are_refused_as_not_supported_yet() {
+        for url in [
+            "postgres://signoff:hunter2@db/signoff",
+            "postgresql://db/signoff",
+        ] {
+            let error = engine(url).expect_err(url).to_string();
+            assert!(error.contains("PostgreSQL is not supported yet"), "{error}");
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_refused_naming_the_accepted_ones() {
+        let error = engine("mysql://root:hunter2@db/signoff")
+            .expect_err("mysql")
+            .to_string();
+        assert!(error.contains("\"mysql\""), "{error}");
+        assert!(error.contains("sqlite://PATH"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
     }
 }

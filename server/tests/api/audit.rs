@@ -20,7 +20,9 @@ async fn decisions_build_a_chain_that_verifies() {
     let app = spawn_app().await;
     a_decided_review(&app).await;
     a_decided_review(&app).await;
-    let checked = server::db::audit_log::verify(&app.db).await.unwrap();
+    let checked = server::db::sqlite::audit_log::verify(&app.db)
+        .await
+        .unwrap();
     let (entries,): (i64,) = sqlx::query_as("select count(*) from audit_entry")
         .fetch_one(&app.db)
         .await
@@ -73,7 +75,7 @@ async fn verify_names_exactly_the_entry_that_was_edited() {
         .execute(&app.db)
         .await
         .unwrap();
-    let broken = server::db::audit_log::verify(&app.db)
+    let broken = server::db::sqlite::audit_log::verify(&app.db)
         .await
         .unwrap()
         .unwrap_err();
@@ -214,7 +216,7 @@ async fn leads_filter_the_log_and_page_through_it() {
         );
     }
     assert_eq!(
-        server::db::audit_log::verify(&app.db)
+        server::db::sqlite::audit_log::verify(&app.db)
             .await
             .unwrap()
             .map(|_| ()),
@@ -384,7 +386,7 @@ async fn pruning_exports_first_and_the_rest_still_verifies() {
     .unwrap();
     assert_eq!(searchable, 0, "pruned entries leave the search index too");
     assert!(
-        server::db::audit_log::verify(&app.db)
+        server::db::sqlite::audit_log::verify(&app.db)
             .await
             .unwrap()
             .is_ok(),

@@ -288,6 +288,7 @@ async fn a_message_redelivered_after_a_crash_is_approved_by_its_stored_rule() {
     let policy = resolve(policies.as_ref(), &request).unwrap();
     let review = NewReview {
         id: "crashed-before-approval".into(),
+        failing_thresholds: app::domain::metrics::failing_thresholds(&request.spec),
         request,
         received_at_ms: chrono::Utc::now().timestamp_millis(),
         policy,

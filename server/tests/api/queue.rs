@@ -23,6 +23,7 @@ async fn store_review(app: &TestApp, n: usize, review: Value) {
     let review = NewReview {
         id: format!("queue-test-{n:03}"),
         policy: EffectivePolicy::from_request(&request.spec),
+        failing_thresholds: app::domain::metrics::failing_thresholds(&request.spec),
         request,
         received_at_ms: at_ms + n as i64,
     };

@@ -4,8 +4,11 @@
 //! arrived just after the remembered count went stale (all of a second's
 //! concurrent pages at once) it set the queue's p99. So a stale count is
 //! shown while one background count replaces it, and a page waits for a
-//! count only when none is known or the known one is too old to show.
+//! count only when none is known or the known one is too old to show. The
+//! store only counts; this rule is the same whatever the store.
 
+use super::ports::{ReviewStore, StoreError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A count younger than this is shown as it is.
@@ -64,6 +67,53 @@ impl RememberedCount {
     /// A background count failed: the next page may try again.
     pub fn recount_failed(&mut self) {
         self.recounting = false;
+    }
+}
+
+/// The pending count the queue pages share: [`RememberedCount`] kept
+/// between pages, over the store's plain count.
+#[derive(Debug, Default)]
+pub struct PendingCount {
+    remembered: Mutex<RememberedCount>,
+}
+
+impl PendingCount {
+    /// The count a page arriving now shows: remembered, refreshed in the
+    /// background, or counted now, as [`RememberedCount::plan`] says.
+    pub async fn get(
+        self: &Arc<Self>,
+        store: &Arc<dyn ReviewStore>,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let plan = self.remembered().plan(Instant::now());
+        match plan {
+            Plan::Show(count) => Ok(count),
+            Plan::ShowAndRecount(count) => {
+                let (pending, store) = (self.clone(), store.clone());
+                tokio::spawn(async move {
+                    if let Err(error) = pending.count(&store, now_ms).await {
+                        pending.remembered().recount_failed();
+                        tracing::warn!("could not count the pending reviews: {error}");
+                    }
+                });
+                Ok(count)
+            }
+            Plan::CountNow => self.count(store, now_ms).await,
+        }
+    }
+
+    /// Counts the reviews still waiting at `now_ms` and remembers the count.
+    async fn count(&self, store: &Arc<dyn ReviewStore>, now_ms: i64) -> Result<u64, StoreError> {
+        let started = Instant::now();
+        let count = store.pending_count(now_ms).await?;
+        self.remembered().counted(started, count);
+        Ok(count)
+    }
+
+    fn remembered(&self) -> MutexGuard<'_, RememberedCount> {
+        self.remembered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -26,8 +26,7 @@ pub(super) const COUNT_PENDING: &str =
 /// Pending reviews past their deadline leave the queue (index
 /// `review_by_deadline`).
 pub(super) const EXPIRE_OVERDUE: &str =
-    "update review set status = 'expired', status_reason = 'The deadline passed before anyone decided.',
-        version = version + 1, updated_at = ?
+    "update review set status = ?, status_reason = ?, version = version + 1, updated_at = ?
      where status = 'pending' and due_at <= ?
      returning id";
 

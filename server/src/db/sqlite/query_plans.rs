@@ -10,7 +10,7 @@ use super::indexed_sql::{
     pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
     OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
 };
-use super::sqlite::SqliteStore;
+use super::SqliteStore;
 
 /// SQLite's plan for `sql`, one line per step.
 async fn plan(store: &SqliteStore, sql: &str) -> Vec<String> {

@@ -2,20 +2,31 @@
 //! port's types. Shared by every backend so they read rows the same way.
 
 use app::domain::decision::{RecordedDecision, Verdict};
+use app::domain::intake::{parse_review_spec, ReviewSpec};
 use app::domain::policy::EffectivePolicy;
 use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
 use serde_json::Value;
 
-fn parse_json(text: &str, what: &str) -> Result<Value, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError(format!("stored {what}: {e}")))
+fn parse_json(text: &str, what: &str, id: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(format!("{what} of {id}"), e))
 }
 
-fn parse_policy(text: Option<&str>) -> Result<Option<EffectivePolicy>, StoreError> {
+/// The stored `review` object of review `id`, as the services read it.
+fn parse_spec(text: &str, id: &str) -> Result<(ReviewSpec, Value), StoreError> {
+    let json = parse_json(text, "review", id)?;
+    let spec = parse_review_spec(&json, "review").map_err(|errors| {
+        let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        StoreError::corrupt(format!("review {id}"), why.join("; "))
+    })?;
+    Ok((spec, json))
+}
+
+fn parse_policy(text: Option<&str>, id: &str) -> Result<Option<EffectivePolicy>, StoreError> {
     text.map(serde_json::from_str)
         .transpose()
-        .map_err(|e| StoreError(format!("stored policy: {e}")))
+        .map_err(|e| StoreError::corrupt(format!("policy of {id}"), e))
 }
 
 #[derive(sqlx::FromRow)]
@@ -40,12 +51,18 @@ impl ReviewRow {
         decisions: Vec<DecisionRow>,
         delivery: Option<DeliveryRow>,
     ) -> Result<StoredReview, StoreError> {
+        let (spec, review_json) = parse_spec(&self.review_json, &self.id)?;
         Ok(StoredReview {
-            status: ReviewStatus::parse(&self.status)
-                .ok_or_else(|| StoreError(format!("unknown review status {:?}", self.status)))?,
-            review_json: parse_json(&self.review_json, "review")?,
-            context: parse_json(&self.context_json, "context")?,
-            policy: parse_policy(self.policy_json.as_deref())?,
+            status: ReviewStatus::parse(&self.status).ok_or_else(|| {
+                StoreError::corrupt(
+                    format!("status of {}", self.id),
+                    format!("unknown status {:?}", self.status),
+                )
+            })?,
+            spec,
+            review_json,
+            context: parse_json(&self.context_json, "context", &self.id)?,
+            policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             decisions: decisions
                 .into_iter()
                 .map(DecisionRow::into_decision)
@@ -77,13 +94,14 @@ pub struct ReviewWithParts {
 
 impl ReviewWithParts {
     pub fn into_review(self) -> Result<StoredReview, StoreError> {
+        let id = &self.review.id;
         let decisions: Vec<DecisionRow> = serde_json::from_str(&self.decisions_json)
-            .map_err(|e| StoreError(format!("stored decisions: {e}")))?;
+            .map_err(|e| StoreError::corrupt(format!("decisions of {id}"), e))?;
         let delivery: Option<DeliveryRow> = self
             .delivery_json
             .map(|text| serde_json::from_str(&text))
             .transpose()
-            .map_err(|e| StoreError(format!("stored delivery: {e}")))?;
+            .map_err(|e| StoreError::corrupt(format!("delivery of {id}"), e))?;
         self.review.into_review(decisions, delivery)
     }
 }
@@ -102,8 +120,9 @@ pub struct DecisionRow {
 impl DecisionRow {
     fn into_decision(self) -> Result<RecordedDecision, StoreError> {
         Ok(RecordedDecision {
-            verdict: Verdict::parse(&self.verdict)
-                .ok_or_else(|| StoreError(format!("unknown verdict {:?}", self.verdict)))?,
+            verdict: Verdict::parse(&self.verdict).ok_or_else(|| {
+                StoreError::corrupt("decision", format!("unknown verdict {:?}", self.verdict))
+            })?,
             reviewer_subject: self.reviewer_subject,
             reviewer_label: self.reviewer_label,
             reviewer_groups: self.reviewer_groups,
@@ -124,8 +143,9 @@ pub struct DeliveryRow {
 impl DeliveryRow {
     fn into_record(self) -> Result<DeliveryRecord, StoreError> {
         Ok(DeliveryRecord {
-            state: DeliveryState::parse(&self.state)
-                .ok_or_else(|| StoreError(format!("unknown delivery state {:?}", self.state)))?,
+            state: DeliveryState::parse(&self.state).ok_or_else(|| {
+                StoreError::corrupt("delivery", format!("unknown state {:?}", self.state))
+            })?,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             last_error: self.last_error,
             updated_at_ms: self.updated_at,
@@ -148,8 +168,8 @@ pub struct QueueRowRecord {
 impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
         Ok(QueueRow {
-            review_json: parse_json(&self.review_json, "review")?,
-            policy: parse_policy(self.policy_json.as_deref())?,
+            spec: parse_spec(&self.review_json, &self.id)?.0,
+            policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
             id: self.id,
             received_at_ms: self.received_at,
             deadline_ms: self.deadline_at,
@@ -176,8 +196,9 @@ pub struct RejectedIntakeRow {
 impl RejectedIntakeRow {
     pub fn into_view(self) -> Result<RejectedIntakeView, StoreError> {
         Ok(RejectedIntakeView {
-            reasons: serde_json::from_str(&self.reasons_json)
-                .map_err(|e| StoreError(format!("stored reasons: {e}")))?,
+            reasons: serde_json::from_str(&self.reasons_json).map_err(|e| {
+                StoreError::corrupt(format!("reasons of rejected intake {}", self.id), e)
+            })?,
             id: self.id,
             source: self.source,
             message_id: self.message_id,
@@ -220,6 +241,55 @@ impl AuditRow {
             },
             prev_hash: self.prev_hash.unwrap_or_default(),
             hash: self.hash.unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(review_json: &str) -> ReviewRow {
+        ReviewRow {
+            id: "review-7".into(),
+            execution_arn: "arn:aws:states:eu-west-1:1:execution:m:e".into(),
+            state_name: "Review".into(),
+            entered_at: 0,
+            received_at: 0,
+            deadline_at: None,
+            status: "pending".into(),
+            status_reason: None,
+            version: 0,
+            review_json: review_json.into(),
+            context_json: "{}".into(),
+            policy_json: None,
+        }
+    }
+
+    const REVIEW: &str = r#"{"title": "Promote churn-model v42",
+        "model": {"name": "churn-model", "version": "42"},
+        "metrics": {"auc": 0.9}, "requestedBy": "ci@example.com", "ticket": "ML-1"}"#;
+
+    #[test]
+    fn a_stored_review_is_parsed_where_the_row_is_read() {
+        let review = row(REVIEW).into_review(Vec::new(), None).expect("a review");
+        assert_eq!(review.spec.title, "Promote churn-model v42");
+        assert_eq!(review.spec.model.version, "42");
+        // The raw object stays whole for the answer to Step Functions.
+        assert_eq!(review.review_json["ticket"], "ML-1");
+    }
+
+    #[test]
+    fn a_stored_review_that_no_longer_parses_is_corrupt_and_named() {
+        let failed = row(r#"{"model": {"name": "m", "version": "1"}}"#)
+            .into_review(Vec::new(), None)
+            .expect_err("no title");
+        match failed {
+            StoreError::Corrupt { what, why } => {
+                assert_eq!(what, "review review-7");
+                assert!(why.contains("review.title"), "{why}");
+            }
+            other => panic!("not corrupt: {other:?}"),
         }
     }
 }

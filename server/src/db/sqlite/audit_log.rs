@@ -4,6 +4,7 @@
 //! no more memory than a few thousand).
 
 use super::rows::AuditRow;
+use crate::db::sqlx_error::store_error;
 use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
 use app::domain::audit_export::jsonl_line;
@@ -25,7 +26,7 @@ pub(crate) async fn append(
     .bind(GENESIS)
     .fetch_one(&mut **tx)
     .await
-    .map_err(|e| StoreError(e.to_string()))?;
+    .map_err(store_error)?;
     let content = AuditContent {
         review_id: review_id.or(entry.review_id.as_deref()).map(str::to_owned),
         ..entry.clone()
@@ -46,7 +47,7 @@ pub(crate) async fn append(
     .bind(&hash)
     .execute(&mut **tx)
     .await
-    .map_err(|e| StoreError(e.to_string()))?;
+    .map_err(store_error)?;
     Ok(())
 }
 
@@ -161,9 +162,7 @@ pub async fn export_and_prune(
         "exported_to": out.file_name().map(|n| n.to_string_lossy().into_owned()),
     });
     let checkpoint = AuditContent::system(now_ms, CHECKPOINT, None, Some(detail.to_string()));
-    append(&mut tx, &checkpoint, None)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.0))?;
+    append(&mut tx, &checkpoint, None).await?;
     tx.commit().await?;
     Ok(Some(Pruned {
         entries: rows.len(),

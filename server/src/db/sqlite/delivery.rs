@@ -1,0 +1,85 @@
+//! SQLite: the outbox of decided reviews, claimed under a lease and finished
+//! with the attempt's outcome.
+
+use super::indexed_sql::CLAIM_DELIVERIES;
+use super::SqliteStore;
+use crate::db::sqlx_error::store_error;
+use app::domain::token::TaskToken;
+use app::ssr::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError};
+
+impl SqliteStore {
+    pub(super) async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DeliveryJob>, StoreError> {
+        let mut tx = self.write().await?;
+        let claimed: Vec<(String, String, i64)> = sqlx::query_as(CLAIM_DELIVERIES)
+            .bind(now_ms + lease_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let mut jobs = Vec::with_capacity(claimed.len());
+        for (review_id, payload, attempts) in claimed {
+            let (token, execution_arn): (String, String) =
+                sqlx::query_as("select task_token, execution_arn from review where id = ?")
+                    .bind(&review_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            jobs.push(DeliveryJob {
+                execution_arn,
+                token: TaskToken::parse(&token)
+                    .map_err(|e| StoreError::corrupt(format!("token of {review_id}"), e))?,
+                delivery: serde_json::from_str(&payload)
+                    .map_err(|e| StoreError::corrupt(format!("delivery of {review_id}"), e))?,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                review_id,
+            });
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(jobs)
+    }
+
+    pub(super) async fn finish_delivery(
+        &self,
+        review_id: &str,
+        outcome: &DeliveryOutcome,
+        now_ms: i64,
+        audit: Option<&AuditRecord>,
+    ) -> Result<(), StoreError> {
+        let (state, last_error, next_attempt_at) = match outcome {
+            DeliveryOutcome::Delivered => ("delivered", None, None),
+            DeliveryOutcome::Closed { reason } => ("closed", Some(reason.as_str()), None),
+            DeliveryOutcome::Failed { reason } => ("failed", Some(reason.as_str()), None),
+            DeliveryOutcome::Retry {
+                error,
+                next_attempt_at_ms,
+            } => ("queued", Some(error.as_str()), Some(*next_attempt_at_ms)),
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "update delivery set state = ?, last_error = ?, next_attempt_at = coalesce(?, next_attempt_at),
+                claimed_until = null, updated_at = ?
+             where review_id = ?",
+        )
+        .bind(state)
+        .bind(last_error)
+        .bind(next_attempt_at)
+        .bind(now_ms)
+        .bind(review_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if let Some(entry) = audit {
+            super::audit_log::append(&mut tx, entry, Some(review_id)).await?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+}
