@@ -94,7 +94,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SIGNOFF_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
-    /// Database: a SQLite file (`sqlite://path/to/signoff.db`), created if missing.
+    /// Database: a SQLite file (`sqlite://path/to/signoff.db`, or a bare
+    /// path), created if missing. PostgreSQL URLs are refused for now.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
     pub database_url: String,
 

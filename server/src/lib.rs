@@ -32,7 +32,7 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     pub services: Services,
     /// Sessions, for tests that sign people in without a browser.
-    pub sessions: auth::sessions::SessionStore,
+    pub sessions: auth::sessions::Sessions,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
     /// The delivery recorder, stopped last (see [`RunningServer::stop`]).
@@ -90,8 +90,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let stores = db::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let sessions = auth::sessions::SessionStore::new(
-        stores.sqlite.pool(),
+    let sessions = auth::sessions::Sessions::new(
+        stores.sessions,
         auth::sessions::Lifetimes {
             idle_ms: args.session_idle_minutes * 60_000,
             absolute_ms: args.session_max_hours * 3_600_000,
@@ -310,7 +310,7 @@ fn role_map(text: Option<&str>) -> anyhow::Result<RoleMap> {
 fn sign_in(
     args: &ServeArgs,
     role_map: RoleMap,
-    sessions: auth::sessions::SessionStore,
+    sessions: auth::sessions::Sessions,
     audit: Arc<dyn app::ssr::ports::ReviewStore>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<auth::Auth> {

@@ -55,18 +55,16 @@ async fn main() -> ExitCode {
 /// `signoff audit verify`: exit 0 when the chain holds, 1 when it breaks.
 async fn verify_audit(database_url: &str) -> anyhow::Result<ExitCode> {
     let stores = server::db::connect(database_url).await?;
-    Ok(
-        match server::db::sqlite::audit_log::verify(&stores.sqlite.pool()).await? {
-            Ok(count) => {
-                println!("audit log intact: {count} entries verified");
-                ExitCode::SUCCESS
-            }
-            Err(broken) => {
-                println!("{broken}");
-                ExitCode::FAILURE
-            }
-        },
-    )
+    Ok(match stores.audit.verify().await? {
+        Ok(count) => {
+            println!("audit log intact: {count} entries verified");
+            ExitCode::SUCCESS
+        }
+        Err(broken) => {
+            println!("{broken}");
+            ExitCode::FAILURE
+        }
+    })
 }
 
 /// `signoff audit verify-export FILE`: exit 0 when every entry matches.
@@ -111,8 +109,11 @@ async fn prune_audit(
     let stores = server::db::connect(database_url).await?;
     let now_ms = chrono::Utc::now().timestamp_millis();
     let before_ms = now_ms - older_than_days.max(0) * 86_400_000;
-    let pool = stores.sqlite.pool();
-    match server::db::sqlite::audit_log::export_and_prune(&pool, before_ms, export, now_ms).await? {
+    match stores
+        .audit
+        .export_and_prune(before_ms, export, now_ms)
+        .await?
+    {
         Some(pruned) => println!(
             "pruned {} audit entries (through #{}) after writing them to {}",
             pruned.entries,

@@ -37,9 +37,10 @@ use anyhow::{bail, Context};
 use app::domain::actor::{Actor, Role};
 use http::{Http, ScratchDir};
 use measure::{Latencies, Load, Round, Rounds};
-use server::auth::sessions::{Lifetimes, SessionStore};
+use server::auth::sessions::{Lifetimes, Sessions};
 use server::aws::{provision, sdk_config};
 use server::config::AwsArgs;
+use server::db::sqlite::SqliteSessions;
 use server::db::SqliteStore;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -151,8 +152,8 @@ async fn main() -> anyhow::Result<()> {
     let history = settings.audit_entries.saturating_sub(settings.reviews);
     seed::history(&store, history, now_ms).await?;
     let review_ids = seed::pending_reviews(&store, settings.reviews, now_ms).await?;
-    let sessions = SessionStore::new(
-        store.pool(),
+    let sessions = Sessions::new(
+        std::sync::Arc::new(SqliteSessions::new(store.pool())),
         Lifetimes {
             idle_ms: 3_600_000,
             absolute_ms: 12 * 3_600_000,

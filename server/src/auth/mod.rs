@@ -22,7 +22,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use oidc::Oidc;
-use sessions::{sha256, SessionStore};
+use sessions::{sha256, Sessions};
 use std::sync::Arc;
 
 /// Paths that never need a session: sign-in itself, assets, server
@@ -42,7 +42,7 @@ pub struct Auth {
     pub oidc: Oidc,
     /// Where sign-ins and sign-outs are audited.
     pub audit: Arc<dyn ReviewStore>,
-    pub sessions: SessionStore,
+    pub sessions: Sessions,
     pub role_map: RoleMap,
     /// Cookies get `Secure` (and the `__Host-` prefix) when served over https.
     pub secure_cookies: bool,

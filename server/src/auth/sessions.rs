@@ -2,15 +2,19 @@
 //! The browser holds only a random session id; its SHA-256 is the key here.
 //! A session keeps the groups the provider sent at sign-in, not a role: the
 //! role is derived from them and the current role map on every request, so
-//! a changed role map applies at once.
+//! a changed role map applies at once. The rules (lifetimes, how often
+//! activity is recorded, which logins are void) are [`Sessions`]'; the rows
+//! are behind [`SessionStore`], which a database adapter implements.
 
 use app::domain::access::RoleMap;
 use app::domain::actor::Actor;
+use app::ssr::ports::StoreError;
+use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use std::sync::Arc;
 
 /// How long a login may take at the provider before its attempt is void.
 const LOGIN_ATTEMPT_TTL_MS: i64 = 10 * 60_000;
@@ -59,9 +63,60 @@ impl std::fmt::Debug for LoginAttempt {
     }
 }
 
+/// A session to store: the key, the person as signed in, their ID token
+/// (for the provider's logout) and when it ends at the latest.
+pub struct NewSession<'a> {
+    pub id_sha256: &'a str,
+    pub actor: &'a Actor,
+    pub id_token: Option<&'a str>,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// A stored session, as the service reads it.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub usernames: Vec<String>,
+    pub display_name: String,
+    pub groups: Vec<String>,
+    pub created_at_ms: i64,
+    pub last_seen_at_ms: i64,
+}
+
+/// The session and login-attempt rows. Only the server signs people in, so
+/// the port lives here rather than among the use cases' ports in `app`.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session (the role at sign-in goes with it, for the
+    /// record only: requests derive theirs).
+    async fn insert_session(&self, session: &NewSession<'_>) -> Result<(), StoreError>;
+    async fn session(&self, id_sha256: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// `(created_at_ms, last_seen_at_ms)` of a session, if there is one.
+    async fn session_times(&self, id_sha256: &str) -> Result<Option<(i64, i64)>, StoreError>;
+    async fn touch_session(&self, id_sha256: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Removes a session; returns its ID token, if it had one.
+    async fn delete_session(&self, id_sha256: &str) -> Result<Option<String>, StoreError>;
+    /// Removes sessions that expire by `expires_by_ms` or were last seen by
+    /// `last_seen_by_ms`; returns how many.
+    async fn delete_sessions_ended(
+        &self,
+        expires_by_ms: i64,
+        last_seen_by_ms: i64,
+    ) -> Result<u64, StoreError>;
+    async fn delete_attempts_before(&self, created_before_ms: i64) -> Result<(), StoreError>;
+    async fn insert_attempt(&self, attempt: &LoginAttempt) -> Result<(), StoreError>;
+    /// Removes and returns the attempt with this `state` (once: a replay
+    /// finds nothing), however old.
+    async fn take_attempt(&self, state: &str) -> Result<Option<LoginAttempt>, StoreError>;
+}
+
+/// Sessions and in-flight logins, by the rules above, over a [`SessionStore`].
 #[derive(Clone)]
-pub struct SessionStore {
-    pool: SqlitePool,
+pub struct Sessions {
+    store: Arc<dyn SessionStore>,
     lifetimes: Lifetimes,
 }
 
@@ -77,21 +132,9 @@ pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    subject: String,
-    email: Option<String>,
-    email_verified: bool,
-    usernames_json: String,
-    display_name: String,
-    groups_json: String,
-    created_at: i64,
-    last_seen_at: i64,
-}
-
-impl SessionStore {
-    pub fn new(pool: SqlitePool, lifetimes: Lifetimes) -> Self {
-        Self { pool, lifetimes }
+impl Sessions {
+    pub fn new(store: Arc<dyn SessionStore>, lifetimes: Lifetimes) -> Self {
+        Self { store, lifetimes }
     }
 
     pub fn lifetimes(&self) -> Lifetimes {
@@ -107,26 +150,15 @@ impl SessionStore {
         now_ms: i64,
     ) -> anyhow::Result<String> {
         let id = random_secret();
-        sqlx::query(
-            "insert into session (id_sha256, subject, email, email_verified, usernames_json,
-                display_name, role, groups_json, id_token, created_at, last_seen_at, expires_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(sha256(&id))
-        .bind(&actor.subject)
-        .bind(&actor.email)
-        .bind(actor.email_verified)
-        .bind(serde_json::to_string(&actor.usernames)?)
-        .bind(&actor.display_name)
-        // The role at sign-in, for the record only: requests derive theirs.
-        .bind(actor.role.as_str())
-        .bind(serde_json::to_string(&actor.groups)?)
-        .bind(id_token)
-        .bind(now_ms)
-        .bind(now_ms)
-        .bind(now_ms + self.lifetimes.absolute_ms)
-        .execute(&self.pool)
-        .await?;
+        self.store
+            .insert_session(&NewSession {
+                id_sha256: &sha256(&id),
+                actor,
+                id_token,
+                created_at_ms: now_ms,
+                expires_at_ms: now_ms + self.lifetimes.absolute_ms,
+            })
+            .await?;
         Ok(id)
     }
 
@@ -140,106 +172,67 @@ impl SessionStore {
         role_map: &RoleMap,
     ) -> anyhow::Result<Option<Actor>> {
         let key = sha256(id);
-        let row: Option<SessionRow> = sqlx::query_as(
-            "select subject, email, email_verified, usernames_json, display_name, groups_json,
-                created_at, last_seen_at
-             from session where id_sha256 = ?",
-        )
-        .bind(&key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let groups: Vec<String> = serde_json::from_str(&row.groups_json)?;
-        let role = role_map.role_for(&groups);
-        let alive = is_alive(self.lifetimes, row.created_at, row.last_seen_at, now_ms);
-        let Some(role) = role.filter(|_| alive) else {
-            if alive {
-                tracing::info!(subject = %row.subject, ?groups, "the role map gives this session's groups no role now; ending it");
-            }
-            self.delete(&key).await?;
+        let Some(row) = self.store.session(&key).await? else {
             return Ok(None);
         };
-        if now_ms - row.last_seen_at >= TOUCH_EVERY_MS {
-            sqlx::query("update session set last_seen_at = ? where id_sha256 = ?")
-                .bind(now_ms)
-                .bind(&key)
-                .execute(&self.pool)
-                .await?;
+        let role = role_map.role_for(&row.groups);
+        let alive = is_alive(
+            self.lifetimes,
+            row.created_at_ms,
+            row.last_seen_at_ms,
+            now_ms,
+        );
+        let Some(role) = role.filter(|_| alive) else {
+            if alive {
+                tracing::info!(subject = %row.subject, groups = ?row.groups, "the role map gives this session's groups no role now; ending it");
+            }
+            self.store.delete_session(&key).await?;
+            return Ok(None);
+        };
+        if now_ms - row.last_seen_at_ms >= TOUCH_EVERY_MS {
+            self.store.touch_session(&key, now_ms).await?;
         }
         Ok(Some(Actor {
             subject: row.subject,
             email: row.email,
             email_verified: row.email_verified,
-            usernames: serde_json::from_str(&row.usernames_json)?,
+            usernames: row.usernames,
             display_name: row.display_name,
             role,
-            groups,
+            groups: row.groups,
         }))
     }
 
     /// Whether the session is still alive, without counting this as
     /// activity (an open live-update stream must not keep it from idling).
     pub async fn is_live(&self, id: &str, now_ms: i64) -> anyhow::Result<bool> {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("select created_at, last_seen_at from session where id_sha256 = ?")
-                .bind(sha256(id))
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some_and(|(created, seen)| is_alive(self.lifetimes, created, seen, now_ms)))
+        let times = self.store.session_times(&sha256(id)).await?;
+        Ok(times.is_some_and(|(created, seen)| is_alive(self.lifetimes, created, seen, now_ms)))
     }
 
     /// Removes sessions that have ended (idle too long or past their
     /// absolute end) and logins never finished; returns the sessions removed.
     pub async fn sweep(&self, now_ms: i64) -> anyhow::Result<u64> {
-        let removed = sqlx::query("delete from session where expires_at <= ? or last_seen_at <= ?")
-            .bind(now_ms)
-            .bind(now_ms - self.lifetimes.idle_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        sqlx::query("delete from login_attempt where created_at < ?")
-            .bind(now_ms - LOGIN_ATTEMPT_TTL_MS)
-            .execute(&self.pool)
+        let removed = self
+            .store
+            .delete_sessions_ended(now_ms, now_ms - self.lifetimes.idle_ms)
+            .await?;
+        self.store
+            .delete_attempts_before(now_ms - LOGIN_ATTEMPT_TTL_MS)
             .await?;
         Ok(removed)
     }
 
-    async fn delete(&self, key: &str) -> anyhow::Result<()> {
-        sqlx::query("delete from session where id_sha256 = ?")
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// Ends a session; returns its ID token for the provider's logout.
     pub async fn end(&self, id: &str) -> anyhow::Result<Option<String>> {
-        let token: Option<(Option<String>,)> =
-            sqlx::query_as("delete from session where id_sha256 = ? returning id_token")
-                .bind(sha256(id))
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(token.and_then(|(t,)| t))
+        Ok(self.store.delete_session(&sha256(id)).await?)
     }
 
     pub async fn save_attempt(&self, attempt: &LoginAttempt) -> anyhow::Result<()> {
-        sqlx::query("delete from login_attempt where created_at < ?")
-            .bind(attempt.created_at_ms - LOGIN_ATTEMPT_TTL_MS)
-            .execute(&self.pool)
+        self.store
+            .delete_attempts_before(attempt.created_at_ms - LOGIN_ATTEMPT_TTL_MS)
             .await?;
-        sqlx::query(
-            "insert into login_attempt (state, nonce, pkce_verifier, return_to, created_at,
-                browser_secret_sha256)
-             values (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&attempt.state)
-        .bind(&attempt.nonce)
-        .bind(&attempt.pkce_verifier)
-        .bind(&attempt.return_to)
-        .bind(attempt.created_at_ms)
-        .bind(&attempt.browser_secret_sha256)
-        .execute(&self.pool)
-        .await?;
+        self.store.insert_attempt(attempt).await?;
         Ok(())
     }
 
@@ -250,27 +243,11 @@ impl SessionStore {
         state: &str,
         now_ms: i64,
     ) -> anyhow::Result<Option<LoginAttempt>> {
-        let row: Option<(String, String, String, i64, String)> = sqlx::query_as(
-            "delete from login_attempt where state = ?
-             returning nonce, pkce_verifier, return_to, created_at, browser_secret_sha256",
-        )
-        .bind(state)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row
-            .filter(|(_, _, _, created, _)| now_ms - created < LOGIN_ATTEMPT_TTL_MS)
-            .map(
-                |(nonce, pkce_verifier, return_to, created_at_ms, browser_secret_sha256)| {
-                    LoginAttempt {
-                        state: state.to_owned(),
-                        nonce,
-                        pkce_verifier,
-                        return_to,
-                        created_at_ms,
-                        browser_secret_sha256,
-                    }
-                },
-            ))
+        Ok(self
+            .store
+            .take_attempt(state)
+            .await?
+            .filter(|attempt| now_ms - attempt.created_at_ms < LOGIN_ATTEMPT_TTL_MS))
     }
 }
 

@@ -8,8 +8,36 @@ mod sqlx_error;
 
 pub use sqlite::SqliteStore;
 
+use crate::auth::sessions::SessionStore;
+use app::domain::audit::Broken;
 use app::ssr::ports::ReviewStore;
+use async_trait::async_trait;
+use std::path::Path;
 use std::sync::Arc;
+
+/// What a prune removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    pub entries: usize,
+    pub through_id: i64,
+}
+
+/// The audit chain as a whole, for the `signoff audit` commands (the
+/// server appends through [`ReviewStore`]).
+#[async_trait]
+pub trait AuditChain: Send + Sync {
+    /// Verifies the whole chain: how many entries were checked, or the
+    /// first entry that breaks it.
+    async fn verify(&self) -> anyhow::Result<Result<usize, Broken>>;
+    /// Writes the entries older than `before_ms` to `out` as JSON Lines,
+    /// then removes them, leaving a checkpoint the rest verifies from.
+    async fn export_and_prune(
+        &self,
+        before_ms: i64,
+        out: &Path,
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Pruned>>;
+}
 
 /// The engines a database URL may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +74,8 @@ fn scheme(url: &str) -> Option<&str> {
 /// What one database holds, behind its ports.
 pub struct Stores {
     pub reviews: Arc<dyn ReviewStore>,
-    /// SQLite's pool, for the session store and the audit commands.
-    pub sqlite: SqliteStore,
+    pub sessions: Arc<dyn SessionStore>,
+    pub audit: Arc<dyn AuditChain>,
 }
 
 /// Opens (creating and migrating if need be) the database at `url`, with
@@ -57,8 +85,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
         Engine::Sqlite => {
             let store = SqliteStore::connect(url).await?;
             Ok(Stores {
-                reviews: Arc::new(store.clone()),
-                sqlite: store,
+                sessions: Arc::new(sqlite::SqliteSessions::new(store.pool())),
+                audit: Arc::new(store.clone()),
+                reviews: Arc::new(store),
             })
         }
     }

@@ -3,7 +3,7 @@
 //! sweep keeps its row (and its ID token) from lingering.
 
 use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
-use crate::auth::sessions::SessionStore;
+use crate::auth::sessions::Sessions;
 use app::ssr::ports::Clock;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 const EVERY: Duration = Duration::from_secs(300);
 
 pub async fn run(
-    sessions: SessionStore,
+    sessions: Sessions,
     clock: Arc<dyn Clock>,
     shutdown: CancellationToken,
     health: WorkerHandle,

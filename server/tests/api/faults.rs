@@ -11,7 +11,8 @@ use crate::recorder::{calls, recorded_answer, Recording, SfnRequest};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::json;
-use server::auth::sessions::{Lifetimes, SessionStore};
+use server::auth::sessions::{Lifetimes, Sessions};
+use server::db::sqlite::SqliteSessions;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -335,8 +336,8 @@ where
 
 /// A session cookie of a reviewer, made in the server's database.
 async fn reviewer_cookie(db: &sqlx::SqlitePool) -> String {
-    let sessions = SessionStore::new(
-        db.clone(),
+    let sessions = Sessions::new(
+        std::sync::Arc::new(SqliteSessions::new(db.clone())),
         Lifetimes {
             idle_ms: 3_600_000,
             absolute_ms: 3_600_000,
@@ -462,8 +463,8 @@ async fn stopped_during_delivery(signal: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let sessions = SessionStore::new(
-        db.clone(),
+    let sessions = Sessions::new(
+        std::sync::Arc::new(SqliteSessions::new(db.clone())),
         Lifetimes {
             idle_ms: 3_600_000,
             absolute_ms: 3_600_000,

@@ -7,7 +7,7 @@ use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
-use server::auth::sessions::SessionStore;
+use server::auth::sessions::Sessions;
 use server::aws::{provision, sdk_config};
 use server::config::{AwsArgs, EdgeArgs, OidcArgs, Secret, ServeArgs};
 use server::RunningServer;
@@ -113,7 +113,7 @@ pub fn public_url() -> String {
 
 pub struct TestApp {
     pub base: String,
-    pub sessions: SessionStore,
+    pub sessions: Sessions,
     /// The session cookie requests carry, if signed in.
     pub cookie: std::sync::Mutex<Option<String>>,
     pub http: Http,

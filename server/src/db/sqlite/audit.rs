@@ -5,11 +5,15 @@ use super::indexed_sql::REVIEW_CHANGES_AFTER;
 use super::rows::AuditRow;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
+use crate::db::{AuditChain, Pruned};
+use app::domain::audit::Broken;
 use app::domain::audit::StoredEntry;
 use app::domain::audit_filter::AuditFilter;
 use app::domain::history::{HistoryEntry, ReviewChange};
 use app::ssr::ports::{AuditRecord, StoreError};
+use async_trait::async_trait;
 use sqlx::Sqlite;
+use std::path::Path;
 
 impl SqliteStore {
     pub(super) async fn last_audit_id(&self) -> Result<i64, StoreError> {
@@ -140,4 +144,20 @@ where
     .await
     .map_err(store_error)?;
     Ok(recent > 0)
+}
+
+#[async_trait]
+impl AuditChain for SqliteStore {
+    async fn verify(&self) -> anyhow::Result<Result<usize, Broken>> {
+        super::audit_log::verify(&self.pool).await
+    }
+
+    async fn export_and_prune(
+        &self,
+        before_ms: i64,
+        out: &Path,
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Pruned>> {
+        super::audit_log::export_and_prune(&self.pool, before_ms, out, now_ms).await
+    }
 }

@@ -5,6 +5,7 @@
 
 use super::rows::AuditRow;
 use crate::db::sqlx_error::store_error;
+use crate::db::Pruned;
 use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
 use app::domain::audit_export::jsonl_line;
@@ -105,13 +106,6 @@ pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
 
 /// Action of the entry that marks where pruned entries ended.
 pub const CHECKPOINT: &str = "checkpoint";
-
-/// What a prune removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pruned {
-    pub entries: usize,
-    pub through_id: i64,
-}
 
 /// Writes the entries older than `before_ms` (the oldest run of the chain)
 /// to `out` as JSON Lines, then removes them and appends a checkpoint entry

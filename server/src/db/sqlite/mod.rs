@@ -14,6 +14,9 @@ mod queue_query;
 mod rejected;
 mod reviews;
 mod rows;
+mod sessions;
+
+pub use sessions::SqliteSessions;
 
 use crate::db::sqlx_error::store_error;
 use app::domain::audit::StoredEntry;
@@ -64,7 +67,8 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    /// The connection pool, shared with the session store.
+    /// The connection pool: for the session rows, the benchmark's seeding
+    /// and SQLite's own tests (query plans, trigger tampering).
     pub fn pool(&self) -> SqlitePool {
         self.pool.clone()
     }
