@@ -85,7 +85,17 @@ impl PendingCount {
         store: &Arc<dyn ReviewStore>,
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        let plan = self.remembered().plan(Instant::now());
+        self.get_at(store, now_ms, Instant::now()).await
+    }
+
+    /// [`Self::get`] for a page arriving at `arrived` (tests choose it).
+    pub async fn get_at(
+        self: &Arc<Self>,
+        store: &Arc<dyn ReviewStore>,
+        now_ms: i64,
+        arrived: Instant,
+    ) -> Result<u64, StoreError> {
+        let plan = self.remembered().plan(arrived);
         match plan {
             Plan::Show(count) => Ok(count),
             Plan::ShowAndRecount(count) => {

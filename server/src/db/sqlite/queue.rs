@@ -83,3 +83,67 @@ impl SqliteStore {
             .map_err(store_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::intake::parse_review_request;
+    use app::domain::policy::EffectivePolicy;
+    use app::ssr::pending_count::PendingCount;
+    use app::ssr::ports::{AuditRecord, NewReview, ReviewStore};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    async fn add_pending(store: &SqliteStore, n: usize, now_ms: i64) {
+        let message = serde_json::json!({
+            "version": 1,
+            "taskToken": format!("pending-count-token-{n}"),
+            "executionArn": format!("arn:aws:states:us-east-1:123456789012:execution:m:run-{n}"),
+            "stateName": "RequestApproval",
+            "enteredTime": "2026-01-01T00:00:00Z",
+            "review": {
+                "title": "Promote churn-model", "requestedBy": "ci@example.com",
+                "model": {"name": "churn-model", "version": "42"},
+                "metrics": {"auc": 0.9}
+            },
+        });
+        let request = parse_review_request(&message.to_string()).expect("a valid request");
+        let review = NewReview {
+            id: format!("pending-{n}"),
+            policy: EffectivePolicy::from_request(&request.spec),
+            failing_thresholds: 0,
+            request,
+            received_at_ms: now_ms,
+        };
+        let audit = AuditRecord::system(now_ms, "received", None, None);
+        store.insert_review(&review, &audit).await.expect("stored");
+    }
+
+    /// The store counts every time; the services' piece shows a fresh count
+    /// again without asking it (what keeps the queue's pages cheap).
+    #[tokio::test]
+    async fn the_store_counts_each_time_and_the_services_remember_the_count() {
+        let dir = std::env::temp_dir().join(format!("signoff-pending-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let url = format!("sqlite://{}", dir.join("pending.db").display());
+        let store = SqliteStore::connect(&url).await.expect("a database");
+        let now_ms = 1_000;
+        add_pending(&store, 1, now_ms).await;
+        let ports: Arc<dyn ReviewStore> = Arc::new(store.clone());
+        let pending = Arc::new(PendingCount::default());
+        // Pages arrive at chosen instants: the count made for the first is
+        // at most half a second old for the second, whatever the clock does.
+        let first = Instant::now();
+        let second = first + Duration::from_millis(500);
+        let count = |at| pending.get_at(&ports, now_ms, at);
+        assert_eq!(count(first).await.expect("counted"), 1);
+        add_pending(&store, 2, now_ms).await;
+        assert_eq!(store.pending_count(now_ms).await.expect("counted"), 2);
+        assert_eq!(
+            count(second).await.expect("remembered"),
+            1,
+            "a count younger than a second is shown as it is"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
