@@ -242,17 +242,7 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     // server gets SIGTERM, and only once it has stopped listening (its
     // shutdown has begun) does Step Functions answer.
     emulator.signal("-STOP");
-    let url = format!("http://127.0.0.1:{port}/api/decide");
-    let form = format!("id={id}&verdict=approve&comment=");
-    let decision = tokio::spawn(async move {
-        let headers = [
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("cookie", cookie.as_str()),
-        ];
-        Http::new()
-            .try_send_with("POST", &url, &headers, form)
-            .await
-    });
+    let decision = approve_in_background(format!("http://127.0.0.1:{port}"), cookie, id.clone());
     until_some(move || async move {
         sqlx::query_as::<_, (i64,)>(
             "select 1 from delivery where claimed_until is not null and state = 'queued'",
@@ -316,6 +306,29 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
 }
 
 /// Polls `probe` until it has something, for at most [`PATIENCE`].
+/// Approves review `id` on the server at `base` as the session `cookie`,
+/// in a task of its own; the task answers what came back.
+fn approve_in_background(
+    base: String,
+    cookie: String,
+    id: String,
+) -> tokio::task::JoinHandle<Result<crate::http::Reply, String>> {
+    tokio::spawn(async move {
+        let headers = [
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", cookie.as_str()),
+        ];
+        Http::new()
+            .try_send_with(
+                "POST",
+                &format!("{base}/api/decide"),
+                &headers,
+                format!("id={id}&verdict=approve&comment="),
+            )
+            .await
+    })
+}
+
 async fn until_some<T, F, Fut>(mut probe: F) -> T
 where
     F: FnMut() -> Fut,
@@ -483,18 +496,8 @@ async fn stopped_during_delivery(signal: &str) {
     // dies with every delivery claimed and in flight.
     emulator.signal("-STOP");
     for (id, _, _) in &reviews {
-        let (url, cookie, id) = (format!("{base}/api/decide"), cookie.clone(), id.clone());
-        tokio::spawn(async move {
-            let form = format!("id={id}&verdict=approve&comment=");
-            let headers = [
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("cookie", cookie.as_str()),
-            ];
-            // Its answer dies with the server: only the commit matters here.
-            Http::new()
-                .try_send_with("POST", &url, &headers, form)
-                .await
-        });
+        // Its answer dies with the server: only the commit matters here.
+        approve_in_background(base.clone(), cookie.clone(), id.clone());
     }
     let deadline = Instant::now() + PATIENCE;
     loop {
