@@ -8,6 +8,7 @@ use crate::api::{
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::audit::StoredEntry;
+use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::history::HistoryEntry;
@@ -75,7 +76,7 @@ impl Services {
         let id = review.id.as_str();
         self.store
             .record_unless_recent(
-                &AuditRecord::by(viewer, self.clock.now_ms(), "viewed", Some(id), None),
+                &AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None),
                 VIEW_WINDOW_MS,
             )
             .await?;
