@@ -77,7 +77,10 @@ impl From<crate::ssr::ExecutionReading> for ExecutionView {
     fn from(reading: crate::ssr::ExecutionReading) -> Self {
         use crate::ssr::ExecutionReading;
         match reading {
-            ExecutionReading::Reported { status, error } => ExecutionView { status, error },
+            ExecutionReading::Reported { status, error } => ExecutionView {
+                status: status.to_string(),
+                error,
+            },
             ExecutionReading::NoAnswer => ExecutionView {
                 status: "UNKNOWN".into(),
                 error: Some("Step Functions did not answer; try again shortly.".into()),
@@ -187,10 +190,18 @@ mod tests {
             Some("Step Functions did not answer; try again shortly.")
         );
         let failed = ExecutionView::from(ExecutionReading::Reported {
-            status: "FAILED".into(),
+            status: crate::domain::execution_status::ExecutionStatus::Failed,
             error: Some("States.Timeout".into()),
         });
         assert_eq!(failed.status, "FAILED");
         assert_eq!(failed.error.as_deref(), Some("States.Timeout"));
+        let later = ExecutionView::from(ExecutionReading::Reported {
+            status: crate::domain::execution_status::ExecutionStatus::parse("PAUSED"),
+            error: None,
+        });
+        assert_eq!(
+            later.status, "PAUSED",
+            "a status added later shows as named"
+        );
     }
 }

@@ -21,17 +21,11 @@ impl RoleMap {
             let (group, role) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("\"{pair}\" is not group=role"))?;
-            let role = match role.trim() {
-                "viewer" => Role::Viewer,
-                "reviewer" => Role::Reviewer,
-                "lead" => Role::Lead,
-                "admin" => Role::Admin,
-                other => {
-                    return Err(format!(
-                        "unknown role \"{other}\" (viewer, reviewer, lead, admin)"
-                    ))
-                }
-            };
+            let role = role.trim();
+            let role = Role::parse(role).ok_or_else(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role \"{role}\" ({})", known.join(", "))
+            })?;
             pairs.push((group.trim().to_owned(), role));
         }
         Ok(Self(pairs))

@@ -1,30 +1,22 @@
 //! Who is acting, and what their role lets them do.
 
 use super::identity::KnownNames;
+use super::string_enum::string_enum;
 use serde::{Deserialize, Serialize};
 
-/// Roles in increasing order of power; each includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees reviews.
-    Viewer,
-    /// Also decides reviews.
-    Reviewer,
-    /// Also reads the audit history.
-    Lead,
-    /// Also sees rejected intake and settings.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Reviewer => "reviewer",
-            Role::Lead => "lead",
-            Role::Admin => "admin",
-        }
+string_enum! {
+    /// Roles in increasing order of power; each includes the ones before it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        /// Sees reviews.
+        Viewer => "viewer",
+        /// Also decides reviews.
+        Reviewer => "reviewer",
+        /// Also reads the audit history.
+        Lead => "lead",
+        /// Also sees rejected intake and settings.
+        Admin => "admin",
     }
 }
 

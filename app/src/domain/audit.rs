@@ -4,6 +4,7 @@
 //! hashes when it appends, and `signoff audit verify` walks them.
 
 use super::actor::Actor;
+use super::audit_action::Action;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -19,6 +20,9 @@ pub struct AuditContent {
     pub actor: String,
     pub actor_subject: Option<String>,
     pub actor_role: Option<String>,
+    /// The action's text: what Signoff writes is an [`Action`]'s name, but
+    /// an entry keeps whatever it was written with (an older version's, an
+    /// import's), so it still verifies and shows.
     pub action: String,
     pub review_id: Option<String>,
     pub detail: Option<String>,
@@ -28,7 +32,7 @@ impl AuditContent {
     /// An entry for something Signoff itself did.
     pub fn system(
         at_ms: i64,
-        action: &str,
+        action: Action,
         review_id: Option<&str>,
         detail: Option<String>,
     ) -> Self {
@@ -37,7 +41,7 @@ impl AuditContent {
             actor: "system".into(),
             actor_subject: None,
             actor_role: None,
-            action: action.into(),
+            action: action.to_string(),
             review_id: review_id.map(str::to_owned),
             detail,
         }
@@ -47,7 +51,7 @@ impl AuditContent {
     pub fn by_rule(
         rule: &str,
         at_ms: i64,
-        action: &str,
+        action: Action,
         review_id: Option<&str>,
         detail: Option<String>,
     ) -> Self {
@@ -64,7 +68,7 @@ impl AuditContent {
     pub fn by(
         actor: &Actor,
         at_ms: i64,
-        action: &str,
+        action: Action,
         review_id: Option<&str>,
         detail: Option<String>,
     ) -> Self {

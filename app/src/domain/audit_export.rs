@@ -73,12 +73,13 @@ pub fn check_export(mut entries: Vec<StoredEntry>) -> Result<ExportCheck, Broken
 mod tests {
     use super::*;
     use crate::domain::audit::test_chain;
+    use crate::domain::audit_action::Action;
 
     fn chain(n: usize) -> Vec<StoredEntry> {
         test_chain((0..n).map(|i| {
             AuditContent::system(
                 i as i64,
-                "received",
+                Action::Received,
                 Some("r1"),
                 Some(format!("a, \"quoted\" detail {i}")),
             )

@@ -4,32 +4,18 @@
 //! deciding at once exactly one wins and the other is told why.
 
 use super::review::ReviewStatus;
+use super::string_enum::string_enum;
 use serde::{Deserialize, Serialize};
 
 /// Longest comment or reason kept (it travels in the workflow's output).
 pub const MAX_COMMENT_CHARS: usize = 4000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Approve,
-    Reject,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Approve => "approve",
-            Verdict::Reject => "reject",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "approve" => Some(Verdict::Approve),
-            "reject" => Some(Verdict::Reject),
-            _ => None,
-        }
+string_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Verdict {
+        Approve => "approve",
+        Reject => "reject",
     }
 }
 

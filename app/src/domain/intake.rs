@@ -8,6 +8,7 @@
 use super::artefact::S3Location;
 use super::identity::invisible_character;
 use super::intake_limits::{self, after_seconds, check_body, describe_text};
+use super::string_enum::string_enum;
 use super::token::TaskToken;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -136,65 +137,32 @@ pub struct Artefact {
     pub uri: String,
 }
 
-/// What a rejection does to the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnReject {
-    /// `SendTaskFailure` with error `Signoff.Rejected`, for a `Catch` to route.
-    Fail,
-    /// `SendTaskSuccess` with `"decision": "rejected"`, for a `Choice` to route.
-    Succeed,
-}
-
-impl OnReject {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnReject::Fail => "fail",
-            OnReject::Succeed => "succeed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "fail" => Some(OnReject::Fail),
-            "succeed" => Some(OnReject::Succeed),
-            _ => None,
-        }
+string_enum! {
+    /// What a rejection does to the workflow.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OnReject {
+        /// `SendTaskFailure` with error `Signoff.Rejected`, for a `Catch` to route.
+        Fail => "fail",
+        /// `SendTaskSuccess` with `"decision": "rejected"`, for a `Choice` to route.
+        Succeed => "succeed",
     }
 }
 
-/// How urgent a review is; `normal` unless the request says otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    Low,
-    #[default]
-    Normal,
-    High,
-    Urgent,
+string_enum! {
+    /// How urgent a review is; `normal` unless the request says otherwise.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Priority {
+        Low => "low",
+        #[default]
+        Normal => "normal",
+        High => "high",
+        Urgent => "urgent",
+    }
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [
-        Priority::Low,
-        Priority::Normal,
-        Priority::High,
-        Priority::Urgent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Normal => "normal",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
     /// The stored form: higher is more urgent.
     pub fn rank(self) -> i64 {
         self as i64

@@ -1,6 +1,7 @@
 //! Metrics against the production baseline and the request's thresholds.
 
 use super::intake::{ReviewSpec, Threshold};
+use super::string_enum::string_enum;
 use serde::{Deserialize, Serialize};
 
 /// Whether a metric is within its threshold.
@@ -12,24 +13,16 @@ pub enum Check {
     NoThreshold,
 }
 
-/// Which way is better for a metric: as configured for its name
-/// ([`DirectionRules`]), else inferred from its threshold (a metric bounded
-/// only from above, such as an error or flag rate, is better lower), else
-/// higher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    HigherIsBetter,
-    LowerIsBetter,
-}
-
-impl Direction {
-    fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "higher" => Some(Self::HigherIsBetter),
-            "lower" => Some(Self::LowerIsBetter),
-            _ => None,
-        }
+string_enum! {
+    /// Which way is better for a metric: as configured for its name
+    /// ([`DirectionRules`]), else inferred from its threshold (a metric bounded
+    /// only from above, such as an error or flag rate, is better lower), else
+    /// higher. The names are configuration's words (`--metric-directions`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Direction {
+        HigherIsBetter => "higher",
+        LowerIsBetter => "lower",
     }
 }
 
@@ -47,7 +40,7 @@ impl DirectionRules {
             let (name, direction) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("\"{pair}\" is not name=higher or name=lower"))?;
-            let direction = Direction::parse(direction)
+            let direction = Direction::parse(&direction.trim().to_ascii_lowercase())
                 .ok_or_else(|| format!("\"{pair}\": the direction must be higher or lower"))?;
             let name = name.trim();
             if name.is_empty() {

@@ -4,43 +4,30 @@
 
 use super::intake::Priority;
 use super::review::ReviewStatus;
+use super::string_enum::string_enum;
 use serde::{Deserialize, Serialize};
 
 /// Reviews a queue page shows.
 pub const QUEUE_PAGE: u32 = 50;
 
-/// The orders the queue can be read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QueueSort {
-    /// Nearest deadline first (reviews without one last).
-    #[default]
-    Deadline,
-    /// Most urgent first, then nearest deadline.
-    Priority,
-    /// Most recently received first.
-    Newest,
-    /// Longest waiting first.
-    Oldest,
+string_enum! {
+    /// The orders the queue can be read in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum QueueSort {
+        /// Nearest deadline first (reviews without one last).
+        #[default]
+        Deadline => "deadline",
+        /// Most urgent first, then nearest deadline.
+        Priority => "priority",
+        /// Most recently received first.
+        Newest => "newest",
+        /// Longest waiting first.
+        Oldest => "oldest",
+    }
 }
 
 impl QueueSort {
-    pub const ALL: [QueueSort; 4] = [
-        QueueSort::Deadline,
-        QueueSort::Priority,
-        QueueSort::Newest,
-        QueueSort::Oldest,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QueueSort::Deadline => "deadline",
-            QueueSort::Priority => "priority",
-            QueueSort::Newest => "newest",
-            QueueSort::Oldest => "oldest",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             QueueSort::Deadline => "Deadline",
@@ -48,10 +35,6 @@ impl QueueSort {
             QueueSort::Newest => "Newest",
             QueueSort::Oldest => "Oldest",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
     /// How many sort keys precede the id in this order's cursor.

@@ -1,18 +1,23 @@
 //! What the workflow's own state says about a review: why a task token is
 //! closed, and what a review whose execution has moved on becomes.
 
+use super::execution_status::ExecutionStatus;
 use super::review::ReviewStatus;
 
 /// How a review ends when its execution is no longer waiting for it,
-/// from `DescribeExecution`'s status and error. `None` while it runs.
-pub fn review_outcome(status: &str, error: Option<&str>) -> Option<(ReviewStatus, String)> {
+/// from `DescribeExecution`'s status and error: expired or closed
+/// upstream, with the reason. `None` while it waits.
+pub fn review_outcome(
+    status: &ExecutionStatus,
+    error: Option<&str>,
+) -> Option<(ReviewStatus, String)> {
     let timed_out = matches!(
         error,
         Some("States.Timeout" | "States.HeartbeatTimeout" | "Signoff.NoDecision")
     );
     Some(match status {
-        "RUNNING" | "PENDING_REDRIVE" => return None,
-        "TIMED_OUT" => (
+        waiting if waiting.still_waits() => return None,
+        ExecutionStatus::TimedOut => (
             ReviewStatus::Expired,
             "The workflow timed out before anyone decided.".into(),
         ),
@@ -20,15 +25,15 @@ pub fn review_outcome(status: &str, error: Option<&str>) -> Option<(ReviewStatus
             ReviewStatus::Expired,
             "The workflow gave up waiting for a decision.".into(),
         ),
-        "ABORTED" => (
+        ExecutionStatus::Aborted => (
             ReviewStatus::ClosedUpstream,
             "The workflow execution was stopped.".into(),
         ),
-        "SUCCEEDED" => (
+        ExecutionStatus::Succeeded => (
             ReviewStatus::ClosedUpstream,
             "The workflow finished without this review.".into(),
         ),
-        "FAILED" => (
+        ExecutionStatus::Failed => (
             ReviewStatus::ClosedUpstream,
             format!(
                 "The workflow failed ({}).",
@@ -53,10 +58,14 @@ pub enum ClosedTask {
 }
 
 /// Reads the execution's state after a decision found its task closed.
-pub fn closed_task(status: &str, error: Option<&str>, decision_was_approval: bool) -> ClosedTask {
+pub fn closed_task(
+    status: &ExecutionStatus,
+    error: Option<&str>,
+    decision_was_approval: bool,
+) -> ClosedTask {
     let delivered_earlier = match (status, error) {
-        ("SUCCEEDED", _) => decision_was_approval,
-        ("FAILED", Some("Signoff.Rejected")) => true,
+        (ExecutionStatus::Succeeded, _) => decision_was_approval,
+        (ExecutionStatus::Failed, Some("Signoff.Rejected")) => true,
         _ => false,
     };
     if delivered_earlier {
@@ -73,7 +82,7 @@ pub fn closed_task(status: &str, error: Option<&str>, decision_was_approval: boo
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionEvent {
     pub execution_arn: String,
-    pub status: String,
+    pub status: ExecutionStatus,
     pub error: Option<String>,
 }
 
@@ -91,7 +100,7 @@ pub fn parse_execution_event(body: &str) -> Result<Option<ExecutionEvent>, Strin
     let status = text("status").ok_or("detail.status is missing")?;
     Ok(Some(ExecutionEvent {
         execution_arn,
-        status,
+        status: ExecutionStatus::parse(&status),
         error: text("error"),
     }))
 }
@@ -111,7 +120,7 @@ mod tests {
             parse_execution_event(&body),
             Ok(Some(ExecutionEvent {
                 execution_arn: "arn:aws:states:us-east-1:1:execution:m:r".into(),
-                status: "TIMED_OUT".into(),
+                status: ExecutionStatus::TimedOut,
                 error: None,
             }))
         );
@@ -127,22 +136,27 @@ mod tests {
             .starts_with("not JSON"));
     }
 
+    fn status(name: &str) -> ExecutionStatus {
+        ExecutionStatus::parse(name)
+    }
+
     #[test]
     fn a_running_execution_keeps_its_review() {
-        assert_eq!(review_outcome("RUNNING", None), None);
+        assert_eq!(review_outcome(&status("RUNNING"), None), None);
+        assert_eq!(review_outcome(&status("PENDING_REDRIVE"), None), None);
     }
 
     #[test]
     fn timeouts_expire_the_review() {
-        for (status, error) in [
+        for (name, error) in [
             ("TIMED_OUT", None),
             ("FAILED", Some("States.Timeout")),
             ("FAILED", Some("Signoff.NoDecision")),
         ] {
             assert_eq!(
-                review_outcome(status, error).unwrap().0,
+                review_outcome(&status(name), error).unwrap().0,
                 ReviewStatus::Expired,
-                "{status} {error:?}"
+                "{name} {error:?}"
             );
         }
     }
@@ -150,31 +164,39 @@ mod tests {
     #[test]
     fn other_endings_close_the_review_upstream_with_a_reason() {
         assert_eq!(
-            review_outcome("ABORTED", None),
+            review_outcome(&status("ABORTED"), None),
             Some((
                 ReviewStatus::ClosedUpstream,
                 "The workflow execution was stopped.".into()
             ))
         );
         assert_eq!(
-            review_outcome("FAILED", Some("States.TaskFailed"))
+            review_outcome(&status("FAILED"), Some("States.TaskFailed"))
                 .unwrap()
                 .1,
             "The workflow failed (States.TaskFailed)."
+        );
+        assert_eq!(
+            review_outcome(&status("PAUSED"), None),
+            Some((
+                ReviewStatus::ClosedUpstream,
+                "The workflow is PAUSED.".into()
+            )),
+            "a status added later closes the review, naming it"
         );
     }
 
     #[test]
     fn a_lost_reply_is_recognised() {
         assert_eq!(
-            closed_task("SUCCEEDED", None, true),
+            closed_task(&status("SUCCEEDED"), None, true),
             ClosedTask::AlreadyDelivered
         );
         assert_eq!(
-            closed_task("FAILED", Some("Signoff.Rejected"), false),
+            closed_task(&status("FAILED"), Some("Signoff.Rejected"), false),
             ClosedTask::AlreadyDelivered
         );
-        let closed = |s, e, a| match closed_task(s, e, a) {
+        let closed = |s, e, a| match closed_task(&status(s), e, a) {
             ClosedTask::Closed(reason) => reason,
             other => panic!("{other:?}"),
         };

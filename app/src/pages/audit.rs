@@ -3,6 +3,7 @@
 
 use crate::api::{list_audit, AuditEntryView, AuditPage};
 use crate::components::{loaded, query_with};
+use crate::domain::audit_action::Action;
 use crate::domain::time::{day_start_ms, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,17 +50,10 @@ pub fn AuditLogPage() -> impl IntoView {
                 <label>"Action"
                     <select name="action" prop:value=value("action")>
                         <option value="">"any"</option>
-                        <option value="approved">"approved"</option>
-                        <option value="rejected">"rejected"</option>
-                        <option value="received">"received"</option>
-                        <option value="delivered">"delivered"</option>
-                        <option value="closed">"closed"</option>
-                        <option value="delivery failed">"delivery failed"</option>
-                        <option value="expired">"expired"</option>
-                        <option value="viewed">"viewed"</option>
-                        <option value="artefact link issued">"artefact link issued"</option>
-                        <option value="signed in">"signed in"</option>
-                        <option value="intake rejected">"intake rejected"</option>
+                        {Action::ALL.iter().map(|action| {
+                            let name = action.to_string();
+                            view! { <option value=name.clone()>{name.clone()}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>"Model" <input name="model" prop:value=value("model") /></label>

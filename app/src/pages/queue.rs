@@ -209,21 +209,21 @@ fn QueueFilters() -> impl IntoView {
                 <label>"Priority"
                     <select name="priority" prop:value=value("priority")>
                         <option value="">"any"</option>
-                        {Priority::ALL.into_iter().rev().map(|p| view! {
+                        {Priority::ALL.iter().rev().map(|p| view! {
                             <option value=p.as_str()>{p.as_str()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Status"
                     <select name="status" prop:value=or_default("status", ReviewStatus::Pending.as_str())>
-                        {ReviewStatus::ALL.into_iter().map(|s| view! {
+                        {ReviewStatus::ALL.iter().map(|s| view! {
                             <option value=s.as_str()>{s.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Sort"
                     <select name="sort" prop:value=or_default("sort", QueueSort::Deadline.as_str())>
-                        {QueueSort::ALL.into_iter().map(|s| view! {
+                        {QueueSort::ALL.iter().map(|s| view! {
                             <option value=s.as_str()>{s.label()}</option>
                         }).collect_view()}
                     </select>

@@ -14,12 +14,10 @@ use super::Services;
 use crate::api::{ArtefactView, PreviewKind};
 use crate::domain::actor::Actor;
 use crate::domain::artefact::{text_preview, Format, Preview, S3Location, TEXT_PREVIEW_MAX_BYTES};
+use crate::domain::audit_action::Action;
 use crate::domain::intake::Artefact;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt;
-
-/// The audit action of a presigned link.
-pub const LINK_ISSUED: &str = "artefact link issued";
 
 /// Artefacts looked up in S3 at once for one page: a review may list
 /// hundreds, and S3 (and its emulator) would rather not take them all at once.
@@ -156,7 +154,7 @@ impl Services {
                         AuditRecord::by(
                             viewer,
                             now_ms,
-                            LINK_ISSUED,
+                            Action::ArtefactLinkIssued,
                             Some(review_id),
                             Some(format!("{uri} valid until {}", rfc3339(ends))),
                         )

@@ -7,6 +7,7 @@
 use super::ports::{AuditRecord, Committed, DecisionCommit, StoreError};
 use super::queries::held_to;
 use super::Services;
+use crate::domain::audit_action::Action;
 use crate::domain::decision::{Outcome, RecordedDecision, Verdict};
 use crate::domain::metrics::compare;
 use crate::domain::output::build_delivery;
@@ -65,7 +66,7 @@ impl Services {
         let audit = AuditRecord::by_rule(
             &rule.name,
             now_ms,
-            "approved",
+            Action::Approved,
             Some(review_id),
             Some(format!(
                 "Rule {} of policy file {} approved by itself: {met}.",

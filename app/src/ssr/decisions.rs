@@ -7,6 +7,7 @@ use super::queries::{held_to, needed};
 use super::Services;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
+use crate::domain::audit_action::Action;
 use crate::domain::decision::{
     evaluate, normalise_comment, Decider, Outcome, RecordedDecision, Refusal, Verdict,
 };
@@ -113,7 +114,7 @@ impl Services {
                 audit: vec![AuditRecord::by(
                     actor,
                     now_ms,
-                    &audit_action(verdict, outcome),
+                    audit_action(verdict, outcome),
                     Some(review_id),
                     comment.clone(),
                 )],
@@ -153,12 +154,12 @@ impl Services {
     }
 }
 
-fn audit_action(verdict: Verdict, outcome: Outcome) -> String {
+fn audit_action(verdict: Verdict, outcome: Outcome) -> Action {
     match (verdict, outcome) {
-        (Verdict::Reject, _) => "rejected".into(),
-        (Verdict::Approve, Outcome::Final(_)) => "approved".into(),
+        (Verdict::Reject, _) => Action::Rejected,
+        (Verdict::Approve, Outcome::Final(_)) => Action::Approved,
         (Verdict::Approve, Outcome::AwaitingApprovals { have, need }) => {
-            format!("approval {have} of {need}")
+            Action::PartialApproval { have, need }
         }
     }
 }

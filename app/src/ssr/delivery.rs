@@ -7,6 +7,7 @@
 
 use super::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, WorkflowError};
 use super::Services;
+use crate::domain::audit_action::Action;
 use crate::domain::retry::backoff_ms;
 use crate::domain::review::DeliveryState;
 use crate::domain::upstream::{closed_task, ClosedTask};
@@ -146,7 +147,12 @@ impl Services {
                     reason: reason.clone(),
                 },
                 DeliveryState::Closed,
-                Some(system_audit(&job.review_id, now_ms, "closed", &reason)),
+                Some(system_audit(
+                    &job.review_id,
+                    now_ms,
+                    Action::Closed,
+                    &reason,
+                )),
             ),
         }
     }
@@ -170,7 +176,7 @@ fn refused(
         Some(system_audit(
             &job.review_id,
             now_ms,
-            "delivery failed",
+            Action::DeliveryFailed,
             &reason,
         )),
     )
@@ -185,11 +191,16 @@ fn delivered(
     (
         DeliveryOutcome::Delivered,
         DeliveryState::Delivered,
-        Some(system_audit(&job.review_id, now_ms, "delivered", detail)),
+        Some(system_audit(
+            &job.review_id,
+            now_ms,
+            Action::Delivered,
+            detail,
+        )),
     )
 }
 
-fn system_audit(review_id: &str, at_ms: i64, action: &str, detail: &str) -> AuditRecord {
+fn system_audit(review_id: &str, at_ms: i64, action: Action, detail: &str) -> AuditRecord {
     AuditRecord::system(at_ms, action, Some(review_id), Some(detail.to_owned()))
 }
 

@@ -6,6 +6,7 @@ use super::ports::{
     AuditRecord, Inserted, NewRejectedIntake, NewReview, StoreError, WorkflowError,
 };
 use super::Services;
+use crate::domain::audit_action::Action;
 use crate::domain::intake::{parse_review_request, IntakeRejection, ReviewRequest};
 use crate::domain::metrics::{compare, failing_thresholds};
 use crate::domain::output::invalid_request_delivery;
@@ -89,7 +90,7 @@ impl Services {
         let auto = auto_approval(&policy, &metrics, request.spec.model.stage.as_deref());
         let audit = AuditRecord::system(
             now_ms,
-            "received",
+            Action::Received,
             None,
             Some(received_detail(source, &request, &policy, auto.as_ref())),
         );
@@ -143,7 +144,7 @@ impl Services {
         };
         let audit = AuditRecord::system(
             now_ms,
-            "intake rejected",
+            Action::IntakeRejected,
             None,
             Some(kept.reasons.join("; ")),
         );

@@ -4,6 +4,7 @@
 use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::RecordedDecision;
+use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::output::Delivery;
@@ -376,14 +377,14 @@ pub trait Workflow: Send + Sync {
     async fn execution_status(
         &self,
         execution_arn: &str,
-    ) -> Result<(String, Option<String>), WorkflowError>;
+    ) -> Result<(ExecutionStatus, Option<String>), WorkflowError>;
     /// The same, for showing to people: may answer from a reading a few
     /// seconds old, and never spends more of Step Functions' quota than the
     /// adapter's budget allows (an error when it has nothing to show).
     async fn execution_status_for_viewer(
         &self,
         execution_arn: &str,
-    ) -> Result<(String, Option<String>), WorkflowError> {
+    ) -> Result<(ExecutionStatus, Option<String>), WorkflowError> {
         self.execution_status(execution_arn).await
     }
 }

@@ -8,8 +8,10 @@ use crate::api::{
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::audit::StoredEntry;
+use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
+use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
@@ -75,7 +77,7 @@ impl Services {
         let id = review.id.as_str();
         self.store
             .record_unless_recent(
-                &AuditRecord::by(viewer, self.clock.now_ms(), "viewed", Some(id), None),
+                &AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None),
                 VIEW_WINDOW_MS,
             )
             .await?;
@@ -148,10 +150,9 @@ impl Services {
 /// A workflow execution as Step Functions reports it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecutionReading {
-    /// Its status (RUNNING, SUCCEEDED, FAILED, …) and, when it failed, the
-    /// error's name.
+    /// Its status and, when it failed, the error's name.
     Reported {
-        status: String,
+        status: ExecutionStatus,
         error: Option<String>,
     },
     /// Step Functions did not answer (or the viewers' budget of calls was

@@ -5,6 +5,7 @@
 
 use super::ports::{AuditRecord, Closing, StoreError, WorkflowError};
 use super::Services;
+use crate::domain::audit_action::Action;
 use crate::domain::review::ReviewStatus;
 use crate::domain::upstream::{review_outcome, ExecutionEvent};
 
@@ -19,22 +20,27 @@ fn expiry(now_ms: i64) -> Closing {
     Closing {
         status: ReviewStatus::Expired,
         reason: EXPIRED_REASON.to_owned(),
-        audit: AuditRecord::system(now_ms, "expired", None, Some(EXPIRED_REASON.to_owned())),
+        audit: AuditRecord::system(
+            now_ms,
+            Action::Expired,
+            None,
+            Some(EXPIRED_REASON.to_owned()),
+        ),
     }
 }
 
 /// How a review ends when its execution moved on without Signoff: as
-/// `status`, for `reason`, audited under the status's name.
+/// `status` (expired or closed upstream, as `review_outcome` says), for
+/// `reason`, audited under the status's name.
 fn upstream_close(review_id: &str, status: ReviewStatus, reason: &str, now_ms: i64) -> Closing {
+    let action = match status {
+        ReviewStatus::Expired => Action::Expired,
+        _ => Action::ClosedUpstream,
+    };
     Closing {
         status,
         reason: reason.to_owned(),
-        audit: AuditRecord::system(
-            now_ms,
-            &status.label().to_lowercase(),
-            Some(review_id),
-            Some(reason.to_owned()),
-        ),
+        audit: AuditRecord::system(now_ms, action, Some(review_id), Some(reason.to_owned())),
     }
 }
 
@@ -86,7 +92,7 @@ impl Services {
                     tracing::warn!(review_id = %job.review_id, "heartbeat failed, retrying: {error}");
                     let entry = AuditRecord::system(
                         now_ms,
-                        "heartbeat failed",
+                        Action::HeartbeatFailed,
                         Some(&job.review_id),
                         Some(error.to_string()),
                     );
@@ -166,11 +172,12 @@ mod tests {
             closing.audit,
             AuditRecord::system(
                 5_000,
-                "expired",
+                Action::Expired,
                 None,
                 Some("The deadline passed before anyone decided.".into()),
             )
         );
+        assert_eq!(closing.audit.action, "expired");
     }
 
     #[test]
@@ -191,5 +198,13 @@ mod tests {
             Some("The execution was aborted.")
         );
         assert_eq!(closing.audit.at_ms, 7_000);
+    }
+
+    #[test]
+    fn a_workflow_that_timed_out_expires_its_review_audited_as_expired() {
+        let timed_out = "The workflow timed out before anyone decided.";
+        let closing = upstream_close("review-1", ReviewStatus::Expired, timed_out, 7_000);
+        assert_eq!(closing.status, ReviewStatus::Expired);
+        assert_eq!(closing.audit.action, "expired");
     }
 }

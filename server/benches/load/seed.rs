@@ -2,6 +2,7 @@
 //! decisions, views and sign-ins, then the pending reviews, each received
 //! through the same store call intake uses (and audited like it).
 
+use app::domain::audit_action::Action;
 use app::domain::intake::parse_review_request;
 use app::ssr::ports::{AuditRecord, NewReview, ReviewStore};
 use serde_json::json;
@@ -84,18 +85,21 @@ fn history_entry(dice: &mut Dice, n: u64, at_ms: i64) -> AuditRecord {
     } else {
         person(dice.next())
     };
-    let by = |action: &str, detail: Option<String>| AuditRecord {
+    let by = |action: Action, detail: Option<String>| AuditRecord {
         at_ms,
         actor: actor.clone(),
         actor_subject: Some(actor.clone()),
         actor_role: Some("reviewer".into()),
-        action: action.into(),
+        action: action.to_string(),
         review_id: Some(review.clone()),
         detail,
     };
     match dice.below(100) {
-        0..=54 => by("viewed", None),
-        55..=69 => by("approved", Some("Looks good against baseline.".into())),
+        0..=54 => by(Action::Viewed, None),
+        55..=69 => by(
+            Action::Approved,
+            Some("Looks good against baseline.".into()),
+        ),
         70..=72 => {
             let word = if n % RARE_EVERY == 2 {
                 RARE_WORD
@@ -103,23 +107,23 @@ fn history_entry(dice: &mut Dice, n: u64, at_ms: i64) -> AuditRecord {
                 "regression"
             };
             by(
-                "rejected",
+                Action::Rejected,
                 Some(format!("Recall {word} on the holdout segment.")),
             )
         }
         73..=89 => AuditRecord::system(
             at_ms,
-            "delivered",
+            Action::Delivered,
             Some(&review),
             Some("SendTaskSuccess".into()),
         ),
         90..=96 => AuditRecord {
             review_id: None,
-            ..by("signed in", None)
+            ..by(Action::SignedIn, None)
         },
         _ => AuditRecord {
             review_id: None,
-            ..by("signed out", None)
+            ..by(Action::SignedOut, None)
         },
     }
 }
@@ -228,7 +232,7 @@ pub async fn pending_reviews(
             })?;
         let audit = AuditRecord::system(
             received_at_ms,
-            "received",
+            Action::Received,
             None,
             Some(format!(
                 "from sqs by {}",

@@ -8,6 +8,7 @@ use super::sessions::{random_secret, sha256, LoginAttempt};
 use super::{cookie_value, see_other, Auth};
 use app::domain::access::safe_return_path;
 use app::domain::actor::Actor;
+use app::domain::audit_action::Action;
 use app::ssr::ports::AuditRecord;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -204,7 +205,7 @@ async fn start_session(auth: &Auth, actor: &Actor, id_token: &str, now_ms: i64) 
         }
     };
     tracing::info!(subject = %actor.subject, role = actor.role.as_str(), "signed in");
-    let entry = AuditRecord::by(actor, now_ms, "signed in", None, None);
+    let entry = AuditRecord::by(actor, now_ms, Action::SignedIn, None, None);
     if let Err(error) = auth.audit.record(&entry).await {
         tracing::error!("could not audit a sign-in: {error}");
     }
@@ -229,7 +230,13 @@ async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
         if let Ok(Some(actor)) = auth.sessions.actor(id, now_ms, &auth.role_map).await {
             if let Err(error) = auth
                 .audit
-                .record(&AuditRecord::by(&actor, now_ms, "signed out", None, None))
+                .record(&AuditRecord::by(
+                    &actor,
+                    now_ms,
+                    Action::SignedOut,
+                    None,
+                    None,
+                ))
                 .await
             {
                 tracing::error!("could not audit a sign-out: {error}");

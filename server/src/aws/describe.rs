@@ -9,6 +9,7 @@
 //! the account's quota, nor starve the reconciler of more than the bucket's
 //! rate.
 
+use app::domain::execution_status::ExecutionStatus;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use moka::sync::Cache;
 use std::num::NonZeroU32;
@@ -22,7 +23,7 @@ pub const KEPT_FOR: Duration = Duration::from_secs(300);
 const CAPACITY: u64 = 10_000;
 
 /// An execution's status and, when it failed, its error name.
-pub type Status = (String, Option<String>);
+pub type Status = (ExecutionStatus, Option<String>);
 
 #[derive(Clone)]
 struct Reading {
@@ -108,7 +109,7 @@ mod tests {
     use super::*;
 
     fn running() -> Status {
-        ("RUNNING".into(), None)
+        (ExecutionStatus::Running, None)
     }
 
     #[test]
@@ -143,10 +144,10 @@ mod tests {
             budget.plan_for_viewer("a"),
             ViewerPlan::Ask { fallback: None }
         );
-        budget.remember("a", &("SUCCEEDED".into(), None));
+        budget.remember("a", &(ExecutionStatus::Succeeded, None));
         assert_eq!(
             budget.plan_for_viewer("a"),
-            ViewerPlan::Show(("SUCCEEDED".into(), None))
+            ViewerPlan::Show((ExecutionStatus::Succeeded, None))
         );
         assert_eq!(
             budget.plan_for_viewer("b"),

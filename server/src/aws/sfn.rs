@@ -3,12 +3,14 @@
 //! [`super::describe`]).
 
 use super::describe::{DescribeBudget, Status, ViewerPlan};
+use app::domain::execution_status::ExecutionStatus;
 use app::domain::output::Delivery;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{Workflow, WorkflowError};
 use async_trait::async_trait;
 use aws_sdk_sfn::config::http::HttpResponse;
 use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sfn::types as sdk;
 use aws_sdk_sfn::Client;
 
 /// Error codes that mean the task is closed. Real AWS answers
@@ -55,10 +57,7 @@ impl SfnWorkflow {
             .send()
             .await
             .map_err(|e| classify_plain(&e))?;
-        let status = (
-            out.status().as_str().to_owned(),
-            out.error().map(str::to_owned),
-        );
+        let status = (status_of(out.status()), out.error().map(str::to_owned));
         self.describe.remember(execution_arn, &status);
         Ok(status)
     }
@@ -125,6 +124,12 @@ impl Workflow for SfnWorkflow {
     }
 }
 
+/// The domain's status for the SDK's, by Step Functions' name for it: one
+/// the SDK or Signoff does not know yet keeps its name.
+fn status_of(status: &sdk::ExecutionStatus) -> ExecutionStatus {
+    ExecutionStatus::parse(status.as_str())
+}
+
 /// Sorts an SDK error into closed / retryable / permanent, with a message
 /// that cannot contain the token (some services echo the input back).
 fn classify<E>(error: SdkError<E, HttpResponse>, token: &TaskToken) -> WorkflowError
@@ -185,6 +190,26 @@ mod tests {
             WorkflowError::Permanent(_) => "permanent",
             WorkflowError::Retryable(_) => "retryable",
         }
+    }
+
+    #[test]
+    fn the_sdks_statuses_keep_their_names_and_the_known_ones_their_meaning() {
+        for name in sdk::ExecutionStatus::values() {
+            assert_eq!(
+                status_of(&sdk::ExecutionStatus::from(*name)).as_str(),
+                *name
+            );
+        }
+        for known in ExecutionStatus::KNOWN {
+            assert_eq!(
+                status_of(&sdk::ExecutionStatus::from(known.as_str())),
+                known
+            );
+        }
+        assert_eq!(
+            status_of(&sdk::ExecutionStatus::from("PAUSED")),
+            ExecutionStatus::Other("PAUSED".into())
+        );
     }
 
     #[test]

@@ -76,6 +76,7 @@ fn write(
 mod tests {
     use super::*;
     use app::domain::audit::AuditContent;
+    use app::domain::audit_action::Action;
 
     fn entries(details: &[&str]) -> Vec<StoredEntry> {
         details
@@ -85,7 +86,7 @@ mod tests {
                 id: i as i64 + 1,
                 content: AuditContent::system(
                     i as i64,
-                    "rejected",
+                    Action::Rejected,
                     Some("r1"),
                     Some((*detail).to_owned()),
                 ),

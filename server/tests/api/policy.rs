@@ -293,7 +293,12 @@ async fn a_message_redelivered_after_a_crash_is_approved_by_its_stored_rule() {
         received_at_ms: chrono::Utc::now().timestamp_millis(),
         policy,
     };
-    let audit = AuditRecord::system(review.received_at_ms, "received", None, None);
+    let audit = AuditRecord::system(
+        review.received_at_ms,
+        app::domain::audit_action::Action::Received,
+        None,
+        None,
+    );
     app.store().insert_review(&review, &audit).await.unwrap();
     assert_eq!(
         app.review("crashed-before-approval").await["status"],

@@ -27,7 +27,12 @@ async fn store_review(app: &TestApp, n: usize, review: Value) {
         request,
         received_at_ms: at_ms + n as i64,
     };
-    let audit = AuditRecord::system(at_ms, "received", None, None);
+    let audit = AuditRecord::system(
+        at_ms,
+        app::domain::audit_action::Action::Received,
+        None,
+        None,
+    );
     app.store().insert_review(&review, &audit).await.unwrap();
 }
 

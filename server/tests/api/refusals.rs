@@ -9,6 +9,7 @@
 use crate::helpers::{sample_review, spawn_app, ADA, LEE};
 use app::api::DecisionReceipt;
 use app::domain::decision::Verdict;
+use app::domain::execution_status::ExecutionStatus;
 use app::domain::output::{Delivery, MAX_OUTPUT_BYTES};
 use app::domain::token::TaskToken;
 use app::ssr::ports::{Workflow, WorkflowError};
@@ -92,8 +93,11 @@ impl Workflow for RefusingWorkflow {
         Ok(())
     }
 
-    async fn execution_status(&self, _: &str) -> Result<(String, Option<String>), WorkflowError> {
-        Ok(("RUNNING".into(), None))
+    async fn execution_status(
+        &self,
+        _: &str,
+    ) -> Result<(ExecutionStatus, Option<String>), WorkflowError> {
+        Ok((ExecutionStatus::Running, None))
     }
 }
 

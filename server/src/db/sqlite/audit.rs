@@ -1,7 +1,7 @@
 //! SQLite: appending to the audit chain and reading it (pages, a review's
 //! history, the changes live pages follow).
 
-use super::indexed_sql::REVIEW_CHANGES_AFTER;
+use super::indexed_sql::{actions_where, REVIEW_CHANGES_AFTER};
 use super::rows::AuditRow;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
@@ -14,6 +14,16 @@ use app::ssr::ports::{AuditRecord, StoreError};
 use async_trait::async_trait;
 use sqlx::Sqlite;
 use std::path::Path;
+use std::sync::LazyLock;
+
+/// A review's history: its entries but those of actions a history does not
+/// show ([`app::domain::audit_action::Action::shown_in_history`]).
+static HISTORY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select at, actor, action, detail from audit_entry where review_id = ? and action not in ({}) order by id",
+        actions_where(|action| !action.shown_in_history())
+    )
+});
 
 impl SqliteStore {
     pub(super) async fn last_audit_id(&self) -> Result<i64, StoreError> {
@@ -29,7 +39,7 @@ impl SqliteStore {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<ReviewChange>, StoreError> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(REVIEW_CHANGES_AFTER)
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(REVIEW_CHANGES_AFTER.as_str())
             .bind(after_id)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -72,13 +82,11 @@ impl SqliteStore {
     }
 
     pub(super) async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "select at, actor, action, detail from audit_entry where review_id = ? and action not in ('viewed', 'artefact link issued') order by id",
-        )
-        .bind(review_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(HISTORY.as_str())
+            .bind(review_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
         Ok(rows
             .into_iter()
             .map(|(at_ms, actor, action, detail)| HistoryEntry {
@@ -159,5 +167,18 @@ impl AuditChain for SqliteStore {
         now_ms: i64,
     ) -> anyhow::Result<Option<Pruned>> {
         super::audit_log::export_and_prune(&self.pool, before_ms, out, now_ms).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HISTORY;
+
+    #[test]
+    fn a_history_leaves_out_looking_in_the_statement_it_always_had() {
+        assert_eq!(
+            HISTORY.as_str(),
+            "select at, actor, action, detail from audit_entry where review_id = ? and action not in ('viewed', 'artefact link issued') order by id"
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::db::sqlx_error::store_error;
 use crate::db::Pruned;
 use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
+use app::domain::audit_action::Action;
 use app::domain::audit_export::jsonl_line;
 use app::ssr::ports::{AuditRecord, StoreError};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -104,9 +105,6 @@ pub async fn seal_and_protect(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Action of the entry that marks where pruned entries ended.
-pub const CHECKPOINT: &str = "checkpoint";
-
 /// Writes the entries older than `before_ms` (the oldest run of the chain)
 /// to `out` as JSON Lines, then removes them and appends a checkpoint entry
 /// that records the last removed entry's id and hash, all in one
@@ -155,7 +153,8 @@ pub async fn export_and_prune(
         "entries": rows.len(),
         "exported_to": out.file_name().map(|n| n.to_string_lossy().into_owned()),
     });
-    let checkpoint = AuditContent::system(now_ms, CHECKPOINT, None, Some(detail.to_string()));
+    let checkpoint =
+        AuditContent::system(now_ms, Action::Checkpoint, None, Some(detail.to_string()));
     append(&mut tx, &checkpoint, None).await?;
     tx.commit().await?;
     Ok(Some(Pruned {
@@ -175,7 +174,7 @@ async fn chain_start(pool: &SqlitePool) -> anyhow::Result<Result<String, Broken>
     };
     let checkpoints: Vec<(Option<String>,)> =
         sqlx::query_as("select detail from audit_entry where action = ? order by id desc")
-            .bind(CHECKPOINT)
+            .bind(Action::Checkpoint.to_string())
             .fetch_all(pool)
             .await?;
     for (detail,) in checkpoints {

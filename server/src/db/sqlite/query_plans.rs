@@ -58,7 +58,10 @@ async fn each_statement_searches_an_index() {
             CLAIM_DELIVERIES,
             "USING INDEX delivery_due (state=? AND next_attempt_at<?)",
         ),
-        (REVIEW_CHANGES_AFTER, "USING INTEGER PRIMARY KEY (rowid>?)"),
+        (
+            REVIEW_CHANGES_AFTER.as_str(),
+            "USING INTEGER PRIMARY KEY (rowid>?)",
+        ),
         // Any index that starts with the status and holds received_at.
         (counts.as_str(), "USING COVERING INDEX review_"),
         (

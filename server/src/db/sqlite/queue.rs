@@ -87,6 +87,7 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::audit_action::Action;
     use app::domain::intake::parse_review_request;
     use app::domain::policy::EffectivePolicy;
     use app::ssr::pending_count::PendingCount;
@@ -115,7 +116,7 @@ mod tests {
             request,
             received_at_ms: now_ms,
         };
-        let audit = AuditRecord::system(now_ms, "received", None, None);
+        let audit = AuditRecord::system(now_ms, Action::Received, None, None);
         store.insert_review(&review, &audit).await.expect("stored");
     }
 
