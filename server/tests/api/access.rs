@@ -71,19 +71,16 @@ async fn pages_send_signed_out_visitors_through_sign_in_and_back() {
 async fn an_expired_session_is_refused() {
     let app = spawn_app().await;
     assert_eq!(app.call("queue", &[("query", "")]).await.0, 200);
-    sqlx::query("update session set last_seen_at = last_seen_at - 2 * 3600 * 1000")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.probe.age_sessions(2 * 3600 * 1000).await;
     assert_eq!(
         app.call("queue", &[("query", "")]).await,
         (401, json!("Unauthenticated"))
     );
-    let (left,): (i64,) = sqlx::query_as("select count(*) from session")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "the expired session was removed");
+    assert_eq!(
+        app.probe.sessions_stored().await,
+        0,
+        "the expired session was removed"
+    );
     app.stop().await;
 }
 

@@ -179,13 +179,13 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
         by_label(&again, "Metrics")["expires_at_ms"],
         metrics["expires_at_ms"]
     );
-    let issued: Vec<(String, String)> = sqlx::query_as(
-        "select actor, detail from audit_entry where review_id = ? and action = 'artefact link issued' order by id",
-    )
-    .bind(&id)
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let issued: Vec<(String, String)> = app
+        .probe
+        .audit_entries_of(&id, "artefact link issued")
+        .await
+        .into_iter()
+        .map(|(actor, detail)| (actor, detail.expect("a link entry has a detail")))
+        .collect();
     assert_eq!(issued.len(), 5, "{issued:?}");
     assert!(issued.iter().all(|(actor, _)| *actor == ADA.email()));
     let mut objects: Vec<String> = issued
@@ -224,12 +224,7 @@ async fn artefacts_are_presigned_previewed_audited_and_explained() {
         .call("artefact_preview", &[("id", &id), ("position", "1")])
         .await;
     assert_eq!(status, 401);
-    let (count,): (i64,) =
-        sqlx::query_as("select count(*) from audit_entry where action = 'artefact link issued'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(count, 5);
+    assert_eq!(app.probe.audit_count("artefact link issued").await, 5);
     app.stop().await;
 }
 
@@ -293,6 +288,23 @@ async fn a_reload_within_the_window_hands_out_the_links_signed_first() {
     app.stop().await;
 }
 
+/// How many link entries there are per object, from `(actor, detail)`
+/// entries whose detail reads "OBJECT valid until …" (entries that read
+/// otherwise all count as the one object "", so any of them shows).
+fn entries_per_object(
+    entries: impl Iterator<Item = (String, Option<String>)>,
+) -> BTreeMap<Option<String>, usize> {
+    let mut counts = BTreeMap::new();
+    for (_, detail) in entries {
+        let object = detail.map(|d| match d.find(" valid until") {
+            Some(end) => d[..end].to_owned(),
+            None => String::new(),
+        });
+        *counts.entry(object).or_default() += 1;
+    }
+    counts
+}
+
 /// How many times each request reached the emulator.
 fn tally(requests: Vec<Recorded>) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
@@ -333,19 +345,10 @@ async fn reloads_and_previews_ask_s3_once_per_object_and_audit_once_per_person()
 
     // One link entry per object for this person, however many loads.
     let issued = |actor: String| {
-        let db = app.db.clone();
-        let id = id.clone();
+        let (app, id) = (&app, &id);
         async move {
-            let rows: Vec<(String, i64)> = sqlx::query_as(
-                "select detail, count(*) from audit_entry where review_id = ? and actor = ? \
-                 and action = 'artefact link issued' group by substr(detail, 1, instr(detail, ' valid until'))",
-            )
-            .bind(&id)
-            .bind(actor)
-            .fetch_all(&db)
-            .await
-            .unwrap();
-            rows
+            let entries = app.probe.audit_entries_of(id, "artefact link issued").await;
+            entries_per_object(entries.into_iter().filter(|(by, _)| *by == actor))
         }
     };
     let ada = issued(ADA.email()).await;
@@ -425,11 +428,11 @@ async fn buckets_outside_the_allow_list_are_refused_at_intake_and_never_asked() 
         )),
         "{reasons}"
     );
-    let (stored,): (i64,) = sqlx::query_as("select count(*) from review")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(stored, 1, "only the review stored before the list");
+    assert_eq!(
+        app.probe.reviews_stored().await,
+        1,
+        "only the review stored before the list"
+    );
     app.stop().await;
     before.stop().await;
 }

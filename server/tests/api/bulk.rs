@@ -93,20 +93,9 @@ async fn a_bulk_approval_decides_each_review_on_its_own() {
 
     // Audited per review, by Ada, with the one comment.
     for id in &ids[..2] {
-        let entries: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "select action, actor, detail from audit_entry where review_id = ? and action = 'approved'",
-        )
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
         assert_eq!(
-            entries,
-            [(
-                "approved".into(),
-                ADA.email(),
-                Some("Batch of the week.".into())
-            )]
+            app.probe.audit_entries_of(id, "approved").await,
+            [(ADA.email(), Some("Batch of the week.".into()))]
         );
     }
     app.stop().await;

@@ -2,7 +2,7 @@
 //! the execution of deploy/'s state machine.
 
 use crate::helpers::{emulator_endpoint, sample_review, spawn_app};
-use crate::recorder::{calls, task_token, Recording};
+use crate::recorder::{calls, Recording};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
@@ -163,18 +163,16 @@ async fn concurrent_decisions_on_one_review_have_exactly_one_winner() {
         .position(|(status, _)| *status == 200)
         .unwrap();
     let (verdict, comment) = &attempts[winner];
-    let decisions: Vec<(String, Option<String>)> =
-        sqlx::query_as("select verdict, comment from decision")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(decisions, [(verdict.to_string(), Some(comment.clone()))]);
+    assert_eq!(
+        app.probe.decisions().await,
+        [(verdict.to_string(), Some(comment.clone()))]
+    );
 
     // The workflow got the winner's verdict, and only it, in one call.
     let execution = app.finished_execution(&arn).await;
     app.wait_for_delivery(&id, "delivered", 1).await;
-    let token = task_token(&app.db, &id).await;
-    let requests = recording.requests_with_token(&token).await;
+    let token = app.probe.task_token(&id).await;
+    let requests = recording.requests_with_token(token.expose()).await;
     let answers = calls(requests.iter().filter(|r| r.is_answer()));
     assert_eq!(answers.len(), 1, "one call, the winner's: {requests:?}");
     if *verdict == "approve" {

@@ -7,12 +7,11 @@
 
 use crate::helpers::{provision_stack, sample_review, spawn_app_on, Stack, ADA, PATIENCE};
 use crate::http::{Http, ScratchDir};
-use crate::recorder::{calls, recorded_answer, Recording, SfnRequest};
+use crate::probe::{Probe, ReviewKeys, StoredDelivery};
+use crate::recorder::{calls, Recording, SfnRequest};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::json;
-use server::auth::sessions::{Lifetimes, Sessions};
-use server::db::sqlite::SqliteSessions;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -169,13 +168,7 @@ async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() 
     // The answers came while every first attempt was still waiting on Step
     // Functions: none has ended (an attempt that gave up, at the SDK's
     // timeout, records its error and leaves its claim).
-    let (in_flight,): (i64,) = sqlx::query_as(
-        "select count(*) from delivery where state = 'queued' and attempts = 1
-            and last_error is null and claimed_until is not null",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let in_flight = app.probe.first_attempts_in_flight().await;
     println!("decisions answered while the emulator was down: {} in {answered_in:?}, all queued; shown queued: {shown_queued}; first attempts still waiting on Step Functions: {in_flight}", answers.len());
     assert_eq!(
         in_flight as usize, REVIEWS,
@@ -200,10 +193,7 @@ async fn decisions_made_while_the_emulator_is_down_all_arrive_once_it_is_back() 
     for id in &ids {
         app.wait_for_delivery(id, "delivered", 1).await;
     }
-    let (attempts,): (i64,) = sqlx::query_as("select sum(attempts) from delivery")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let attempts = app.probe.delivery_attempts().await;
     println!("executions succeeded, each with exactly one TaskSucceeded: {delivered_once}/{REVIEWS}; all recorded delivered; delivery attempts: {attempts}");
     app.stop().await;
 }
@@ -220,8 +210,8 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     let port = free_port();
     let mut server = serve(&stack, &dir, port, "drained");
     wait_healthy(port).await;
-    let db = served_database(&dir).await;
-    let db = &db;
+    let probe = served_database(&dir).await;
+    let probe = &probe;
     let input = json!({"review": sample_review(), "context": {}});
     let name = format!("term-{}", uuid::Uuid::new_v4().simple());
     let arn =
@@ -229,29 +219,22 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
             .await
             .unwrap();
     let id = until_some(move || async move {
-        sqlx::query_as::<_, (String,)>("select id from review")
-            .fetch_optional(db)
+        probe
+            .reviews()
             .await
-            .unwrap()
-            .map(|(id,)| id)
+            .into_iter()
+            .next()
+            .map(|review| review.id)
     })
     .await;
-    let cookie = reviewer_cookie(db).await;
+    let cookie = probe.session_cookie(&ADA.actor()).await;
 
     // The decision's first attempt waits on a frozen Step Functions; the
     // server gets SIGTERM, and only once it has stopped listening (its
     // shutdown has begun) does Step Functions answer.
     emulator.signal("-STOP");
     let decision = approve_in_background(format!("http://127.0.0.1:{port}"), cookie, id.clone());
-    until_some(move || async move {
-        sqlx::query_as::<_, (i64,)>(
-            "select 1 from delivery where claimed_until is not null and state = 'queued'",
-        )
-        .fetch_optional(db)
-        .await
-        .unwrap()
-    })
-    .await;
+    until_some(move || async move { (probe.deliveries_in_flight().await > 0).then_some(()) }).await;
     let status = Command::new("kill")
         .args(["-TERM", &server.0.id().to_string()])
         .status()
@@ -276,21 +259,14 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     let heard = decision.await.unwrap().map(|reply| reply.body);
     println!("the decider heard, during the shutdown: {heard:?}");
 
-    let (state, claimed_until, attempts, last_error): (String, Option<i64>, i64, Option<String>) =
-        sqlx::query_as(
-            "select state, claimed_until, attempts, last_error from delivery where review_id = ?",
-        )
-        .bind(&id)
-        .fetch_one(db)
-        .await
-        .unwrap();
-    let (audited,): (i64,) = sqlx::query_as(
-        "select count(*) from audit_entry where action = 'delivered' and review_id = ?",
-    )
-    .bind(&id)
-    .fetch_one(db)
-    .await
-    .unwrap();
+    let StoredDelivery {
+        state,
+        claimed_until,
+        attempts,
+        last_error,
+        ..
+    } = probe.delivery_of(&id).await;
+    let audited = probe.audit_count_of(&id, "delivered").await;
     println!("after the server exited: delivery {state}, claimed until {claimed_until:?}, {attempts} attempt(s), last error {last_error:?}; {audited} delivered entry in the audit log");
     assert_eq!(
         (state.as_str(), claimed_until, attempts, last_error),
@@ -347,22 +323,6 @@ where
     }
 }
 
-/// A session cookie of a reviewer, made in the server's database.
-async fn reviewer_cookie(db: &sqlx::SqlitePool) -> String {
-    let sessions = Sessions::new(
-        std::sync::Arc::new(SqliteSessions::new(db.clone())),
-        Lifetimes {
-            idle_ms: 3_600_000,
-            absolute_ms: 3_600_000,
-        },
-    );
-    let session = sessions
-        .create(&ADA.actor(), None, chrono::Utc::now().timestamp_millis())
-        .await
-        .unwrap();
-    format!("signoff_session={session}")
-}
-
 /// A `signoff serve` process of the test's, killed if the test fails first.
 struct ServerProcess(Child);
 
@@ -373,14 +333,14 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Where the server [`serve`] starts in `dir` keeps its database.
+fn served_database_url(dir: &ScratchDir) -> String {
+    format!("sqlite://{}", dir.path().join("signoff.db").display())
+}
+
 /// The database of the server [`serve`] started in `dir`.
-async fn served_database(dir: &ScratchDir) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("signoff.db").display()
-    ))
-    .await
-    .unwrap()
+async fn served_database(dir: &ScratchDir) -> Probe {
+    Probe::open(&served_database_url(dir)).await
 }
 
 /// `signoff serve` as its own process, so it can be killed. Its calls
@@ -390,10 +350,7 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProces
         .arg("serve")
         .env("AWS_SDK_UA_APP_ID", name)
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("signoff.db").display()),
-        )
+        .env("DATABASE_URL", served_database_url(dir))
         .env("SIGNOFF_SITE_ROOT", dir.path())
         .env("SIGNOFF_INTAKE_QUEUE_URL", &stack.queue_url)
         .env("SIGNOFF_INTAKE_WAIT_SECONDS", "1")
@@ -446,7 +403,7 @@ async fn stopped_during_delivery(signal: &str) {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = serve(&stack, &dir, port, FIRST);
     wait_healthy(port).await;
-    let db = served_database(&dir).await;
+    let probe = served_database(&dir).await;
 
     let mut arns = Vec::new();
     for i in 0..REVIEWS {
@@ -459,13 +416,8 @@ async fn stopped_during_delivery(signal: &str) {
         );
     }
     let deadline = Instant::now() + PATIENCE;
-    // (id, execution ARN, task token) of each review.
-    let reviews: Vec<(String, String, String)> = loop {
-        let reviews: Vec<(String, String, String)> =
-            sqlx::query_as("select id, execution_arn, task_token from review")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+    let reviews: Vec<ReviewKeys> = loop {
+        let reviews = probe.reviews().await;
         if reviews.len() == REVIEWS {
             break reviews;
         }
@@ -476,37 +428,18 @@ async fn stopped_during_delivery(signal: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let sessions = Sessions::new(
-        std::sync::Arc::new(SqliteSessions::new(db.clone())),
-        Lifetimes {
-            idle_ms: 3_600_000,
-            absolute_ms: 3_600_000,
-        },
-    );
-    let actor = ADA.actor();
-    let cookie = format!(
-        "signoff_session={}",
-        sessions
-            .create(&actor, None, chrono::Utc::now().timestamp_millis())
-            .await
-            .unwrap()
-    );
+    let cookie = probe.session_cookie(&ADA.actor()).await;
 
     // Step Functions stops answering, the decisions go in, and the server
     // dies with every delivery claimed and in flight.
     emulator.signal("-STOP");
-    for (id, _, _) in &reviews {
+    for review in &reviews {
         // Its answer dies with the server: only the commit matters here.
-        approve_in_background(base.clone(), cookie.clone(), id.clone());
+        approve_in_background(base.clone(), cookie.clone(), review.id.clone());
     }
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let (claimed,): (i64,) = sqlx::query_as(
-            "select count(*) from delivery where claimed_until is not null and state = 'queued'",
-        )
-        .fetch_one(&db)
-        .await
-        .unwrap();
+        let claimed = probe.deliveries_in_flight().await;
         if claimed as usize == REVIEWS {
             break;
         }
@@ -540,11 +473,7 @@ async fn stopped_during_delivery(signal: &str) {
     }
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let (delivered,): (i64,) =
-            sqlx::query_as("select count(*) from delivery where state = 'delivered'")
-                .fetch_one(&db)
-                .await
-                .unwrap();
+        let delivered = probe.deliveries_in_state("delivered").await;
         if delivered as usize == REVIEWS {
             break;
         }
@@ -559,10 +488,15 @@ async fn stopped_during_delivery(signal: &str) {
     drop(restarted);
     let requests = recording.sfn_requests().await;
     let (mut lost, mut resent) = (0, 0);
-    for (id, arn, token) in &reviews {
+    for ReviewKeys {
+        id,
+        execution_arn: arn,
+        task_token,
+    } in &reviews
+    {
         let answers: Vec<&SfnRequest> = requests
             .iter()
-            .filter(|r| r.names_token(token) && r.is_answer())
+            .filter(|r| r.names_token(task_token.expose()) && r.is_answer())
             .collect();
         let first = calls(answers.iter().copied().filter(|r| r.sent_by(FIRST)));
         let second = calls(answers.iter().copied().filter(|r| r.sent_by(RESTARTED)));
@@ -592,7 +526,7 @@ async fn stopped_during_delivery(signal: &str) {
         );
         assert_eq!(
             outputs[arn]["approval"],
-            recorded_answer(&db, id).await["output"],
+            probe.delivery_of(id).await.payload["output"],
             "{id}: the execution resumed with the recorded decision"
         );
         let from_first = answers.iter().filter(|r| r.sent_by(FIRST)).count();
@@ -612,16 +546,7 @@ async fn heartbeat_failures_during_an_outage_are_audited_once() {
     let (_, id) = app.new_review(&review, &json!({})).await;
 
     emulator.signal("-STOP");
-    let audited = || async {
-        let (count,): (i64,) = sqlx::query_as(
-            "select count(*) from audit_entry where action = 'heartbeat failed' and review_id = ?",
-        )
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-        count
-    };
+    let audited = || app.probe.audit_count_of(&id, "heartbeat failed");
     // Each failed heartbeat call is logged, then its audit entry is written
     // or skipped, then the tick's sweep asks DescribeExecution (which fails
     // too): a tick takes about 20 s, the SDK's timeouts twice over. Once

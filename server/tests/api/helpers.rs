@@ -2,6 +2,7 @@
 //! and state machine in the shared emulator; one helper per thing a test does.
 
 use crate::http::{Http, ScratchDir};
+use crate::probe::Probe;
 use app::domain::actor::{Actor, Role};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::ExecutionStatus;
@@ -121,8 +122,10 @@ pub struct TestApp {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
     pub machine_arn: String,
-    pub db: sqlx::SqlitePool,
-    /// Its database, for a second server on the same file.
+    /// Its database, as the tests question it.
+    pub probe: Probe,
+    /// Its database's URL: for a second server on the same database and
+    /// for the `signoff audit` commands.
     pub database_url: String,
     server: Option<RunningServer>,
     _dir: ScratchDir,
@@ -278,9 +281,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
     customize(&mut args);
     let database_url = args.database_url.clone();
     let server = server::start(args).await.expect("server starts");
-    let db = sqlx::SqlitePool::connect(&database_url)
-        .await
-        .expect("test connection");
+    let probe = Probe::open(&database_url).await;
     let app = TestApp {
         base: format!("http://{}", server.addr),
         sessions: server.sessions.clone(),
@@ -290,7 +291,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         sqs,
         queue_url,
         machine_arn,
-        db,
+        probe,
         database_url,
         server: Some(server),
         _dir: dir,
@@ -399,13 +400,7 @@ impl TestApp {
     pub async fn wait_for_review(&self, execution_arn: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let found: Option<(String,)> =
-                sqlx::query_as("select id from review where execution_arn = ?")
-                    .bind(execution_arn)
-                    .fetch_optional(&self.db)
-                    .await
-                    .expect("query");
-            if let Some((id,)) = found {
+            if let Some(id) = self.probe.review_of_execution(execution_arn).await {
                 return id;
             }
             assert!(

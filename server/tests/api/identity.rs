@@ -112,11 +112,11 @@ async fn a_session_gets_the_role_the_current_role_map_gives_its_groups() {
         me(&removed, &removed.base, &cookie).await,
         (200, Value::Null)
     );
-    let (left,): (i64,) = sqlx::query_as("select count(*) from session where subject = 'user-val'")
-        .fetch_one(&removed.db)
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "the session was ended");
+    assert_eq!(
+        removed.probe.sessions_of("user-val").await,
+        0,
+        "the session was ended"
+    );
     removed.stop().await;
     first.stop().await;
 }
@@ -208,10 +208,7 @@ async fn an_export_stops_when_its_session_ends() {
     let first = body.frame().await.expect("a first chunk").expect("data");
     assert!(first.is_data());
 
-    sqlx::query("delete from session")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.probe.delete_every_session().await;
     let mut lines = 0_usize;
     let mut broken = false;
     while let Some(frame) = body.frame().await {
@@ -245,23 +242,16 @@ async fn ended_sessions_are_swept() {
     let now = chrono::Utc::now().timestamp_millis();
     let later = now + 2 * 3_600_000;
     app.sessions.create(&ROOT.actor(), None, now).await.unwrap();
-    sqlx::query("update session set last_seen_at = ?, expires_at = ? where subject = 'user-ada'")
-        .bind(later)
-        .bind(later + 3_600_000)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let (before,): (i64,) = sqlx::query_as("select count(*) from session")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(before, 2, "ada's (from spawn_app) and root's");
+    app.probe
+        .set_session_times("user-ada", later, later + 3_600_000)
+        .await;
+    assert_eq!(
+        app.probe.sessions_stored().await,
+        2,
+        "ada's (from spawn_app) and root's"
+    );
     let removed = app.sessions.sweep(later).await.unwrap();
     assert_eq!(removed, 1);
-    let (left,): (String,) = sqlx::query_as("select subject from session")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(left, "user-ada");
+    assert_eq!(app.probe.session_subjects().await, ["user-ada"]);
     app.stop().await;
 }

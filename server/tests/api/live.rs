@@ -50,12 +50,11 @@ async fn open_pages_hear_of_changes_and_signed_out_visitors_do_not() {
     read_until(&mut stream, r#""action":"approved""#, &mut read).await;
     read_until(&mut stream, r#""action":"delivered""#, &mut read).await;
 
-    let (token,): (String,) = sqlx::query_as("select task_token from review where id = ?")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert!(!read.contains(&token), "no task token on the stream");
+    let token = app.probe.task_token(&id).await;
+    assert!(
+        !read.contains(token.expose()),
+        "no task token on the stream"
+    );
 
     app.sign_out();
     let refused = app

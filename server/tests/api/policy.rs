@@ -26,17 +26,17 @@ fn output_of(
     serde_json::from_str(execution.output().expect("an output")).expect("JSON output")
 }
 
+/// `(actor, detail)` of the review's first entry with this action.
 async fn audit_detail(
     app: &crate::helpers::TestApp,
     review_id: &str,
     action: &str,
 ) -> (String, String) {
-    sqlx::query_as("select actor, detail from audit_entry where review_id = ? and action = ?")
-        .bind(review_id)
-        .bind(action)
-        .fetch_one(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("no {action} entry for {review_id}: {e}"))
+    let entries = app.probe.audit_entries_of(review_id, action).await;
+    match entries.into_iter().next() {
+        Some((actor, Some(detail))) => (actor, detail),
+        other => panic!("no {action} entry with a detail for {review_id}: {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -115,11 +115,7 @@ async fn a_state_machine_no_rule_admits_is_rejected_at_intake_by_name() {
     let execution = app.finished_execution(&arn).await;
     assert_eq!(*execution.status(), ExecutionStatus::Failed);
     assert_eq!(execution.error(), Some("Signoff.InvalidRequest"));
-    let (count,): (i64,) = sqlx::query_as("select count(*) from review")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 0, "no review was stored");
+    assert_eq!(app.probe.reviews_stored().await, 0, "no review was stored");
     app.stop().await;
 }
 
@@ -174,12 +170,7 @@ async fn a_rule_that_approves_by_itself_reaches_step_functions_with_its_evidence
              (auc 0.912 (threshold ≥ 0.85); flagged_rate 0.05 (threshold ≤ 0.06)); stage staging is not production."
         )
     );
-    let delivered: (String,) = sqlx::query_as("select state from delivery where review_id = ?")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(delivered.0, "delivered");
+    assert_eq!(app.probe.delivery_of(&id).await.state, "delivered");
 
     // The same rule leaves a failing review to people, and says why.
     let (arn, failing) = app.new_review(&staging_review(0.071), &json!({})).await;

@@ -225,26 +225,3 @@ pub fn sfn_requests(recording: &str) -> Vec<SfnRequest> {
         })
         .collect()
 }
-
-/// The task token stored for a review (test data: it tells the recorded
-/// calls apart; never printed).
-pub async fn task_token(db: &sqlx::SqlitePool, review_id: &str) -> String {
-    let (token,): (String,) = sqlx::query_as("select task_token from review where id = ?")
-        .bind(review_id)
-        .fetch_one(db)
-        .await
-        .expect("the review's token");
-    token
-}
-
-/// The answer the outbox holds for a review: what Step Functions should
-/// have received, as recorded with the decision.
-pub async fn recorded_answer(db: &sqlx::SqlitePool, review_id: &str) -> Value {
-    let (payload,): (String,) =
-        sqlx::query_as("select payload_json from delivery where review_id = ?")
-            .bind(review_id)
-            .fetch_one(db)
-            .await
-            .expect("the review's delivery");
-    serde_json::from_str(&payload).expect("the payload is JSON")
-}

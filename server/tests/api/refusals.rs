@@ -38,15 +38,11 @@ async fn an_answer_over_256_kib_is_refused_at_the_decision_and_nothing_is_stored
         "{text}"
     );
     assert!(text.contains(&MAX_OUTPUT_BYTES.to_string()), "{text}");
-    let stored: (i64, i64, i64) = sqlx::query_as(
-        "select (select count(*) from decision where review_id = ?1),
-                (select count(*) from delivery where review_id = ?1),
-                (select count(*) from audit_entry where review_id = ?1 and action like 'approv%')",
-    )
-    .bind(&id)
-    .fetch_one(&app.db)
-    .await
-    .expect("counts");
+    let stored = (
+        app.probe.decisions_of(&id).await,
+        app.probe.deliveries_of(&id).await,
+        app.probe.audit_count_starting(&id, "approv").await,
+    );
     assert_eq!(stored, (0, 0, 0), "decision, delivery, approval entries");
     assert_eq!(app.review(&id).await["status"], "pending");
 
@@ -132,13 +128,8 @@ async fn a_delivery_refused_as_invalid_output_ends_failed_after_one_attempt() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(refusing.sends.load(Ordering::SeqCst), 1, "one attempt");
-    let (state, attempts): (String, i64) =
-        sqlx::query_as("select state, attempts from delivery where review_id = ?")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .expect("delivery");
-    assert_eq!((state.as_str(), attempts), ("failed", 1));
+    let delivery = app.probe.delivery_of(&id).await;
+    assert_eq!((delivery.state.as_str(), delivery.attempts), ("failed", 1));
     let reason = review["delivery"]["last_error"]
         .as_str()
         .unwrap_or_default();

@@ -201,12 +201,11 @@ async fn a_callback_without_the_browsers_login_cookie_is_refused() {
         cookie: format!("{name}=not-the-secret"),
     };
     assert_eq!(callback(&app, &wrong).await.status, 400);
-    let (sessions,): (i64,) =
-        sqlx::query_as("select count(*) from session where subject = 'user-bob'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(sessions, 0, "nobody was signed in");
+    assert_eq!(
+        app.probe.sessions_of("user-bob").await,
+        0,
+        "nobody was signed in"
+    );
     // The browser that started a login finishes it.
     let again = through_provider(&app, "/auth/login", "bob", "bob-demo").await;
     let reply = callback(&app, &again).await;
@@ -251,20 +250,13 @@ async fn a_callback_with_a_forged_state_is_refused() {
 async fn an_id_token_for_another_nonce_is_refused() {
     let app = spawn_app().await;
     let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
-    sqlx::query("update login_attempt set nonce = 'not-the-nonce-we-sent'")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.probe
+        .replace_login_nonces("not-the-nonce-we-sent")
+        .await;
     let reply = callback(&app, &query).await;
     assert_eq!(reply.status, 400);
     assert!(reply.body.contains("did not check out"), "{}", reply.body);
-    let (sessions,): (i64,) = sqlx::query_as(
-        "select count(*) from session where subject = 'user-ada' and id_token is not null",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(sessions, 0);
+    assert_eq!(app.probe.sessions_with_id_token("user-ada").await, 0);
     app.stop().await;
 }
 
@@ -333,14 +325,8 @@ async fn signing_out_ends_the_session_here_and_at_the_provider() {
         .post_form(&format!("{}/api/queue", app.base), &[], Some(&cookie))
         .await;
     assert_eq!(after.status, 401, "the old cookie no longer works");
-    let audited: Vec<(String, Option<String>)> = sqlx::query_as(
-        "select action, actor_role from audit_entry where actor_subject = 'user-ada' and action like 'signed%' order by id",
-    )
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
     assert_eq!(
-        audited,
+        app.probe.audit_by_subject("user-ada", "signed").await,
         [
             ("signed in".to_owned(), Some("reviewer".to_owned())),
             ("signed out".to_owned(), Some("reviewer".to_owned()))
@@ -356,11 +342,7 @@ async fn a_tampered_id_token_is_refused() {
     let app = spawn_app().await;
     let query = through_provider(&app, "/auth/login", "ada", "ada-demo").await;
     assert_eq!(callback(&app, &query).await.status, 303);
-    let (token,): (String,) =
-        sqlx::query_as("select id_token from session where id_token is not null")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let token = app.probe.an_id_token().await;
     let parts: Vec<&str> = token.split('.').collect();
     let mut claims: serde_json::Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();

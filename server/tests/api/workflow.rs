@@ -5,7 +5,8 @@
 use crate::helpers::{
     create_queue, emulator_endpoint, sample_review, spawn_app, spawn_app_with, TestApp, PATIENCE,
 };
-use crate::recorder::{calls, recorded_answer, task_token, Recording, SfnRequest};
+use crate::recorder::{calls, Recording, SfnRequest};
+use app::domain::token::TaskToken;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -115,20 +116,14 @@ async fn redeliver(app: &TestApp, id: &str) -> Value {
     let attempts = app.review(id).await["delivery"]["attempts"]
         .as_u64()
         .unwrap();
-    sqlx::query(
-        "update delivery set state = 'queued', next_attempt_at = 0, claimed_until = null where review_id = ?",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.probe.requeue_delivery(id).await;
     app.wait_for_delivery(id, "delivered", attempts + 1).await
 }
 
 /// How many calls answering the task of `token` (`SendTaskSuccess`,
 /// `SendTaskFailure`) reached the emulator, and their requests.
-async fn answers(recording: &Recording, token: &str) -> (usize, Vec<SfnRequest>) {
-    let mut requests = recording.requests_with_token(token).await;
+async fn answers(recording: &Recording, token: &TaskToken) -> (usize, Vec<SfnRequest>) {
+    let mut requests = recording.requests_with_token(token.expose()).await;
     requests.retain(SfnRequest::is_answer);
     let count = calls(&requests).len();
     (count, requests)
@@ -139,14 +134,14 @@ async fn a_lost_reply_is_recognised_and_the_decision_is_not_delivered_twice() {
     let app = spawn_app().await;
     let recording = Recording::start(&emulator_endpoint()).await;
     let (arn, id) = app.new_review(&sample_review(), &json!({})).await;
-    let token = task_token(&app.db, &id).await;
+    let token = app.probe.task_token(&id).await;
     assert_eq!(app.decide(&id, "approve", "").await.0, 200);
     let execution = app.finished_execution(&arn).await;
     assert_eq!(*execution.status(), ExecutionStatus::Succeeded);
     let output: Value = serde_json::from_str(execution.output().unwrap()).unwrap();
     assert_eq!(
         output["approval"],
-        recorded_answer(&app.db, &id).await["output"],
+        app.probe.delivery_of(&id).await.payload["output"],
         "the execution resumed with the recorded decision"
     );
 
@@ -202,20 +197,20 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
     let recording = Recording::start(&emulator_endpoint()).await;
     let arn = app.start_execution_of(&machine, &review, &json!({})).await;
     let id = app.wait_for_review(&arn).await;
-    let token = task_token(&app.db, &id).await;
+    let token = app.probe.task_token(&id).await;
     // A second held review: its heartbeats show the clock still ticking
     // once the first is decided.
     let other = app
         .wait_for_review(&app.start_execution_of(&machine, &review, &json!({})).await)
         .await;
-    let other_token = task_token(&app.db, &other).await;
+    let other_token = app.probe.task_token(&other).await;
 
     // Heartbeats go at most once a second (a third of heartbeatSeconds), so
     // six calls span five seconds: past the task's 3-second heartbeat timeout.
-    let heartbeats = |token: String| {
+    let heartbeats = |token: TaskToken| {
         let recording = &recording;
         async move {
-            let requests = recording.requests_with_token(&token).await;
+            let requests = recording.requests_with_token(token.expose()).await;
             requests.iter().filter(|r| r.is_heartbeat()).count()
         }
     };
@@ -249,7 +244,7 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
     while since()
         .await
         .iter()
-        .filter(|r| r.is_heartbeat() && r.names_token(&other_token))
+        .filter(|r| r.is_heartbeat() && r.names_token(other_token.expose()))
         .count()
         < 3
     {
@@ -262,7 +257,7 @@ async fn heartbeats_keep_a_held_review_alive_and_stop_after_the_decision() {
     let late: Vec<SfnRequest> = since()
         .await
         .into_iter()
-        .filter(|r| r.names_token(&token))
+        .filter(|r| r.names_token(token.expose()))
         .collect();
     assert_eq!(
         late.len(),
