@@ -21,6 +21,34 @@ pub struct PreflightRow {
     pub blocked: Option<String>,
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::Preflight> for PreflightRow {
+    fn from(preflight: crate::ssr::Preflight) -> Self {
+        use crate::domain::metrics::threshold_summary;
+        use crate::ssr::Preflight;
+        match preflight {
+            Preflight::Missing { id } => Self {
+                title: id.clone(),
+                id,
+                model: String::new(),
+                thresholds: String::new(),
+                failing_thresholds: 0,
+                requested_by: None,
+                blocked: Some("There is no such review.".into()),
+            },
+            Preflight::Found(review) => Self {
+                id: review.id,
+                title: review.title,
+                model: format!("{} v{}", review.model.name, review.model.version),
+                thresholds: threshold_summary(review.with_threshold, review.failing_thresholds),
+                failing_thresholds: review.failing_thresholds,
+                requested_by: review.requested_by,
+                blocked: review.blocked,
+            },
+        }
+    }
+}
+
 /// How one review of a bulk decision went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulkOutcome {
@@ -71,10 +99,11 @@ pub async fn preflight_decisions(
         async {
             let actor = require(Role::Viewer)?;
             check_bulk_size(&ids)?;
-            services()?
+            let found = services()?
                 .preflight(&actor, &ids, verdict)
                 .await
-                .map_err(AppError::internal)
+                .map_err(AppError::internal)?;
+            Ok(found.into_iter().map(PreflightRow::from).collect())
         }
         .await,
     )

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod artefact;
 pub mod audit;
 pub mod audit_action;
+pub mod audit_checkpoint;
 pub mod audit_export;
 pub mod audit_filter;
 pub mod chart;

@@ -6,31 +6,47 @@
 use super::ports::StoreError;
 use super::queries::{decision_blocked, held_to};
 use super::{DecideError, Decided, Services};
-use crate::api::PreflightRow;
 use crate::domain::actor::Actor;
 use crate::domain::decision::Verdict;
-use crate::domain::metrics::{compare, failing, threshold_summary, Check};
+use crate::domain::intake::ModelRef;
+use crate::domain::metrics::{compare, failing, Check};
+
+/// What deciding one review would meet, as the pre-flight found it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Preflight {
+    /// No review has this id.
+    Missing {
+        id: String,
+    },
+    Found(PreflightReview),
+}
+
+/// A review a bulk decision would cover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreflightReview {
+    pub id: String,
+    pub title: String,
+    pub model: ModelRef,
+    /// Metrics with a threshold, and how many of them fail.
+    pub with_threshold: usize,
+    pub failing_thresholds: usize,
+    pub requested_by: Option<String>,
+    /// Why this person's decision would be refused, if it would.
+    pub blocked: Option<String>,
+}
 
 impl Services {
-    /// Each review as the pre-flight table shows it, in the order asked.
+    /// What each review's decision would meet, in the order asked.
     pub async fn preflight(
         &self,
         actor: &Actor,
         ids: &[String],
         verdict: Verdict,
-    ) -> Result<Vec<PreflightRow>, StoreError> {
+    ) -> Result<Vec<Preflight>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(review) = self.store.review(id).await? else {
-                rows.push(PreflightRow {
-                    id: id.clone(),
-                    title: id.clone(),
-                    model: String::new(),
-                    thresholds: String::new(),
-                    failing_thresholds: 0,
-                    requested_by: None,
-                    blocked: Some("There is no such review.".into()),
-                });
+                rows.push(Preflight::Missing { id: id.clone() });
                 continue;
             };
             let spec = review.spec.clone();
@@ -42,15 +58,15 @@ impl Services {
                 .count();
             let failing_thresholds = failing(&metrics);
             let blocked = decision_blocked(actor, &spec, &policy, &review, verdict);
-            rows.push(PreflightRow {
+            rows.push(Preflight::Found(PreflightReview {
                 id: id.clone(),
                 title: spec.title,
-                model: format!("{} v{}", spec.model.name, spec.model.version),
-                thresholds: threshold_summary(with_threshold, failing_thresholds),
+                model: spec.model,
+                with_threshold,
                 failing_thresholds,
                 requested_by: spec.requested_by,
                 blocked,
-            });
+            }));
         }
         Ok(rows)
     }

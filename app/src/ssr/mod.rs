@@ -19,6 +19,7 @@ mod review_page;
 mod watch;
 
 pub use artefacts::PreviewOutcome;
+pub use bulk::{Preflight, PreflightReview};
 pub use decisions::{DecideError, Decided};
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};

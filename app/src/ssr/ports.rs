@@ -9,7 +9,7 @@ use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
-use crate::domain::queue_query::QueueQuery;
+use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort};
 use crate::domain::rejected_intake::RejectedIntake;
 use crate::domain::review::{DeliveryState, ReviewStatus};
 use crate::domain::token::TaskToken;
@@ -121,6 +121,21 @@ pub struct QueueRow {
     /// As [`StoredReview::policy`].
     pub policy: Option<EffectivePolicy>,
     pub approvals: u32,
+}
+
+impl QueueRow {
+    /// The cursor that continues the queue in `sort` after this row.
+    pub fn cursor(&self, sort: QueueSort) -> QueueCursor {
+        let keys = match sort {
+            QueueSort::Deadline => vec![self.due_at_ms],
+            QueueSort::Priority => vec![self.priority_rank, self.due_at_ms],
+            QueueSort::Newest | QueueSort::Oldest => vec![self.received_at_ms],
+        };
+        QueueCursor {
+            keys,
+            id: self.id.clone(),
+        }
+    }
 }
 
 /// The outbox row of a decided review.

@@ -16,7 +16,7 @@ use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, Check, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
-use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort, QUEUE_PAGE};
+use crate::domain::queue_query::{QueueQuery, QUEUE_PAGE};
 use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
@@ -36,10 +36,7 @@ impl Services {
         let more = rows.len() > QUEUE_PAGE as usize;
         rows.truncate(QUEUE_PAGE as usize);
         let next_after = more
-            .then(|| {
-                rows.last()
-                    .map(|row| cursor_after(query.sort, row).encode())
-            })
+            .then(|| rows.last().map(|row| row.cursor(query.sort).encode()))
             .flatten();
         let rules = &self.settings.metric_directions;
         let items = rows
@@ -215,19 +212,6 @@ pub(super) fn needed(policy: &EffectivePolicy) -> ApprovalsNeeded<'_> {
     ApprovalsNeeded {
         count: policy.required_approvals,
         from_groups: &policy.approval_from,
-    }
-}
-
-/// The cursor that continues `sort` after `row`.
-fn cursor_after(sort: QueueSort, row: &QueueRow) -> QueueCursor {
-    let keys = match sort {
-        QueueSort::Deadline => vec![row.due_at_ms],
-        QueueSort::Priority => vec![row.priority_rank, row.due_at_ms],
-        QueueSort::Newest | QueueSort::Oldest => vec![row.received_at_ms],
-    };
-    QueueCursor {
-        keys,
-        id: row.id.clone(),
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod sqlite;
 mod sqlx_error;
+#[cfg(test)]
+mod store_story;
 
 pub use sqlite::SqliteStore;
 

@@ -59,6 +59,12 @@ pub struct Asked {
 }
 
 impl EffectivePolicy {
+    /// What the queue's group filter matches (exact text): the groups who
+    /// may decide, joined by ", "; `None` when any reviewer may.
+    pub fn queue_group(&self) -> Option<String> {
+        (!self.reviewer_groups.is_empty()).then(|| self.reviewer_groups.join(", "))
+    }
+
     /// The policy of a review stored before policies existed, or received
     /// without a policy file: the request's own fields.
     pub fn from_request(spec: &ReviewSpec) -> Self {

@@ -9,6 +9,7 @@ use crate::db::Pruned;
 use app::domain::audit::AuditContent;
 use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
 use app::domain::audit_action::Action;
+use app::domain::audit_checkpoint::{checkpoint, resumes_from};
 use app::domain::audit_export::jsonl_line;
 use app::ssr::ports::{AuditRecord, StoreError};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -147,14 +148,8 @@ pub async fn export_and_prune(
         .execute(&mut *tx)
         .await?;
     sqlx::query(APPEND_ONLY[1]).execute(&mut *tx).await?;
-    let detail = serde_json::json!({
-        "pruned_through_id": last.id,
-        "last_hash": last.hash,
-        "entries": rows.len(),
-        "exported_to": out.file_name().map(|n| n.to_string_lossy().into_owned()),
-    });
-    let checkpoint =
-        AuditContent::system(now_ms, Action::Checkpoint, None, Some(detail.to_string()));
+    let exported_to = out.file_name().map(|n| n.to_string_lossy().into_owned());
+    let checkpoint = checkpoint(now_ms, &last, rows.len(), exported_to);
     append(&mut tx, &checkpoint, None).await?;
     tx.commit().await?;
     Ok(Some(Pruned {
@@ -177,14 +172,11 @@ async fn chain_start(pool: &SqlitePool) -> anyhow::Result<Result<String, Broken>
             .bind(Action::Checkpoint.to_string())
             .fetch_all(pool)
             .await?;
-    for (detail,) in checkpoints {
-        let detail: serde_json::Value =
-            serde_json::from_str(detail.as_deref().unwrap_or("{}")).unwrap_or_default();
-        if detail["pruned_through_id"].as_i64() == Some(first - 1) {
-            if let Some(hash) = detail["last_hash"].as_str() {
-                return Ok(Ok(hash.to_owned()));
-            }
-        }
+    if let Some(hash) = checkpoints
+        .iter()
+        .find_map(|(detail,)| resumes_from(detail.as_deref(), first))
+    {
+        return Ok(Ok(hash));
     }
     Ok(Err(Broken {
         id: first,

@@ -52,7 +52,7 @@ impl SqliteStore {
         .bind(request.spec.heartbeat_seconds.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
         .bind(review.received_at_ms)
         .bind(review.received_at_ms)
-        .bind(queue_group(&review.policy.reviewer_groups))
+        .bind(review.policy.queue_group())
         .bind(request.spec.priority.rank())
         .bind(review.failing_thresholds)
         .bind(serde_json::to_string(&review.policy).map_err(|e| encode_error("policy", e))?)
@@ -220,12 +220,6 @@ impl SqliteStore {
             .map_err(store_error)?;
         Ok(())
     }
-}
-
-/// The queue's reviewer-group column (filtered on by exact text): who may
-/// decide, by the review's policy.
-fn queue_group(groups: &[String]) -> Option<String> {
-    (!groups.is_empty()).then(|| groups.join(", "))
 }
 
 /// Computes `failing_thresholds` for reviews stored before the column
