@@ -72,13 +72,15 @@ impl Services {
         viewer: &Actor,
     ) -> Result<ReviewDetail, StoreError> {
         let id = review.id.as_str();
-        self.store
-            .record_unless_recent(
-                &AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None),
-                VIEW_WINDOW_MS,
-            )
-            .await?;
-        let history = self.store.history(id).await?;
+        let view = AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None);
+        // Independent reads (a history leaves views out): side by side, so
+        // the page waits for the slower one, not for both in turn.
+        let (recorded, history) = futures::join!(
+            self.store.record_unless_recent(&view, VIEW_WINDOW_MS),
+            self.store.history(id)
+        );
+        recorded?;
+        let history = history?;
         let spec = review.spec.clone();
         let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);

@@ -170,6 +170,9 @@ async fn a_rule_that_approves_by_itself_reaches_step_functions_with_its_evidence
              (auc 0.912 (threshold ≥ 0.85); flagged_rate 0.05 (threshold ≤ 0.06)); stage staging is not production."
         )
     );
+    // The outcome is written just after Step Functions answers, so the
+    // execution may finish first: wait for the row, then read it.
+    app.wait_for_delivery(&id, "delivered", 1).await;
     assert_eq!(app.probe.delivery_of(&id).await.state, "delivered");
 
     // The same rule leaves a failing review to people, and says why.
