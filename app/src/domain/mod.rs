@@ -17,6 +17,8 @@ pub mod identity;
 pub mod intake;
 pub mod intake_limits;
 pub mod metrics;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod notify;
 pub mod output;
 pub mod policy;
 pub mod queue_query;

@@ -7,6 +7,8 @@ use crate::domain::decision::RecordedDecision;
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::{ReviewRequest, ReviewSpec};
+use crate::domain::notify::message::OutgoingMessage;
+use crate::domain::notify::Destination;
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort};
@@ -456,4 +458,41 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
         chrono::Utc::now().timestamp_millis()
     }
+}
+
+/// A chat message Signoff posted, remembered so it can be updated in place
+/// when the review changes (no button outlives its review).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessageRef {
+    pub channel: String,
+    /// Slack's message timestamp (`ts`), its id within the channel.
+    pub ts: String,
+}
+
+/// Why a message was not sent. The text names the destination's kind and
+/// what went wrong, never a secret, and is shown on the admin page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later (a timeout, a 5xx, a rate limit).
+    #[error("{0}")]
+    Transient(String),
+    /// Will fail the same way every time (unknown channel, bad address,
+    /// a missing secret): the notification ends failed, and is audited.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// The channels notifications go out through (Slack, e-mail, SNS, webhooks).
+#[async_trait]
+pub trait Channels: Send + Sync {
+    /// Sends `message` to `to`; a chat message comes back as its reference.
+    async fn send(
+        &self,
+        to: &Destination,
+        message: &OutgoingMessage,
+    ) -> Result<Option<ChatMessageRef>, SendError>;
+
+    /// Replaces a posted chat message (its buttons gone, the outcome shown).
+    async fn update(&self, chat: &ChatMessageRef, message: &OutgoingMessage)
+        -> Result<(), SendError>;
 }
