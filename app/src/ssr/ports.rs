@@ -8,7 +8,7 @@ use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::notify::message::OutgoingMessage;
-use crate::domain::notify::Destination;
+use crate::domain::notify::{Destination, NotificationState};
 use crate::domain::output::Delivery;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort};
@@ -495,4 +495,112 @@ pub trait Channels: Send + Sync {
     /// Replaces a posted chat message (its buttons gone, the outcome shown).
     async fn update(&self, chat: &ChatMessageRef, message: &OutgoingMessage)
         -> Result<(), SendError>;
+}
+
+/// An audit entry that notifies, waiting to be routed to its destinations.
+/// It was written in the same transaction as the entry, so nothing that
+/// happened is missed, however the process ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationEvent {
+    /// The audit entry's id: the event's identity (idempotency key).
+    pub audit_id: i64,
+    pub review_id: String,
+    /// The entry's action text (see [`crate::domain::audit_action::Action`]).
+    pub action: String,
+    /// Who did it, as the entry names them.
+    pub actor: String,
+    pub detail: String,
+    pub at_ms: i64,
+}
+
+/// One message an event is to send: to one destination of one route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub route: String,
+    pub destination: Destination,
+    /// Not sent before then (a digest route's window end, else now).
+    pub send_at_ms: i64,
+    /// A digest route's window end: notifications of one route and
+    /// destination with the same window go out as one message.
+    pub digest_until_ms: Option<i64>,
+}
+
+/// A claimed notification, held under a lease while it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationJob {
+    pub id: i64,
+    pub event: NotificationEvent,
+    pub route: String,
+    pub destination: Destination,
+    pub digest_until_ms: Option<i64>,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+/// How an attempt to send a notification ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotificationOutcome {
+    /// Sent; a chat message is remembered, to be updated when the review changes.
+    Sent { chat: Option<ChatMessageRef> },
+    Retry { error: String, next_attempt_at_ms: i64 },
+    /// Never retried.
+    Failed { error: String },
+}
+
+/// A notification as the admin page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRecord {
+    pub id: i64,
+    pub review_id: String,
+    pub action: String,
+    pub route: String,
+    pub destination: Destination,
+    pub state: NotificationState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at_ms: i64,
+    pub sent_at_ms: Option<i64>,
+}
+
+/// The durable notification outbox: events written with the audit entries
+/// that cause them, routed once, each message claimed under a lease, sent
+/// and finished once per event, route and destination.
+#[async_trait]
+pub trait NotificationOutbox: Send + Sync {
+    /// Events not yet routed, oldest first.
+    async fn events_to_route(&self, limit: u32) -> Result<Vec<NotificationEvent>, StoreError>;
+
+    /// Queues `notifications` for the event and marks it routed, in one
+    /// transaction; an event routed before is left as it is.
+    async fn route_event(
+        &self,
+        audit_id: i64,
+        notifications: &[NewNotification],
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Claims due notifications for `lease_ms`, oldest first. A digest's
+    /// notifications of one route, destination and window come together.
+    async fn claim_notifications(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<NotificationJob>, StoreError>;
+
+    /// Records an attempt's outcome (and `audit`, in the same transaction).
+    async fn finish_notification(
+        &self,
+        id: i64,
+        outcome: &NotificationOutcome,
+        now_ms: i64,
+        audit: Option<&AuditRecord>,
+    ) -> Result<(), StoreError>;
+
+    /// The newest notifications, newest first.
+    async fn recent_notifications(&self, limit: u32)
+        -> Result<Vec<NotificationRecord>, StoreError>;
+
+    /// The chat messages posted about a review, oldest first.
+    async fn chat_messages(&self, review_id: &str) -> Result<Vec<ChatMessageRef>, StoreError>;
 }

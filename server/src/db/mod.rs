@@ -78,6 +78,7 @@ pub struct Stores {
     pub reviews: Arc<dyn ReviewStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub audit: Arc<dyn AuditChain>,
+    pub notifications: Arc<dyn NotificationOutbox>,
 }
 
 /// Opens (creating and migrating if need be) the database at `url`, with
@@ -89,6 +90,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
             Ok(Stores {
                 sessions: Arc::new(sqlite::SqliteSessions::new(store.pool())),
                 audit: Arc::new(store.clone()),
+                notifications: Arc::new(store.clone()),
                 reviews: Arc::new(store),
             })
         }

@@ -2,7 +2,8 @@
 //! the ports alone ([`Stores`]): intake and duplicates, decisions and a lost
 //! compare-and-set, the outbox's claims and leases, expiry and upstream
 //! close, the clock's sweeps, the audit chain (append, verify, prune), the
-//! queue's pages under every filter and order, search, and sessions.
+//! queue's pages under every filter and order, search, sessions, and the
+//! notification outbox.
 //!
 //! Nothing here names an engine or runs SQL: an engine joins by opening a
 //! fresh, empty database for each chapter and calling [`tell`]. SQLite's
@@ -21,9 +22,10 @@ use app::domain::output::Delivery;
 use app::domain::policy::EffectivePolicy;
 use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::{DeliveryState, ReviewStatus};
+use app::domain::notify::{Destination, NotificationState};
 use app::ssr::ports::{
-    AuditRecord, Closing, Committed, DecisionCommit, DeliveryOutcome, Inserted, NewRejectedIntake,
-    NewReview, StoredReview,
+    AuditRecord, ChatMessageRef, Closing, Committed, DecisionCommit, DeliveryOutcome, Inserted,
+    NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, StoredReview,
 };
 use serde_json::{json, Value};
 use std::future::Future;
@@ -53,6 +55,7 @@ where
     the_queue_pages_under_every_order_and_filter(&fresh().await).await;
     the_overview_counts_what_waits_and_what_was_decided(&fresh().await).await;
     sessions_and_login_attempts_round_trip(&fresh().await).await;
+    notifications_are_routed_once_and_each_sent_once(&fresh().await).await;
 }
 
 async fn intake_keeps_one_review_per_token(stores: &Stores) {
@@ -1087,6 +1090,136 @@ async fn sessions_and_login_attempts_round_trip(stores: &Stores) {
 }
 
 // ---- the story's vocabulary ----
+
+async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
+    let outbox = &stores.notifications;
+    add(stores, "n", json!({}), T0).await;
+    // A view does not notify; the arrival did, in its own transaction.
+    stores
+        .reviews
+        .record(&AuditRecord::system(T0 + 1, Action::Viewed, Some("review-n"), None))
+        .await
+        .expect("recorded");
+    let events = outbox.events_to_route(10).await.expect("events");
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| (e.review_id.as_str(), e.action.as_str(), e.at_ms))
+            .collect::<Vec<_>>(),
+        [("review-n", "received", T0)]
+    );
+    let arrival = events[0].audit_id;
+    let team = Destination::Email {
+        to: "team@example.com".into(),
+    };
+    let topic = Destination::Sns {
+        topic_arn: "arn:aws:sns:eu-west-1:123456789012:signoff".into(),
+    };
+    let now = T0 + 10;
+    let to = |route: &str, destination: &Destination| NewNotification {
+        route: route.into(),
+        destination: destination.clone(),
+        send_at_ms: now,
+        digest_until_ms: None,
+    };
+    outbox
+        .route_event(arrival, &[to("team", &team), to("team", &topic)], now)
+        .await
+        .expect("routed");
+    // Routed once: a second routing (another worker, a restart) adds nothing.
+    outbox
+        .route_event(arrival, &[to("other", &team)], now)
+        .await
+        .expect("routed again");
+    assert!(outbox.events_to_route(10).await.expect("events").is_empty());
+
+    let claimed = outbox.claim_notifications(now, LEASE_MS, 10).await.expect("claimed");
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|j| (j.route.as_str(), &j.destination, j.attempts, j.event.audit_id))
+            .collect::<Vec<_>>(),
+        [("team", &team, 1, arrival), ("team", &topic, 1, arrival)]
+    );
+    // Held under the lease; a worker that died mid-send frees them later.
+    assert!(outbox.claim_notifications(now + 1, LEASE_MS, 10).await.expect("none").is_empty());
+    let again = outbox
+        .claim_notifications(now + LEASE_MS, LEASE_MS, 10)
+        .await
+        .expect("claimed again");
+    assert_eq!(again.iter().map(|j| j.attempts).collect::<Vec<_>>(), [2, 2]);
+    let later = now + LEASE_MS;
+    let chat = ChatMessageRef {
+        channel: "C1".into(),
+        ts: "1.000100".into(),
+    };
+    outbox
+        .finish_notification(again[0].id, &NotificationOutcome::Sent { chat: Some(chat.clone()) }, later, None)
+        .await
+        .expect("sent");
+    let retry = NotificationOutcome::Retry {
+        error: "SNS is throttling".into(),
+        next_attempt_at_ms: later + 5_000,
+    };
+    outbox
+        .finish_notification(again[1].id, &retry, later, None)
+        .await
+        .expect("retry");
+    assert!(outbox.claim_notifications(later + 4_999, LEASE_MS, 10).await.expect("none").is_empty());
+    let retried = outbox
+        .claim_notifications(later + 5_000, LEASE_MS, 10)
+        .await
+        .expect("due again");
+    assert_eq!(retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), [(again[1].id, 3)]);
+    let failed = NotificationOutcome::Failed {
+        error: "the topic does not exist".into(),
+    };
+    let audit = AuditRecord::system(later + 5_000, Action::DeliveryFailed, None, Some("topic".into()));
+    outbox
+        .finish_notification(retried[0].id, &failed, later + 5_000, Some(&audit))
+        .await
+        .expect("failed");
+    assert!(actions(&audit_of(stores, "review-n").await).contains(&Action::DeliveryFailed.name().into_owned()));
+    assert!(outbox.claim_notifications(later + 60_000, LEASE_MS, 10).await.expect("none").is_empty());
+
+    let recent = outbox.recent_notifications(10).await.expect("recent");
+    assert_eq!(
+        recent
+            .iter()
+            .map(|r| (r.review_id.as_str(), r.action.as_str(), &r.destination, r.state, r.attempts, r.last_error.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            ("review-n", "received", &topic, NotificationState::Failed, 3, Some("the topic does not exist")),
+            ("review-n", "received", &team, NotificationState::Sent, 2, None),
+        ]
+    );
+    assert_eq!(recent[1].sent_at_ms, Some(later));
+    assert_eq!(outbox.chat_messages("review-n").await.expect("chats"), [chat]);
+    assert!(outbox.chat_messages("review-other").await.expect("none").is_empty());
+
+    // A digest: two arrivals to one route's window go out together, at its end.
+    add(stores, "d1", json!({}), T0 + 100).await;
+    add(stores, "d2", json!({}), T0 + 200).await;
+    let window_end = T0 + 900_000;
+    let digest = NewNotification {
+        route: "busy".into(),
+        destination: team.clone(),
+        send_at_ms: window_end,
+        digest_until_ms: Some(window_end),
+    };
+    for event in outbox.events_to_route(10).await.expect("events") {
+        outbox
+            .route_event(event.audit_id, std::slice::from_ref(&digest), now)
+            .await
+            .expect("routed");
+    }
+    assert!(outbox.claim_notifications(window_end - 1, LEASE_MS, 10).await.expect("none").is_empty());
+    let batch = outbox.claim_notifications(window_end, LEASE_MS, 10).await.expect("digest");
+    assert_eq!(
+        batch.iter().map(|j| (j.event.review_id.as_str(), j.digest_until_ms)).collect::<Vec<_>>(),
+        [("review-d1", Some(window_end)), ("review-d2", Some(window_end))]
+    );
+}
 
 fn token(key: &str) -> String {
     format!("story-token-{key}")

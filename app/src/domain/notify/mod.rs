@@ -3,6 +3,7 @@
 //! within each channel's limits, payload signatures); the outbox, the
 //! worker and the channels' adapters live on the server.
 
+pub mod event;
 pub mod message;
 
 /// Where one message goes. A route lists several; the server's adapters
@@ -35,5 +36,19 @@ impl Destination {
                 format!("webhook:{bare}")
             }
         }
+    }
+}
+
+use crate::domain::string_enum::string_enum;
+
+string_enum! {
+    /// Where one notification stands in the outbox.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum NotificationState {
+        /// Waiting for its first or next attempt (or its digest window).
+        Queued => "queued",
+        Sent => "sent",
+        /// Refused for good (or out of attempts); audited.
+        Failed => "failed",
     }
 }

@@ -11,6 +11,7 @@ use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEnt
 use app::domain::audit_action::Action;
 use app::domain::audit_checkpoint::{checkpoint, resumes_from};
 use app::domain::audit_export::jsonl_line;
+use app::domain::notify::event::NotifyKind;
 use app::ssr::ports::{AuditRecord, StoreError};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::io::Write;
@@ -35,7 +36,7 @@ pub(crate) async fn append(
         ..entry.clone()
     };
     let hash = chain_hash(&previous, &content);
-    sqlx::query(
+    let inserted = sqlx::query(
         "insert into audit_entry (at, actor, actor_subject, actor_role, action, review_id, detail, prev_hash, hash)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -51,7 +52,20 @@ pub(crate) async fn append(
     .execute(&mut **tx)
     .await
     .map_err(store_error)?;
+    if let Some(review_id) = content.review_id.as_deref().filter(|_| notifies(&content.action)) {
+        sqlx::query("insert into notification_event (audit_id, review_id) values (?, ?)")
+            .bind(inserted.last_insert_rowid())
+            .bind(review_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(store_error)?;
+    }
     Ok(())
+}
+
+/// Whether an entry with this action text is a notification's event.
+fn notifies(action: &str) -> bool {
+    Action::parse(action).is_some_and(|action| NotifyKind::of_action(&action).is_some())
 }
 
 /// Entries read per page while verifying.

@@ -1,0 +1,274 @@
+//! SQLite: the notification outbox. Events arrive with their audit entries
+//! (`audit_log::append`); here they are routed once into rows per route and
+//! destination, claimed under a lease, finished, and listed for admins.
+
+use super::SqliteStore;
+use crate::db::sqlx_error::store_error;
+use app::domain::notify::{Destination, NotificationState};
+use app::ssr::ports::{
+    AuditRecord, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
+    NotificationOutbox, NotificationOutcome, NotificationRecord, StoreError,
+};
+use async_trait::async_trait;
+
+/// An event's columns as the claims and the routing read them. An entry
+/// pruned from the audit log leaves its event with empty words, never a
+/// claim that fails.
+const EVENT_COLUMNS: &str = "e.audit_id, e.review_id, coalesce(a.action, ''),
+    coalesce(a.actor, ''), coalesce(a.detail, ''), coalesce(a.at, 0)";
+
+type EventRow = (i64, String, String, String, String, i64);
+
+fn event_of((audit_id, review_id, action, actor, detail, at_ms): EventRow) -> NotificationEvent {
+    NotificationEvent {
+        audit_id,
+        review_id,
+        action,
+        actor,
+        detail,
+        at_ms,
+    }
+}
+
+fn destination_of(id: i64, json: &str) -> Result<Destination, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::corrupt(format!("destination of notification {id}"), e))
+}
+
+fn destination_json(destination: &Destination) -> Result<String, StoreError> {
+    serde_json::to_string(destination).map_err(|e| StoreError::corrupt("a destination", e))
+}
+
+#[async_trait]
+impl NotificationOutbox for SqliteStore {
+    async fn events_to_route(&self, limit: u32) -> Result<Vec<NotificationEvent>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "select {EVENT_COLUMNS} from notification_event e
+             join audit_entry a on a.id = e.audit_id
+             where e.routed_at is null order by e.audit_id limit ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows.into_iter().map(event_of).collect())
+    }
+
+    async fn route_event(
+        &self,
+        audit_id: i64,
+        notifications: &[NewNotification],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let routed = sqlx::query(
+            "update notification_event set routed_at = ? where audit_id = ? and routed_at is null",
+        )
+        .bind(now_ms)
+        .bind(audit_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if routed.rows_affected() == 0 {
+            // Routed before (by another worker, or before a restart).
+            return Ok(());
+        }
+        for notification in notifications {
+            sqlx::query(
+                "insert into notification (audit_id, review_id, route, destination_json,
+                    digest_until, next_attempt_at, created_at)
+                 select audit_id, review_id, ?, ?, ?, ?, ? from notification_event where audit_id = ?
+                 on conflict (audit_id, route, destination_json) do nothing",
+            )
+            .bind(&notification.route)
+            .bind(destination_json(&notification.destination)?)
+            .bind(notification.digest_until_ms)
+            .bind(notification.send_at_ms)
+            .bind(now_ms)
+            .bind(audit_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        }
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn claim_notifications(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<NotificationJob>, StoreError> {
+        let mut tx = self.write().await?;
+        // Due rows first; then the rest of each due digest (same route,
+        // destination and window), so a digest is one message.
+        let claimed: Vec<(i64, String, String, Option<i64>, i64)> = sqlx::query_as(
+            "update notification set claimed_until = ?, attempts = attempts + 1
+             where id in (
+                select n.id from notification n
+                where n.state = 'queued' and (n.claimed_until is null or n.claimed_until <= ?)
+                  and (n.next_attempt_at <= ? or exists (
+                      select 1 from notification d
+                      where d.state = 'queued' and d.digest_until = n.digest_until
+                        and d.route = n.route and d.destination_json = n.destination_json
+                        and d.next_attempt_at <= ?))
+                order by n.next_attempt_at, n.id limit ?)
+             returning id, route, destination_json, digest_until, attempts",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        let mut jobs = Vec::with_capacity(claimed.len());
+        for (id, route, destination, digest_until_ms, attempts) in claimed {
+            let event: EventRow = sqlx::query_as(&format!(
+                "select {EVENT_COLUMNS} from notification n
+                 join notification_event e on e.audit_id = n.audit_id
+                 left join audit_entry a on a.id = e.audit_id
+                 where n.id = ?"
+            ))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+            jobs.push(NotificationJob {
+                id,
+                event: event_of(event),
+                route,
+                destination: destination_of(id, &destination)?,
+                digest_until_ms,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            });
+        }
+        tx.commit().await.map_err(store_error)?;
+        jobs.sort_by_key(|job| job.id);
+        Ok(jobs)
+    }
+
+    async fn finish_notification(
+        &self,
+        id: i64,
+        outcome: &NotificationOutcome,
+        now_ms: i64,
+        audit: Option<&AuditRecord>,
+    ) -> Result<(), StoreError> {
+        let (state, error, next_attempt_at, sent_at) = match outcome {
+            NotificationOutcome::Sent { .. } => (NotificationState::Sent, None, None, Some(now_ms)),
+            NotificationOutcome::Retry {
+                error,
+                next_attempt_at_ms,
+            } => (
+                NotificationState::Queued,
+                Some(error.as_str()),
+                Some(*next_attempt_at_ms),
+                None,
+            ),
+            NotificationOutcome::Failed { error } => {
+                (NotificationState::Failed, Some(error.as_str()), None, None)
+            }
+        };
+        let mut tx = self.write().await?;
+        let review_id: Option<(String,)> = sqlx::query_as(
+            "update notification set state = ?, last_error = coalesce(?, last_error),
+                next_attempt_at = coalesce(?, next_attempt_at), sent_at = ?, claimed_until = null
+             where id = ? returning review_id",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(sent_at)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        let Some((review_id,)) = review_id else {
+            return Err(StoreError::Conflict(format!("no notification {id}")));
+        };
+        if let NotificationOutcome::Sent {
+            chat: Some(ChatMessageRef { channel, ts }),
+        } = outcome
+        {
+            sqlx::query(
+                "insert into chat_message (channel, ts, review_id, posted_at) values (?, ?, ?, ?)
+                 on conflict (channel, ts) do nothing",
+            )
+            .bind(channel)
+            .bind(ts)
+            .bind(&review_id)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        }
+        if let Some(entry) = audit {
+            super::audit_log::append(&mut tx, entry, Some(&review_id)).await?;
+        }
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn recent_notifications(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+            i64,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "select n.id, n.review_id, coalesce(a.action, ''), n.route, n.destination_json, n.state,
+                    n.attempts, n.last_error, n.created_at, n.sent_at
+             from notification n left join audit_entry a on a.id = n.audit_id
+             order by n.id desc limit ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(
+                |(id, review_id, action, route, destination, state, attempts, last_error, created_at_ms, sent_at_ms)| {
+                    Ok(NotificationRecord {
+                        id,
+                        review_id,
+                        action,
+                        route,
+                        destination: destination_of(id, &destination)?,
+                        state: NotificationState::parse(&state).ok_or_else(|| {
+                            StoreError::corrupt(format!("state of notification {id}"), &state)
+                        })?,
+                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                        last_error,
+                        created_at_ms,
+                        sent_at_ms,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn chat_messages(&self, review_id: &str) -> Result<Vec<ChatMessageRef>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select channel, ts from chat_message where review_id = ? order by posted_at, ts",
+        )
+        .bind(review_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(channel, ts)| ChatMessageRef { channel, ts })
+            .collect())
+    }
+}
