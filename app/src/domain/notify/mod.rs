@@ -3,7 +3,12 @@
 //! within each channel's limits, payload signatures); the outbox, the
 //! worker and the channels' adapters live on the server.
 
+pub mod digest;
+pub mod event;
+pub mod facts;
 pub mod message;
+pub mod route;
+pub mod schedule;
 
 /// Where one message goes. A route lists several; the server's adapters
 /// (Slack's Web API, SMTP, SNS, an HTTP POST) each take one kind.
