@@ -41,6 +41,16 @@ pub enum Action {
     Expired,
     /// The execution ended without Signoff's decision.
     ClosedUpstream,
+    /// A reminder about a pending review went out; the detail says at
+    /// which share of its time to the deadline (`reminder-50: 50% …`).
+    ReminderDue,
+    /// Nobody decided by the escalation share: the escalation route heard.
+    Escalated,
+    /// A decision kept retrying to reach Step Functions for longer than the
+    /// configured time.
+    DeliveryStuck,
+    /// A notification could not be sent (for good, or out of retries).
+    NotificationFailed,
     SignedIn,
     SignedOut,
     /// Where pruned entries ended: the chain goes on from the hash it holds.
@@ -59,6 +69,10 @@ impl Action {
         Action::DeliveryFailed,
         Action::Expired,
         Action::ClosedUpstream,
+        Action::ReminderDue,
+        Action::Escalated,
+        Action::DeliveryStuck,
+        Action::NotificationFailed,
         Action::Viewed,
         Action::ArtefactLinkIssued,
         Action::SignedIn,
@@ -86,6 +100,10 @@ impl Action {
             Action::HeartbeatFailed => "heartbeat failed",
             Action::Expired => "expired",
             Action::ClosedUpstream => "closed upstream",
+            Action::ReminderDue => "reminder due",
+            Action::Escalated => "escalated",
+            Action::DeliveryStuck => "delivery stuck",
+            Action::NotificationFailed => "notification failed",
             Action::SignedIn => "signed in",
             Action::SignedOut => "signed out",
             Action::Checkpoint => "checkpoint",
@@ -109,18 +127,31 @@ impl Action {
 
     /// Whether an entry of this action about a review changes what the
     /// review's pages show, so live pages fetch it again. Looking (a view,
-    /// a link) changes nothing, nor does a failed heartbeat.
+    /// a link) changes nothing, nor does a failed heartbeat, nor telling
+    /// people about a review (a reminder, an escalation, a stuck delivery,
+    /// a failed notification): the review stays as it was.
     pub fn changes_a_review(self) -> bool {
         !matches!(
             self,
-            Action::Viewed | Action::ArtefactLinkIssued | Action::HeartbeatFailed
+            Action::Viewed
+                | Action::ArtefactLinkIssued
+                | Action::HeartbeatFailed
+                | Action::ReminderDue
+                | Action::Escalated
+                | Action::DeliveryStuck
+                | Action::NotificationFailed
         )
     }
 
     /// Whether a review's history lists entries of this action: everything
-    /// but looking at it.
+    /// but looking at it and a notification that failed (the admin page
+    /// lists those; a reminder or an escalation that went out is part of
+    /// the review's story).
     pub fn shown_in_history(self) -> bool {
-        !matches!(self, Action::Viewed | Action::ArtefactLinkIssued)
+        !matches!(
+            self,
+            Action::Viewed | Action::ArtefactLinkIssued | Action::NotificationFailed
+        )
     }
 }
 
@@ -181,6 +212,10 @@ mod tests {
                 "delivery failed",
                 "expired",
                 "closed upstream",
+                "reminder due",
+                "escalated",
+                "delivery stuck",
+                "notification failed",
                 "viewed",
                 "artefact link issued",
                 "signed in",
@@ -193,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn looking_at_a_review_changes_nothing_and_stays_out_of_its_history() {
+    fn looking_at_a_review_or_telling_people_about_it_changes_nothing() {
         let unchanging: Vec<Action> = Action::ALL
             .iter()
             .copied()
@@ -202,6 +237,10 @@ mod tests {
         assert_eq!(
             unchanging,
             [
+                Action::ReminderDue,
+                Action::Escalated,
+                Action::DeliveryStuck,
+                Action::NotificationFailed,
                 Action::Viewed,
                 Action::ArtefactLinkIssued,
                 Action::HeartbeatFailed
@@ -212,7 +251,15 @@ mod tests {
             .copied()
             .filter(|a| !a.shown_in_history())
             .collect();
-        assert_eq!(hidden, [Action::Viewed, Action::ArtefactLinkIssued]);
+        assert_eq!(
+            hidden,
+            [
+                Action::NotificationFailed,
+                Action::Viewed,
+                Action::ArtefactLinkIssued
+            ],
+            "a reminder, an escalation and a stuck delivery are in the history"
+        );
         let partial = Action::PartialApproval { have: 1, need: 2 };
         assert!(partial.changes_a_review() && partial.shown_in_history());
     }

@@ -493,8 +493,11 @@ pub trait Channels: Send + Sync {
     ) -> Result<Option<ChatMessageRef>, SendError>;
 
     /// Replaces a posted chat message (its buttons gone, the outcome shown).
-    async fn update(&self, chat: &ChatMessageRef, message: &OutgoingMessage)
-        -> Result<(), SendError>;
+    async fn update(
+        &self,
+        chat: &ChatMessageRef,
+        message: &OutgoingMessage,
+    ) -> Result<(), SendError>;
 }
 
 /// An audit entry that notifies, waiting to be routed to its destinations.

@@ -1174,12 +1174,12 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
     let failed = NotificationOutcome::Failed {
         error: "the topic does not exist".into(),
     };
-    let audit = AuditRecord::system(later + 5_000, Action::DeliveryFailed, None, Some("topic".into()));
+    let audit = AuditRecord::system(later + 5_000, Action::NotificationFailed, None, Some("topic".into()));
     outbox
         .finish_notification(retried[0].id, &failed, later + 5_000, Some(&audit))
         .await
         .expect("failed");
-    assert!(actions(&audit_of(stores, "review-n").await).contains(&Action::DeliveryFailed.name().into_owned()));
+    assert!(actions(&audit_of(stores, "review-n").await).contains(&Action::NotificationFailed.name().into_owned()));
     assert!(outbox.claim_notifications(later + 60_000, LEASE_MS, 10).await.expect("none").is_empty());
 
     let recent = outbox.recent_notifications(10).await.expect("recent");

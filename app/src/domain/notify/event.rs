@@ -1,40 +1,74 @@
-//! Which happenings notify: each is an audit entry, so a notification's
-//! event is written in the same transaction as what caused it.
+//! What people are told about: the kinds of event that notify, and which
+//! audit action each one follows (a notification is written with the
+//! audit entry of the event that causes it).
 
 use crate::domain::audit_action::Action;
 use crate::domain::string_enum::string_enum;
+use serde::{Deserialize, Serialize};
 
 string_enum! {
-    /// What a notification is about.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    /// An event a route may ask to hear about (`events = [...]` of a
+    /// `[[notify.route]]`). The names are configuration's words and the
+    /// webhook's `event` field.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
     pub enum NotifyKind {
+        /// A review arrived and waits for a decision.
         Arrived => "arrived",
+        /// A pending review reached a reminder's share of its time.
         Reminder => "reminder",
+        /// A pending review reached the escalation share: nobody decided.
         Escalated => "escalated",
-        /// A person's or a rule's decision (an approval of several too).
+        /// A decision: approved, rejected, or one approval of several.
         Decided => "decided",
-        /// Step Functions took the decision, or found its task closed.
+        /// The decision reached the workflow (or found its task closed).
         Delivered => "delivered",
+        /// The execution ended without Signoff's decision.
         ClosedUpstream => "closed_upstream",
+        /// The deadline passed before anyone decided.
         Expired => "expired",
-        /// A delivery has been retrying for longer than it should.
+        /// A decision kept retrying to reach Step Functions too long.
         DeliveryStuck => "delivery_stuck",
     }
 }
 
 impl NotifyKind {
-    /// The kind an audit entry's action notifies as, if it notifies.
-    pub fn of_action(action: &Action) -> Option<Self> {
-        match action {
-            Action::Received => Some(Self::Arrived),
+    /// The kind of notification an audit entry of `action` causes, if any.
+    /// Looking at a review, signing in and the like notify nobody, nor does
+    /// a failed notification (which would notify about itself); a refused
+    /// delivery is the admin page's and the review page's to show.
+    pub fn of_action(action: &Action) -> Option<NotifyKind> {
+        Some(match action {
+            Action::Received => NotifyKind::Arrived,
             Action::Approved | Action::Rejected | Action::PartialApproval { .. } => {
-                Some(Self::Decided)
+                NotifyKind::Decided
             }
-            Action::Delivered | Action::Closed => Some(Self::Delivered),
-            Action::ClosedUpstream => Some(Self::ClosedUpstream),
-            Action::Expired => Some(Self::Expired),
-            _ => None,
-        }
+            Action::Delivered | Action::Closed => NotifyKind::Delivered,
+            Action::ClosedUpstream => NotifyKind::ClosedUpstream,
+            Action::Expired => NotifyKind::Expired,
+            Action::ReminderDue => NotifyKind::Reminder,
+            Action::Escalated => NotifyKind::Escalated,
+            // A delivery refused for good is stuck for good: the same people
+            // need to hear that the workflow has not resumed.
+            Action::DeliveryStuck | Action::DeliveryFailed => NotifyKind::DeliveryStuck,
+            Action::IntakeRejected
+            | Action::Viewed
+            | Action::ArtefactLinkIssued
+            | Action::HeartbeatFailed
+            | Action::SignedIn
+            | Action::SignedOut
+            | Action::Checkpoint
+            | Action::NotificationFailed => return None,
+        })
+    }
+
+    /// Whether a message of this kind is about a review still waiting for a
+    /// decision, so it carries Approve and Reject buttons.
+    pub fn awaits_decision(self) -> bool {
+        matches!(
+            self,
+            NotifyKind::Arrived | NotifyKind::Reminder | NotifyKind::Escalated
+        )
     }
 }
 
@@ -43,13 +77,71 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decisions_and_arrivals_notify_views_do_not() {
-        assert_eq!(NotifyKind::of_action(&Action::Received), Some(NotifyKind::Arrived));
-        assert_eq!(
-            NotifyKind::of_action(&Action::PartialApproval { have: 1, need: 2 }),
-            Some(NotifyKind::Decided)
+    fn configuration_names_and_serde_names_agree() {
+        for kind in NotifyKind::ALL {
+            assert_eq!(NotifyKind::parse(kind.as_str()), Some(*kind));
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(json, format!("\"{kind}\""));
+        }
+        assert_eq!(NotifyKind::ALL.len(), 8);
+        let typo = serde_json::from_str::<NotifyKind>("\"arived\"").unwrap_err();
+        assert!(
+            typo.to_string().contains("unknown variant `arived`"),
+            "{typo}"
         );
-        assert_eq!(NotifyKind::of_action(&Action::Viewed), None);
-        assert_eq!(NotifyKind::of_action(&Action::SignedIn), None);
+    }
+
+    #[test]
+    fn each_event_follows_its_audit_action() {
+        let cases = [
+            (Action::Received, Some(NotifyKind::Arrived)),
+            (Action::Approved, Some(NotifyKind::Decided)),
+            (Action::Rejected, Some(NotifyKind::Decided)),
+            (
+                Action::PartialApproval { have: 1, need: 2 },
+                Some(NotifyKind::Decided),
+            ),
+            (Action::Delivered, Some(NotifyKind::Delivered)),
+            (Action::Closed, Some(NotifyKind::Delivered)),
+            (Action::ClosedUpstream, Some(NotifyKind::ClosedUpstream)),
+            (Action::Expired, Some(NotifyKind::Expired)),
+            (Action::ReminderDue, Some(NotifyKind::Reminder)),
+            (Action::Escalated, Some(NotifyKind::Escalated)),
+            (Action::DeliveryStuck, Some(NotifyKind::DeliveryStuck)),
+            (Action::DeliveryFailed, Some(NotifyKind::DeliveryStuck)),
+            (Action::NotificationFailed, None),
+            (Action::Viewed, None),
+            (Action::SignedIn, None),
+            (Action::HeartbeatFailed, None),
+        ];
+        for (action, kind) in cases {
+            assert_eq!(NotifyKind::of_action(&action), kind, "{action}");
+        }
+        // Every kind is caused by some action.
+        for kind in NotifyKind::ALL {
+            assert!(
+                Action::ALL
+                    .iter()
+                    .any(|a| NotifyKind::of_action(a) == Some(*kind)),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_waiting_review_gets_buttons() {
+        let with: Vec<NotifyKind> = NotifyKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.awaits_decision())
+            .collect();
+        assert_eq!(
+            with,
+            [
+                NotifyKind::Arrived,
+                NotifyKind::Reminder,
+                NotifyKind::Escalated
+            ]
+        );
     }
 }

@@ -3,8 +3,16 @@
 //! within each channel's limits, payload signatures); the outbox, the
 //! worker and the channels' adapters live on the server.
 
+pub mod blocks;
+pub mod digest;
+pub mod digest_message;
 pub mod event;
+pub mod facts;
 pub mod message;
+pub mod metrics_summary;
+pub mod route;
+pub mod schedule;
+pub mod text;
 
 /// Where one message goes. A route lists several; the server's adapters
 /// (Slack's Web API, SMTP, SNS, an HTTP POST) each take one kind.

@@ -14,9 +14,11 @@
 mod auto;
 mod explain;
 mod rules;
+mod scope;
 
 pub use auto::{auto_approval, Evidence};
 pub use rules::{AutoApprove, Glob, Policies, PolicyRule, StateMachine};
+pub use scope::{rule_name_problem, Scope};
 
 use super::intake::{FieldError, ReviewRequest, ReviewSpec};
 use serde::{Deserialize, Serialize};

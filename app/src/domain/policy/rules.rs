@@ -2,6 +2,7 @@
 //! covers (globs over the state machine, model and stage), what it asks,
 //! and the checks that refuse an impossible or loosening file at start-up.
 
+use super::scope::{rule_name_problem, Scope};
 use crate::domain::intake::MAX_REQUIRED_APPROVALS;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -62,17 +63,18 @@ pub struct PolicyRule {
 }
 
 impl PolicyRule {
+    /// Which requests it covers.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            state_machines: &self.state_machines,
+            models: &self.models,
+            stages: &self.stages,
+        }
+    }
+
     /// What the rule covers and asks, in one line, as `/settings` and
     /// `signoff config check` list it.
     pub fn describe(&self) -> String {
-        let list = |what: &str, globs: &[Glob]| {
-            let names: Vec<&str> = globs.iter().map(Glob::as_str).collect();
-            if names.is_empty() {
-                format!("any {what}")
-            } else {
-                format!("{what} {}", names.join(", "))
-            }
-        };
         let mut asks = vec![format!(
             "{} {} from {}",
             self.min_approvals,
@@ -94,13 +96,7 @@ impl PolicyRule {
         if let Some(auto) = &self.auto_approve {
             asks.push(format!("approves by itself when {}", auto.conditions()));
         }
-        format!(
-            "{}; {}; {} → {}",
-            list("state machine", &self.state_machines),
-            list("model", &self.models),
-            list("stage", &self.stages),
-            asks.join(", ")
-        )
+        format!("{} → {}", self.scope().describe(), asks.join(", "))
     }
 }
 
@@ -198,34 +194,17 @@ impl Policies {
         model: &str,
         stage: Option<&str>,
     ) -> Option<&PolicyRule> {
-        self.rules.iter().find(|rule| {
-            let machine = rule.state_machines.is_empty()
-                || rule.state_machines.iter().any(|glob| {
-                    if glob.as_str().starts_with("arn:") {
-                        glob.matches(&state_machine.arn)
-                    } else {
-                        glob.matches(&state_machine.name)
-                    }
-                });
-            let model = rule.models.is_empty() || rule.models.iter().any(|g| g.matches(model));
-            let stage = rule.stages.is_empty()
-                || stage.is_some_and(|stage| rule.stages.iter().any(|g| g.matches(stage)));
-            machine && model && stage
-        })
+        self.rules
+            .iter()
+            .find(|rule| rule.scope().covers(Some(state_machine), model, stage))
     }
 }
 
 fn rule_problems(rule: &PolicyRule) -> Vec<String> {
-    let mut problems = Vec::new();
-    let name_ok = !rule.name.is_empty()
-        && rule.name.len() <= 64
-        && rule
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if !name_ok {
-        problems.push("name must be 1 to 64 letters, digits, '-', '_' or '.'".to_owned());
-    }
+    let mut problems: Vec<String> = rule_name_problem(&rule.name)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
     if !(1..=MAX_REQUIRED_APPROVALS).contains(&u64::from(rule.min_approvals)) {
         problems.push(format!(
             "min_approvals must be between 1 and {MAX_REQUIRED_APPROVALS}"
