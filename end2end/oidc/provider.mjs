@@ -2,8 +2,8 @@
 //
 // A real OIDC provider (panva's oidc-provider) with one confidential client,
 // the demo users from users.json and a plain login form. It is NOT for
-// production: it signs with oidc-provider's built-in development key, keeps
-// everything in memory and uses a fixed cookie key.
+// production: unless told otherwise it signs with oidc-provider's built-in
+// development key, keeps everything in memory and uses a fixed cookie key.
 //
 //   node end2end/oidc/provider.mjs
 //
@@ -13,10 +13,13 @@
 //   OIDC_REDIRECT_URIS [http://127.0.0.1:3000/auth/callback]  (comma-separated)
 //   OIDC_POST_LOGOUT_REDIRECT_URIS [http://127.0.0.1:3000/]  (comma-separated)
 //   OIDC_USERS_FILE [users.json next to this file]
+//   OIDC_SIGNING_KEY_ID [unset: the development key]  sign with a new RSA key
+//     made at start under this key id; restarting with another id is a key
+//     rotation that also revokes the old key (the tests use it for that)
 // The issuer should be an origin without a path: the endpoints are served at
 // the root (/auth, /token, /session/end, /interaction/..., discovery).
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -37,6 +40,14 @@ const postLogoutUris = list(env.OIDC_POST_LOGOUT_REDIRECT_URIS || 'http://127.0.
 const usersFile = env.OIDC_USERS_FILE ? resolve(env.OIDC_USERS_FILE) : resolve(here, 'users.json');
 
 const users = JSON.parse(readFileSync(usersFile, 'utf8'));
+
+// A key of its own only when asked: the development key is the default.
+const signingKeys = () => {
+  const kid = env.OIDC_SIGNING_KEY_ID;
+  if (!kid) return {};
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] } };
+};
 
 const escapeHtml = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const digest = (value) => createHash('sha256').update(String(value)).digest();
@@ -117,7 +128,9 @@ const provider = new Provider(issuer, {
       },
     },
   },
-  // No `jwks`: oidc-provider signs with its development key. Never do this in production.
+  // Without OIDC_SIGNING_KEY_ID there is no `jwks` and oidc-provider signs
+  // with its development key. Never do this in production.
+  ...signingKeys(),
 });
 
 function loginPage(res, uid, { status = 200, username = '', error = false } = {}) {

@@ -21,6 +21,8 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     setup::chromium()?;
     setup::npm_packages(paths)?;
     let moto = setup::moto(paths)?;
+    // The WASM lints below need the target before the site build would add it.
+    setup::wasm_target()?;
 
     step("checking formatting (cargo fmt --check)");
     check(
@@ -71,6 +73,11 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .env("SIGNOFF_TEST_PUBLIC_URL", INTEGRATION_PUBLIC_URL)
             // The fault tests start emulators of their own, to freeze them.
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
+            // The key rotation test starts a provider of its own, to restart it.
+            .env(
+                "SIGNOFF_TEST_OIDC_PROVIDER",
+                paths.root.join("end2end/oidc/provider.mjs"),
+            )
             .current_dir(&paths.root),
     )?;
 

@@ -5,7 +5,9 @@
 //! executions' final state, never on the emulator's error variants.
 //! Each prints the counts it observed.
 
-use crate::helpers::{provision_stack, sample_review, spawn_app_on, Stack, ADA, PATIENCE};
+use crate::helpers::{
+    free_port, provision_stack, sample_review, spawn_app_on, until_listening, Stack, ADA, PATIENCE,
+};
 use crate::http::{Http, ScratchDir};
 use crate::probe::{Probe, ReviewKeys, StoredDelivery};
 use crate::recorder::{calls, Recording, SfnRequest};
@@ -51,14 +53,7 @@ impl PrivateEmulator {
             child,
             _recorder_dir: recorder_dir,
         };
-        let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the private emulator did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_listening(port, "the private emulator").await;
         emulator
     }
 
@@ -77,14 +72,6 @@ impl Drop for PrivateEmulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn task_successes(sfn: &aws_sdk_sfn::Client, arn: &str) -> usize {
@@ -366,11 +353,7 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProces
 }
 
 async fn wait_healthy(port: u16) {
-    let deadline = Instant::now() + PATIENCE;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "port {port} did not open");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_listening(port, "the server").await;
     let reply = Http::new()
         .get(&format!("http://127.0.0.1:{port}/healthz"), None)
         .await;

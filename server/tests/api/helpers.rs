@@ -102,6 +102,27 @@ pub async fn create_queue(name: &str) -> String {
         .expect("queue URL")
 }
 
+/// A port nothing listens on now, for a process a test starts itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// Waits (at most [`PATIENCE`]) until something listens on `port`.
+pub async fn until_listening(port: u16, what: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on port {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The provider's issuer, when the tests run with one (`cargo xtask test`).
 pub fn provider_issuer() -> Option<String> {
     std::env::var("SIGNOFF_TEST_OIDC_ISSUER").ok()

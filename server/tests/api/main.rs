@@ -16,6 +16,7 @@ mod helpers;
 mod http;
 mod identity;
 mod intake;
+mod key_rotation;
 mod live;
 mod logs;
 mod policy;

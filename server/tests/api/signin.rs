@@ -20,6 +20,17 @@ pub struct Login {
 /// Starts at Signoff's `start` path and signs in at the provider as
 /// `username`, as one browser would.
 pub async fn through_provider(app: &TestApp, start: &str, username: &str, password: &str) -> Login {
+    through_provider_at(&issuer(), app, start, username, password).await
+}
+
+/// The same, through the provider at `issuer` (a test's own provider).
+pub async fn through_provider_at(
+    issuer: &str,
+    app: &TestApp,
+    start: &str,
+    username: &str,
+    password: &str,
+) -> Login {
     let reply = app.http.get(&format!("{}{start}", app.base), None).await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     let cookie = reply
@@ -63,11 +74,12 @@ pub async fn through_provider(app: &TestApp, start: &str, username: &str, passwo
             let form = [("username", username), ("password", password)];
             reply = app
                 .http
-                .post_form(&absolute(&action), &form, Some(&cookie))
+                .post_form(&absolute(issuer, &action), &form, Some(&cookie))
                 .await;
             keep_cookies(&mut jar, &reply.set_cookies);
         }
         url = absolute(
+            issuer,
             &reply
                 .location
                 .unwrap_or_else(|| panic!("stuck at {url}: {} {}", reply.status, reply.body)),
@@ -76,9 +88,9 @@ pub async fn through_provider(app: &TestApp, start: &str, username: &str, passwo
     panic!("the provider never sent the browser back");
 }
 
-fn absolute(location: &str) -> String {
+fn absolute(issuer: &str, location: &str) -> String {
     if location.starts_with('/') {
-        format!("{}{location}", issuer())
+        format!("{issuer}{location}")
     } else {
         location.replace("&amp;", "&")
     }
