@@ -4,6 +4,7 @@
 //! worker and the channels' adapters live on the server.
 
 pub mod message;
+pub mod signature;
 
 /// Where one message goes. A route lists several; the server's adapters
 /// (Slack's Web API, SMTP, SNS, an HTTP POST) each take one kind.
