@@ -223,6 +223,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub edge: EdgeArgs,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -237,6 +240,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("oidc", &self.oidc)
             .field("aws", &self.aws)
             .field("edge", &self.edge)
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }
@@ -288,6 +292,38 @@ impl Default for EdgeArgs {
             logins_per_minute: 30,
             decisions_per_minute: 60,
         }
+    }
+}
+
+/// The notification channels' settings (e-mail; SNS goes through the AWS
+/// settings, webhooks name their secret's variable in the configuration
+/// file). `Debug` leaves out the SMTP URL's password.
+#[derive(Clone, Default, Args)]
+pub struct NotifyArgs {
+    /// The SMTP server e-mail notifications go through:
+    /// `smtp://host:25` (plain, for a relay on this machine or network),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://host:465`
+    /// (TLS); credentials as `smtps://user:password@host` (prefer the
+    /// environment variable: command lines are visible to other users).
+    /// Unset: e-mail destinations fail as not configured.
+    #[arg(long, env = "SIGNOFF_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of e-mail notifications, e.g. `Signoff
+    /// <signoff@example.com>`. Required with --smtp-url.
+    #[arg(long, env = "SIGNOFF_EMAIL_FROM")]
+    pub email_from: Option<String>,
+}
+
+impl std::fmt::Debug for NotifyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifyArgs")
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(crate::redact::url),
+            )
+            .field("email_from", &self.email_from)
+            .finish()
     }
 }
 
@@ -428,6 +464,8 @@ mod tests {
             "https://id.example.com",
             "--oidc-client-secret",
             "client-secret-value",
+            "--smtp-url",
+            "smtps://mailer:smtp-password@mail.example.com:465",
         ])
         .expect("parses");
         let Command::Serve(args) = cli.command else {
@@ -439,6 +477,11 @@ mod tests {
         );
         assert!(!shown.contains("db-password"), "{shown}");
         assert!(!shown.contains("client-secret-value"), "{shown}");
+        assert!(!shown.contains("smtp-password"), "{shown}");
+        assert!(
+            shown.contains("smtps://mailer@mail.example.com:465"),
+            "{shown}"
+        );
         assert!(shown.contains("postgres://app@db/signoff"), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
     }

@@ -9,6 +9,7 @@ pub mod config_check;
 pub mod config_file;
 pub mod db;
 pub mod logging;
+pub mod notify;
 pub mod redact;
 pub mod seed;
 pub mod web;

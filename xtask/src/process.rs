@@ -146,14 +146,66 @@ pub fn start_service(
     port: u16,
     ready_path: &str,
 ) -> anyhow::Result<Service> {
+    let mut service = spawn_logged(name, command, log)?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_until_ready(&mut service, addr, ready_path, Duration::from_secs(30))?;
+    Ok(service)
+}
+
+/// Starts a service that speaks a line protocol (SMTP) on loopback `port`,
+/// its output in `log`, and waits until a connection is greeted with a
+/// line starting with `greeting` (SMTP's `220`).
+pub fn start_line_service(
+    name: &'static str,
+    command: &mut Command,
+    log: &std::path::Path,
+    port: u16,
+    greeting: &str,
+) -> anyhow::Result<Service> {
+    let mut service = spawn_logged(name, command, Some(log))?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let timeout = Duration::from_secs(30);
+    let deadline = Instant::now() + timeout;
+    loop {
+        service.ensure_running()?;
+        if greeted(addr, greeting) {
+            return Ok(service);
+        }
+        if Instant::now() > deadline {
+            bail!("{name} did not greet on {addr} within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn spawn_logged(
+    name: &'static str,
+    command: &mut Command,
+    log: Option<&std::path::Path>,
+) -> anyhow::Result<Service> {
     if let Some(log) = log {
         let file = std::fs::File::create(log)?;
         command.stdout(file.try_clone()?).stderr(file);
     }
-    let mut service = Service::spawn(name, command)?;
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_until_ready(&mut service, addr, ready_path, Duration::from_secs(30))?;
-    Ok(service)
+    Service::spawn(name, command)
+}
+
+/// Whether a connection to `addr` is greeted with a line starting with `greeting`.
+fn greeted(addr: SocketAddr, greeting: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return false;
+    };
+    if stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .is_err()
+    {
+        return false;
+    }
+    let mut line = [0u8; 64];
+    let read = stream.read(&mut line).unwrap_or(0);
+    // Polite to the server: it logs an abrupt close as an error.
+    let _ = stream.write_all(b"QUIT\r\n");
+    line[..read].starts_with(greeting.as_bytes())
 }
 
 /// Waits until `GET path` on `addr` answers 200, while `service` runs.
@@ -205,4 +257,33 @@ pub fn http(
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     Ok((status, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listener that greets its first connection with `line`.
+    fn greeter(line: &'static [u8]) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let _ = stream.write_all(line);
+                let mut rest = Vec::new();
+                let _ = stream.read_to_end(&mut rest);
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn a_service_is_ready_when_it_greets_as_expected() {
+        assert!(greeted(greeter(b"220 localhost ESMTP\r\n"), "220"));
+        assert!(!greeted(greeter(b"554 no service\r\n"), "220"));
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a port");
+        assert!(!greeted(closed, "220"), "nothing listens there");
+    }
 }

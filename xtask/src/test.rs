@@ -2,13 +2,13 @@
 //! 1. formatting; 2. clippy, for the server build and for the WASM build
 //!    (before the slow stages, so a lint fails the run in minutes);
 //! 3. the site and server (debug, built once);
-//! 4. unit and integration tests (`cargo test`) against a fresh emulator and
-//!    the local OpenID provider;
+//! 4. unit and integration tests (`cargo test`) against a fresh emulator,
+//!    the local OpenID provider and the local SMTP server;
 //! 5. browser tests (Playwright, Debian's Chromium) against a served stack.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
-use crate::{emulator, identity, setup, site, stack};
+use crate::{emulator, identity, setup, site, smtp, stack};
 use std::process::Command;
 use std::time::Instant;
 
@@ -41,6 +41,12 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
     let emulator = emulator::start(paths, free_port()?, &runs.join("test-emulator.log"))?;
+    let smtp = smtp::start(
+        paths,
+        free_port()?,
+        &runs.join("test-maildir"),
+        &runs.join("test-smtp.log"),
+    )?;
     let browser_port = free_port()?;
     let browser_url = format!("http://127.0.0.1:{browser_port}");
     let provider = identity::start(
@@ -71,6 +77,9 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .env("SIGNOFF_TEST_AWS_ENDPOINT", &emulator.url)
             .env("SIGNOFF_TEST_OIDC_ISSUER", &provider.issuer)
             .env("SIGNOFF_TEST_PUBLIC_URL", INTEGRATION_PUBLIC_URL)
+            // The e-mail tests send there and read the Maildir back.
+            .env("SIGNOFF_TEST_SMTP_URL", &smtp.url)
+            .env("SIGNOFF_TEST_MAILDIR", &smtp.maildir)
             // The fault tests start emulators of their own, to freeze them.
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
             // The key rotation test starts a provider of its own, to restart it.
@@ -101,6 +110,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .current_dir(paths.root.join("end2end")),
     );
     drop(server);
+    drop(smtp);
     drop(provider);
     drop(emulator);
     if browser.is_err() {

@@ -545,7 +545,10 @@ pub struct NotificationJob {
 pub enum NotificationOutcome {
     /// Sent; a chat message is remembered, to be updated when the review changes.
     Sent { chat: Option<ChatMessageRef> },
-    Retry { error: String, next_attempt_at_ms: i64 },
+    Retry {
+        error: String,
+        next_attempt_at_ms: i64,
+    },
     /// Never retried.
     Failed { error: String },
 }

@@ -1,7 +1,8 @@
 //! AWS adapters: Step Functions (the workflow port), the SQS intake poller,
 //! S3 (artefact links and previews), and provisioning for the demo and
-//! tests. All go through the real AWS SDK; locally, `--aws-endpoint-url`
-//! points it at the emulator.
+//! tests; the SNS client the notification channels publish with. All go
+//! through the real AWS SDK; locally, `--aws-endpoint-url` points it at the
+//! emulator.
 
 pub mod describe;
 pub mod object_cache;
@@ -72,6 +73,16 @@ pub fn s3_client(sdk: &SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
         aws_sdk_s3::config::Builder::from(sdk)
             .timeout_config(timeouts(4, 8))
             .force_path_style(path_style)
+            .build(),
+    )
+}
+
+/// SNS (notifications), with timeouts: a Publish that hangs holds up the
+/// notification worker, which retries what times out.
+pub fn sns_client(sdk: &SdkConfig) -> aws_sdk_sns::Client {
+    aws_sdk_sns::Client::from_conf(
+        aws_sdk_sns::config::Builder::from(sdk)
+            .timeout_config(timeouts(4, 10))
             .build(),
     )
 }

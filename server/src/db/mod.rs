@@ -12,7 +12,7 @@ pub use sqlite::SqliteStore;
 
 use crate::auth::sessions::SessionStore;
 use app::domain::audit::Broken;
-use app::ssr::ports::ReviewStore;
+use app::ssr::ports::{NotificationOutbox, ReviewStore};
 use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;

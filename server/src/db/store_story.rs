@@ -18,11 +18,11 @@ use app::domain::audit_filter::AuditFilter;
 use app::domain::decision::{RecordedDecision, Verdict};
 use app::domain::intake::{parse_review_request, Priority};
 use app::domain::metrics::failing_thresholds;
+use app::domain::notify::{Destination, NotificationState};
 use app::domain::output::Delivery;
 use app::domain::policy::EffectivePolicy;
 use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::{DeliveryState, ReviewStatus};
-use app::domain::notify::{Destination, NotificationState};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, Closing, Committed, DecisionCommit, DeliveryOutcome, Inserted,
     NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, StoredReview,
@@ -1097,7 +1097,12 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
     // A view does not notify; the arrival did, in its own transaction.
     stores
         .reviews
-        .record(&AuditRecord::system(T0 + 1, Action::Viewed, Some("review-n"), None))
+        .record(&AuditRecord::system(
+            T0 + 1,
+            Action::Viewed,
+            Some("review-n"),
+            None,
+        ))
         .await
         .expect("recorded");
     let events = outbox.events_to_route(10).await.expect("events");
@@ -1133,16 +1138,28 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
         .expect("routed again");
     assert!(outbox.events_to_route(10).await.expect("events").is_empty());
 
-    let claimed = outbox.claim_notifications(now, LEASE_MS, 10).await.expect("claimed");
+    let claimed = outbox
+        .claim_notifications(now, LEASE_MS, 10)
+        .await
+        .expect("claimed");
     assert_eq!(
         claimed
             .iter()
-            .map(|j| (j.route.as_str(), &j.destination, j.attempts, j.event.audit_id))
+            .map(|j| (
+                j.route.as_str(),
+                &j.destination,
+                j.attempts,
+                j.event.audit_id
+            ))
             .collect::<Vec<_>>(),
         [("team", &team, 1, arrival), ("team", &topic, 1, arrival)]
     );
     // Held under the lease; a worker that died mid-send frees them later.
-    assert!(outbox.claim_notifications(now + 1, LEASE_MS, 10).await.expect("none").is_empty());
+    assert!(outbox
+        .claim_notifications(now + 1, LEASE_MS, 10)
+        .await
+        .expect("none")
+        .is_empty());
     let again = outbox
         .claim_notifications(now + LEASE_MS, LEASE_MS, 10)
         .await
@@ -1154,7 +1171,14 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
         ts: "1.000100".into(),
     };
     outbox
-        .finish_notification(again[0].id, &NotificationOutcome::Sent { chat: Some(chat.clone()) }, later, None)
+        .finish_notification(
+            again[0].id,
+            &NotificationOutcome::Sent {
+                chat: Some(chat.clone()),
+            },
+            later,
+            None,
+        )
         .await
         .expect("sent");
     let retry = NotificationOutcome::Retry {
@@ -1165,37 +1189,85 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
         .finish_notification(again[1].id, &retry, later, None)
         .await
         .expect("retry");
-    assert!(outbox.claim_notifications(later + 4_999, LEASE_MS, 10).await.expect("none").is_empty());
+    assert!(outbox
+        .claim_notifications(later + 4_999, LEASE_MS, 10)
+        .await
+        .expect("none")
+        .is_empty());
     let retried = outbox
         .claim_notifications(later + 5_000, LEASE_MS, 10)
         .await
         .expect("due again");
-    assert_eq!(retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), [(again[1].id, 3)]);
+    assert_eq!(
+        retried
+            .iter()
+            .map(|j| (j.id, j.attempts))
+            .collect::<Vec<_>>(),
+        [(again[1].id, 3)]
+    );
     let failed = NotificationOutcome::Failed {
         error: "the topic does not exist".into(),
     };
-    let audit = AuditRecord::system(later + 5_000, Action::NotificationFailed, None, Some("topic".into()));
+    let audit = AuditRecord::system(
+        later + 5_000,
+        Action::NotificationFailed,
+        None,
+        Some("topic".into()),
+    );
     outbox
         .finish_notification(retried[0].id, &failed, later + 5_000, Some(&audit))
         .await
         .expect("failed");
-    assert!(actions(&audit_of(stores, "review-n").await).contains(&Action::NotificationFailed.name().into_owned()));
-    assert!(outbox.claim_notifications(later + 60_000, LEASE_MS, 10).await.expect("none").is_empty());
+    assert!(actions(&audit_of(stores, "review-n").await)
+        .contains(&Action::NotificationFailed.name().into_owned()));
+    assert!(outbox
+        .claim_notifications(later + 60_000, LEASE_MS, 10)
+        .await
+        .expect("none")
+        .is_empty());
 
     let recent = outbox.recent_notifications(10).await.expect("recent");
     assert_eq!(
         recent
             .iter()
-            .map(|r| (r.review_id.as_str(), r.action.as_str(), &r.destination, r.state, r.attempts, r.last_error.as_deref()))
+            .map(|r| (
+                r.review_id.as_str(),
+                r.action.as_str(),
+                &r.destination,
+                r.state,
+                r.attempts,
+                r.last_error.as_deref()
+            ))
             .collect::<Vec<_>>(),
         [
-            ("review-n", "received", &topic, NotificationState::Failed, 3, Some("the topic does not exist")),
-            ("review-n", "received", &team, NotificationState::Sent, 2, None),
+            (
+                "review-n",
+                "received",
+                &topic,
+                NotificationState::Failed,
+                3,
+                Some("the topic does not exist")
+            ),
+            (
+                "review-n",
+                "received",
+                &team,
+                NotificationState::Sent,
+                2,
+                None
+            ),
         ]
     );
     assert_eq!(recent[1].sent_at_ms, Some(later));
-    assert_eq!(outbox.chat_messages("review-n").await.expect("chats"), [chat]);
-    assert!(outbox.chat_messages("review-other").await.expect("none").is_empty());
+    assert_eq!(
+        outbox.chat_messages("review-n").await.expect("chats"),
+        [chat]
+    );
+    assert!(outbox
+        .chat_messages("review-other")
+        .await
+        .expect("none")
+        .is_empty());
 
     // A digest: two arrivals to one route's window go out together, at its end.
     add(stores, "d1", json!({}), T0 + 100).await;
@@ -1213,11 +1285,24 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
             .await
             .expect("routed");
     }
-    assert!(outbox.claim_notifications(window_end - 1, LEASE_MS, 10).await.expect("none").is_empty());
-    let batch = outbox.claim_notifications(window_end, LEASE_MS, 10).await.expect("digest");
+    assert!(outbox
+        .claim_notifications(window_end - 1, LEASE_MS, 10)
+        .await
+        .expect("none")
+        .is_empty());
+    let batch = outbox
+        .claim_notifications(window_end, LEASE_MS, 10)
+        .await
+        .expect("digest");
     assert_eq!(
-        batch.iter().map(|j| (j.event.review_id.as_str(), j.digest_until_ms)).collect::<Vec<_>>(),
-        [("review-d1", Some(window_end)), ("review-d2", Some(window_end))]
+        batch
+            .iter()
+            .map(|j| (j.event.review_id.as_str(), j.digest_until_ms))
+            .collect::<Vec<_>>(),
+        [
+            ("review-d1", Some(window_end)),
+            ("review-d2", Some(window_end))
+        ]
     );
 }
 

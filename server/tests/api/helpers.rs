@@ -10,7 +10,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use server::auth::sessions::Sessions;
 use server::aws::{provision, sdk_config};
-use server::config::{AwsArgs, EdgeArgs, OidcArgs, Secret, ServeArgs};
+use server::config::{AwsArgs, EdgeArgs, NotifyArgs, OidcArgs, Secret, ServeArgs};
 use server::RunningServer;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -281,6 +281,7 @@ pub fn serve_args(endpoint: &str, database_url: &str) -> ServeArgs {
         },
         aws,
         edge: EdgeArgs::default(),
+        notify: NotifyArgs::default(),
     }
 }
 

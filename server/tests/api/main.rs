@@ -1,13 +1,15 @@
 //! Integration tests: the real server (SQLite file, SQS poller, delivery
 //! worker, HTTP) against the AWS emulator with real state machine execution,
-//! using the state machine definition that ships in deploy/.
-//! Run through `cargo xtask test`, which starts the emulator.
+//! using the state machine definition that ships in deploy/, and the
+//! notification channels against a real SMTP server.
+//! Run through `cargo xtask test`, which starts the emulator and the SMTP server.
 
 mod access;
 mod artefacts;
 mod audit;
 mod bench_page;
 mod bulk;
+mod channels;
 mod decisions;
 mod edge;
 mod execution_status;

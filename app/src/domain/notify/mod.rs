@@ -12,6 +12,7 @@ pub mod message;
 pub mod metrics_summary;
 pub mod route;
 pub mod schedule;
+pub mod signature;
 pub mod text;
 
 /// Where one message goes. A route lists several; the server's adapters

@@ -52,7 +52,11 @@ pub(crate) async fn append(
     .execute(&mut **tx)
     .await
     .map_err(store_error)?;
-    if let Some(review_id) = content.review_id.as_deref().filter(|_| notifies(&content.action)) {
+    if let Some(review_id) = content
+        .review_id
+        .as_deref()
+        .filter(|_| notifies(&content.action))
+    {
         sqlx::query("insert into notification_event (audit_id, review_id) values (?, ?)")
             .bind(inserted.last_insert_rowid())
             .bind(review_id)

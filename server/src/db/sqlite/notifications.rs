@@ -238,7 +238,18 @@ impl NotificationOutbox for SqliteStore {
         .map_err(store_error)?;
         rows.into_iter()
             .map(
-                |(id, review_id, action, route, destination, state, attempts, last_error, created_at_ms, sent_at_ms)| {
+                |(
+                    id,
+                    review_id,
+                    action,
+                    route,
+                    destination,
+                    state,
+                    attempts,
+                    last_error,
+                    created_at_ms,
+                    sent_at_ms,
+                )| {
                     Ok(NotificationRecord {
                         id,
                         review_id,

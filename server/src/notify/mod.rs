@@ -1,0 +1,140 @@
+//! The notification channels behind the `Channels` port: one thin adapter
+//! each (SMTP e-mail, SNS, signed webhooks), and [`ChannelAdapters`], which
+//! hands each destination to its adapter. What to send and when is decided
+//! elsewhere (the outbox and its worker); adapters translate a message into
+//! their channel's form and sort failures into transient and permanent.
+
+pub mod email;
+pub mod sns;
+pub mod webhook;
+
+use crate::config::NotifyArgs;
+use app::domain::notify::message::OutgoingMessage;
+use app::domain::notify::Destination;
+use app::ssr::ports::{Channels, ChatMessageRef, Clock, SendError};
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use std::sync::Arc;
+
+/// What a Slack destination answers until Slack's adapter exists.
+const SLACK_NOT_CONFIGURED: &str =
+    "Slack is not configured: this version of Signoff cannot post to Slack yet";
+
+/// What an e-mail destination answers when no SMTP server is configured.
+const EMAIL_NOT_CONFIGURED: &str = "E-mail is not configured: start Signoff with --smtp-url \
+     (SIGNOFF_SMTP_URL) and --email-from (SIGNOFF_EMAIL_FROM) to send e-mail notifications";
+
+/// Every channel's adapter, dispatched by the destination's kind.
+pub struct ChannelAdapters {
+    email: Option<email::EmailSender>,
+    sns: sns::SnsPublisher,
+    webhook: webhook::WebhookPoster,
+}
+
+impl ChannelAdapters {
+    pub fn new(
+        email: Option<email::EmailSender>,
+        sns: sns::SnsPublisher,
+        webhook: webhook::WebhookPoster,
+    ) -> Self {
+        Self {
+            email,
+            sns,
+            webhook,
+        }
+    }
+
+    /// From the settings: e-mail when `--smtp-url` is given (with
+    /// `--email-from`), SNS through the AWS settings, webhooks always.
+    pub fn from_args(
+        args: &NotifyArgs,
+        sdk: &SdkConfig,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let email = match (&args.smtp_url, &args.email_from) {
+            (Some(url), Some(from)) => {
+                Some(email::EmailSender::new(url, from).map_err(anyhow::Error::msg)?)
+            }
+            (Some(_), None) => anyhow::bail!(
+                "--smtp-url is set but --email-from (SIGNOFF_EMAIL_FROM) is not: \
+                 say who e-mail notifications come from, e.g. \"Signoff <signoff@example.com>\""
+            ),
+            (None, Some(_)) => anyhow::bail!(
+                "--email-from is set but --smtp-url (SIGNOFF_SMTP_URL) is not: \
+                 say which SMTP server sends e-mail notifications"
+            ),
+            (None, None) => None,
+        };
+        Ok(Self::new(
+            email,
+            sns::SnsPublisher::new(crate::aws::sns_client(sdk)),
+            webhook::WebhookPoster::new(clock).map_err(anyhow::Error::msg)?,
+        ))
+    }
+}
+
+#[async_trait]
+impl Channels for ChannelAdapters {
+    async fn send(
+        &self,
+        to: &Destination,
+        message: &OutgoingMessage,
+    ) -> Result<Option<ChatMessageRef>, SendError> {
+        match to {
+            Destination::Slack { .. } => Err(SendError::Permanent(SLACK_NOT_CONFIGURED.into())),
+            Destination::Email { to } => match &self.email {
+                Some(sender) => sender.send(to, message).await.map(|()| None),
+                None => Err(SendError::Permanent(EMAIL_NOT_CONFIGURED.into())),
+            },
+            Destination::Sns { topic_arn } => {
+                self.sns.send(topic_arn, message).await.map(|()| None)
+            }
+            Destination::Webhook { url, secret_env } => self
+                .webhook
+                .send(url, secret_env, message)
+                .await
+                .map(|()| None),
+        }
+    }
+
+    async fn update(
+        &self,
+        _chat: &ChatMessageRef,
+        _message: &OutgoingMessage,
+    ) -> Result<(), SendError> {
+        Err(SendError::Permanent(SLACK_NOT_CONFIGURED.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::ssr::ports::SystemClock;
+
+    fn from(smtp_url: Option<&str>, email_from: Option<&str>) -> Result<(), String> {
+        let args = NotifyArgs {
+            smtp_url: smtp_url.map(str::to_owned),
+            email_from: email_from.map(str::to_owned),
+        };
+        let sdk = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        ChannelAdapters::from_args(&args, &sdk, Arc::new(SystemClock))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn e_mail_needs_both_a_server_and_a_sender() {
+        assert_eq!(from(None, None), Ok(()));
+        assert_eq!(
+            from(Some("smtp://127.0.0.1:25"), Some("signoff@example.com")),
+            Ok(())
+        );
+        let no_sender = from(Some("smtp://u:hunter2@127.0.0.1:25"), None).unwrap_err();
+        assert!(no_sender.contains("--email-from"), "{no_sender}");
+        assert!(!no_sender.contains("hunter2"), "{no_sender}");
+        let no_server = from(None, Some("signoff@example.com")).unwrap_err();
+        assert!(no_server.contains("--smtp-url"), "{no_server}");
+    }
+}
