@@ -22,8 +22,8 @@ struct ConfigFile {
     notify: Option<NotifySection>,
 }
 
-/// The file, checked as a whole.
-#[derive(Debug, Clone)]
+/// The file, checked as a whole; its default is no file at all.
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// `None`: the file holds no policy rules, so each request sets its
     /// own (as without a file).

@@ -16,7 +16,9 @@ pub mod web;
 pub mod workers;
 
 use app::domain::access::RoleMap;
-use app::ssr::ports::{Clock, SystemClock};
+use app::domain::notify::route::NotifySettings;
+use app::ssr::notifications::Notifier;
+use app::ssr::ports::{Clock, NotificationOutbox, SystemClock};
 use app::ssr::{Services, Settings};
 use axum::serve::ListenerExt;
 use config::ServeArgs;
@@ -71,10 +73,11 @@ impl RunningServer {
 pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     // Settings first: a mistake stops start-up before anything opens.
     let role_map = role_map(args.oidc.role_map.as_deref())?;
-    let policies = match &args.config {
-        Some(path) => config_file::load(path)?.map(Arc::new),
-        None => None,
+    let config = match &args.config {
+        Some(path) => config_file::load_config(path)?,
+        None => config_file::Config::default(),
     };
+    let policies = config.policies.map(Arc::new);
     match &policies {
         Some(policies) => tracing::info!(
             rules = policies.rules().len(),
@@ -91,6 +94,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let stores = db::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let notifier = notifier(
+        &args,
+        config.notify,
+        &sdk,
+        clock.clone(),
+        stores.notifications,
+    )?;
     let sessions = auth::sessions::Sessions::new(
         stores.sessions,
         auth::sessions::Lifetimes {
@@ -221,6 +231,21 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         let interval = Duration::from_millis(args.delivery_interval_ms);
         move |handle| workers::delivery::run(services.clone(), interval, shutdown.clone(), handle)
     }));
+    if let Some(notifier) = notifier {
+        tasks.spawn(supervise("notify", health.clone(), shutdown.clone(), {
+            let (services, shutdown) = (services.clone(), shutdown.clone());
+            let interval = Duration::from_millis(args.delivery_interval_ms);
+            move |handle| {
+                workers::notify::run(
+                    services.clone(),
+                    notifier.clone(),
+                    interval,
+                    shutdown.clone(),
+                    handle,
+                )
+            }
+        }));
+    }
     tasks.spawn(supervise("clock", health.clone(), shutdown.clone(), {
         let (services, shutdown) = (services.clone(), shutdown.clone());
         let (per_tick, every) = (
@@ -288,6 +313,37 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
 }
 
 /// The role map, which must be given and must map at least one group.
+/// The notifier, when anything can be notified: a route in the
+/// configuration, or e-mail to tell requesters the outcome. The channels
+/// are built either way, so a half-configured SMTP stops start-up.
+fn notifier(
+    args: &ServeArgs,
+    settings: NotifySettings,
+    sdk: &aws_config::SdkConfig,
+    clock: Arc<dyn Clock>,
+    outbox: Arc<dyn NotificationOutbox>,
+) -> anyhow::Result<Option<Notifier>> {
+    let channels = notify::ChannelAdapters::from_args(&args.notify, sdk, clock)?;
+    let requesters = settings.notify_requester() && args.notify.smtp_url.is_some();
+    if settings.routes().is_empty() && !requesters {
+        tracing::info!(
+            "no notification routes ([[notify.route]]) and no e-mail: nobody is notified"
+        );
+        return Ok(None);
+    }
+    tracing::info!(
+        routes = settings.routes().len(),
+        requesters,
+        "notifications on"
+    );
+    Ok(Some(Notifier {
+        outbox,
+        channels: Arc::new(channels),
+        settings: Arc::new(settings),
+        public_url: args.public_url.clone(),
+    }))
+}
+
 fn role_map(text: Option<&str>) -> anyhow::Result<RoleMap> {
     let Some(text) = text else {
         anyhow::bail!(

@@ -206,7 +206,7 @@ fn system_audit(review_id: &str, at_ms: i64, action: Action, detail: &str) -> Au
 
 /// A jitter in `[0, 1)` from the clock's sub-second noise: good enough to
 /// spread retries, and keeps `rand` out of the browser bundle's crate.
-fn rand_unit() -> f64 {
+pub(super) fn rand_unit() -> f64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())

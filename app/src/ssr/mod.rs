@@ -10,6 +10,7 @@ mod decisions;
 mod delivery;
 mod intake;
 pub mod link_ledger;
+pub mod notifications;
 pub mod outcome_recorder;
 mod overview;
 pub mod pending_count;

@@ -3,5 +3,6 @@
 pub mod changes;
 pub mod clock;
 pub mod delivery;
+pub mod notify;
 pub mod session_sweep;
 pub mod supervisor;

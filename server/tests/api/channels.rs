@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 /// How long to keep looking for a second, unwanted copy of a message.
 const SETTLE: Duration = Duration::from_millis(1500);
 
-fn smtp_url() -> String {
+pub fn smtp_url() -> String {
     std::env::var("SIGNOFF_TEST_SMTP_URL").expect(
         "SIGNOFF_TEST_SMTP_URL is not set: run the tests with `cargo xtask test`, which starts the SMTP server",
     )
@@ -83,7 +83,7 @@ fn normalized(text: &str) -> String {
 
 /// The Maildir's messages whose `X-RcptTo` (the envelope recipient, which
 /// aiosmtpd's Mailbox handler records) is `to`: raw bytes, one per message.
-fn delivered_to(to: &str) -> Vec<Vec<u8>> {
+pub fn delivered_to(to: &str) -> Vec<Vec<u8>> {
     let new = maildir().join("new");
     let Ok(entries) = std::fs::read_dir(&new) else {
         return Vec::new();
@@ -190,7 +190,7 @@ async fn email_is_transient_when_the_server_is_down_and_permanent_when_unconfigu
 }
 
 /// A topic with an SQS queue subscribed (SNS's JSON envelope, not raw).
-async fn topic_with_queue(id: &str) -> (String, String, aws_sdk_sqs::Client) {
+pub async fn topic_with_queue(id: &str) -> (String, String, aws_sdk_sqs::Client) {
     let sdk = sdk().await;
     let sns = aws_sdk_sns::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -233,7 +233,7 @@ async fn topic_with_queue(id: &str) -> (String, String, aws_sdk_sqs::Client) {
     (topic_arn, queue_url, sqs)
 }
 
-async fn receive(sqs: &aws_sdk_sqs::Client, queue_url: &str, wait_seconds: i32) -> Vec<String> {
+pub async fn receive(sqs: &aws_sdk_sqs::Client, queue_url: &str, wait_seconds: i32) -> Vec<String> {
     sqs.receive_message()
         .queue_url(queue_url)
         .max_number_of_messages(10)

@@ -21,6 +21,7 @@ mod intake;
 mod key_rotation;
 mod live;
 mod logs;
+mod notifications;
 mod policy;
 mod probe;
 mod queue;

@@ -1,0 +1,385 @@
+//! Notifications: events (audit entries that notify, written with what
+//! caused them) are routed once into the outbox, one row per route and
+//! destination; then each due row is built into a message from the
+//! review's facts as they are now and sent through its channel, with
+//! retries and backoff. A digest route's rows of one window go out as one
+//! message when the window closes. A failure for good is audited.
+
+use super::ports::{
+    AuditRecord, Channels, NewNotification, NotificationEvent, NotificationJob, NotificationOutbox,
+    NotificationOutcome, SendError, StoreError, StoredReview,
+};
+use super::Services;
+use crate::domain::audit_action::Action;
+use crate::domain::metrics::compare;
+use crate::domain::notify::digest::window_of;
+use crate::domain::notify::digest_message::digest;
+use crate::domain::notify::event::NotifyKind;
+use crate::domain::notify::facts::ReviewFacts;
+use crate::domain::notify::message::{build, OutgoingMessage};
+use crate::domain::notify::route::NotifySettings;
+use crate::domain::policy::EffectivePolicy;
+use crate::domain::retry::backoff_ms;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A notification is given up (failed, audited) after this many attempts.
+pub const MAX_ATTEMPTS: u32 = 10;
+/// How long a claimed notification is held for its sender.
+const LEASE_MS: i64 = 60_000;
+/// An event older than this when it is routed notifies no one: routes set
+/// up today do not announce last month's arrivals. A server down for less
+/// than this loses nothing.
+pub const STALE_AFTER_MS: i64 = 24 * 3_600_000;
+
+/// What notifications need besides the services: the outbox, the channels,
+/// the routes, and the address links point at.
+#[derive(Clone)]
+pub struct Notifier {
+    pub outbox: Arc<dyn NotificationOutbox>,
+    pub channels: Arc<dyn Channels>,
+    pub settings: Arc<NotifySettings>,
+    /// `--public-url`: the deep links' origin.
+    pub public_url: String,
+}
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct NotifyReport {
+    pub routed: usize,
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+impl NotifyReport {
+    /// Whether the sweep did anything worth a log line.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Services {
+    /// Routes waiting events, then sends what is due; `batch` bounds each.
+    pub async fn notify_due(
+        &self,
+        notifier: &Notifier,
+        batch: u32,
+    ) -> Result<NotifyReport, StoreError> {
+        let mut report = NotifyReport {
+            routed: self.route_events(notifier, batch).await?,
+            ..NotifyReport::default()
+        };
+        let jobs = notifier
+            .outbox
+            .claim_notifications(self.clock.now_ms(), LEASE_MS, batch)
+            .await?;
+        for group in group_digests(jobs) {
+            let outcome = self.send_group(notifier, &group).await?;
+            for job in &group {
+                let (audit, tally) = self.outcome_audit(job, &outcome);
+                match tally {
+                    Tally::Sent => report.sent += 1,
+                    Tally::Retrying => report.retrying += 1,
+                    Tally::Failed => report.failed += 1,
+                }
+                let outcome = match (&outcome, job.id == group[0].id) {
+                    // A chat message is remembered once, with its first row.
+                    (NotificationOutcome::Sent { .. }, false) => {
+                        NotificationOutcome::Sent { chat: None }
+                    }
+                    _ => outcome.clone(),
+                };
+                notifier
+                    .outbox
+                    .finish_notification(job.id, &outcome, self.clock.now_ms(), audit.as_ref())
+                    .await?;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn route_events(&self, notifier: &Notifier, batch: u32) -> Result<usize, StoreError> {
+        let events = notifier.outbox.events_to_route(batch).await?;
+        let now_ms = self.clock.now_ms();
+        for event in &events {
+            let stale = now_ms.saturating_sub(event.at_ms) > STALE_AFTER_MS;
+            let facts = if stale {
+                None
+            } else {
+                self.facts(&event.review_id).await?
+            };
+            let notifications = match facts {
+                Some(facts) => notifications_for(&notifier.settings, event, &facts, now_ms),
+                None => Vec::new(),
+            };
+            notifier
+                .outbox
+                .route_event(event.audit_id, &notifications, now_ms)
+                .await?;
+        }
+        Ok(events.len())
+    }
+
+    /// The review's facts as they are now, or `None` if it is gone.
+    async fn facts(&self, review_id: &str) -> Result<Option<ReviewFacts>, StoreError> {
+        Ok(self
+            .store
+            .review(review_id)
+            .await?
+            .map(|review| facts_of(&review, self)))
+    }
+
+    /// Sends one message for a group (one notification, or a digest's).
+    async fn send_group(
+        &self,
+        notifier: &Notifier,
+        group: &[NotificationJob],
+    ) -> Result<NotificationOutcome, StoreError> {
+        let first = &group[0];
+        let now_ms = self.clock.now_ms();
+        let mut reviews = Vec::with_capacity(group.len());
+        for job in group {
+            if let Some(facts) = self.facts(&job.event.review_id).await? {
+                reviews.push(facts);
+            }
+        }
+        let message = match (first.digest_until_ms, reviews.as_slice()) {
+            (_, []) => {
+                return Ok(NotificationOutcome::Failed {
+                    error: "the review is no longer stored".into(),
+                })
+            }
+            (Some(until), _) if group.len() > 1 => {
+                let route = notifier.settings.route(&first.route);
+                let minutes = route.and_then(|r| r.digest_minutes).unwrap_or(1);
+                digest(
+                    &reviews,
+                    window_of(until.saturating_sub(1), minutes),
+                    &notifier.public_url,
+                    now_ms,
+                )
+            }
+            (_, [facts, ..]) => message_for(&first.event, facts, &notifier.public_url, now_ms),
+        };
+        Ok(
+            match notifier.channels.send(&first.destination, &message).await {
+                Ok(chat) => NotificationOutcome::Sent { chat },
+                Err(SendError::Permanent(error)) => NotificationOutcome::Failed { error },
+                Err(SendError::Transient(error)) if first.attempts >= MAX_ATTEMPTS => {
+                    NotificationOutcome::Failed {
+                        error: format!("gave up after {} attempts: {error}", first.attempts),
+                    }
+                }
+                Err(SendError::Transient(error)) => NotificationOutcome::Retry {
+                    error,
+                    next_attempt_at_ms: now_ms
+                        .saturating_add(backoff_ms(first.attempts, super::delivery::rand_unit())),
+                },
+            },
+        )
+    }
+
+    fn outcome_audit(
+        &self,
+        job: &NotificationJob,
+        outcome: &NotificationOutcome,
+    ) -> (Option<AuditRecord>, Tally) {
+        match outcome {
+            NotificationOutcome::Sent { .. } => (None, Tally::Sent),
+            NotificationOutcome::Retry { .. } => (None, Tally::Retrying),
+            NotificationOutcome::Failed { error } => (
+                Some(AuditRecord::system(
+                    self.clock.now_ms(),
+                    Action::NotificationFailed,
+                    Some(&job.event.review_id),
+                    Some(format!(
+                        "{} to {}: {error}",
+                        job.route,
+                        job.destination.label()
+                    )),
+                )),
+                Tally::Failed,
+            ),
+        }
+    }
+}
+
+enum Tally {
+    Sent,
+    Retrying,
+    Failed,
+}
+
+/// The review as notifications see it, from its stored row.
+fn facts_of(review: &StoredReview, services: &Services) -> ReviewFacts {
+    let need = review
+        .policy
+        .clone()
+        .unwrap_or_else(|| EffectivePolicy::from_request(&review.spec))
+        .required_approvals;
+    ReviewFacts::pending(
+        &review.id,
+        &review.execution_arn,
+        &review.spec,
+        compare(&review.spec, &services.settings.metric_directions),
+        review.deadline_ms,
+        need,
+    )
+    .with_outcome(
+        review.status,
+        &review.decisions,
+        review.status_reason.as_deref(),
+    )
+}
+
+/// What `event` sends: one row per route and destination that hears it;
+/// a digest route's arrivals wait for their window's end.
+fn notifications_for(
+    settings: &NotifySettings,
+    event: &NotificationEvent,
+    facts: &ReviewFacts,
+    now_ms: i64,
+) -> Vec<NewNotification> {
+    let Some(kind) = kind_of(event) else {
+        return Vec::new();
+    };
+    settings
+        .destinations(kind, facts)
+        .into_iter()
+        .map(|(route, destination)| {
+            let digest_until_ms = settings
+                .route(&route)
+                .and_then(|r| r.digest_minutes)
+                .filter(|_| kind == NotifyKind::Arrived)
+                .map(|minutes| window_of(event.at_ms, minutes).end_ms);
+            NewNotification {
+                route,
+                destination,
+                send_at_ms: digest_until_ms.unwrap_or(now_ms),
+                digest_until_ms,
+            }
+        })
+        .collect()
+}
+
+fn kind_of(event: &NotificationEvent) -> Option<NotifyKind> {
+    Action::parse(&event.action).and_then(|action| NotifyKind::of_action(&action))
+}
+
+fn message_for(
+    event: &NotificationEvent,
+    facts: &ReviewFacts,
+    public_url: &str,
+    now_ms: i64,
+) -> OutgoingMessage {
+    // An event whose entry was pruned still says what the review is.
+    let kind = kind_of(event).unwrap_or(NotifyKind::Arrived);
+    build(kind, facts, public_url, now_ms)
+}
+
+/// Claimed notifications in groups that go out as one message: a digest's
+/// rows of one route, destination and window together; every other row
+/// alone. Order of first appearance is kept.
+fn group_digests(jobs: Vec<NotificationJob>) -> Vec<Vec<NotificationJob>> {
+    let mut groups: Vec<Vec<NotificationJob>> = Vec::new();
+    let mut digest_index: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
+    for job in jobs {
+        match job.digest_until_ms {
+            Some(until) => {
+                let key = (job.route.clone(), job.destination.label(), until);
+                match digest_index.get(&key) {
+                    Some(&at) => groups[at].push(job),
+                    None => {
+                        digest_index.insert(key, groups.len());
+                        groups.push(vec![job]);
+                    }
+                }
+            }
+            None => groups.push(vec![job]),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::notify::Destination;
+
+    fn job(id: i64, route: &str, to: &str, digest_until_ms: Option<i64>) -> NotificationJob {
+        NotificationJob {
+            id,
+            event: NotificationEvent {
+                audit_id: id,
+                review_id: format!("r{id}"),
+                action: "received".into(),
+                actor: "system".into(),
+                detail: String::new(),
+                at_ms: 0,
+            },
+            route: route.into(),
+            destination: Destination::Email { to: to.into() },
+            digest_until_ms,
+            attempts: 1,
+        }
+    }
+
+    fn ids(groups: &[Vec<NotificationJob>]) -> Vec<Vec<i64>> {
+        groups
+            .iter()
+            .map(|g| g.iter().map(|j| j.id).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_digests_rows_go_together_and_the_rest_alone() {
+        let jobs = vec![
+            job(1, "busy", "a@x.io", Some(900)),
+            job(2, "team", "a@x.io", None),
+            job(3, "busy", "a@x.io", Some(900)),
+            job(4, "busy", "b@x.io", Some(900)),
+            job(5, "busy", "a@x.io", Some(1800)),
+            job(6, "team", "a@x.io", None),
+        ];
+        assert_eq!(
+            ids(&group_digests(jobs)),
+            [vec![1, 3], vec![2], vec![4], vec![5], vec![6]]
+        );
+    }
+
+    #[test]
+    fn only_arrivals_wait_for_a_digest_window() {
+        let section = serde_json::from_value(serde_json::json!({"route": [{
+            "name": "busy", "email": ["team@example.com"], "digest_minutes": 15,
+        }]}))
+        .expect("section");
+        let settings = NotifySettings::new(section).expect("valid");
+        let facts = crate::domain::notify::facts::fixtures::facts();
+        let event = |action: &str| NotificationEvent {
+            audit_id: 1,
+            review_id: facts.review_id.clone(),
+            action: action.into(),
+            actor: "system".into(),
+            detail: String::new(),
+            at_ms: 60_000,
+        };
+        let arrived = notifications_for(&settings, &event("received"), &facts, 61_000);
+        assert_eq!(
+            arrived
+                .iter()
+                .map(|n| (n.route.as_str(), n.send_at_ms, n.digest_until_ms))
+                .collect::<Vec<_>>(),
+            [("busy", 900_000, Some(900_000))]
+        );
+        let expired = notifications_for(&settings, &event("expired"), &facts, 61_000);
+        assert_eq!(
+            expired
+                .iter()
+                .map(|n| (n.send_at_ms, n.digest_until_ms))
+                .collect::<Vec<_>>(),
+            [(61_000, None)]
+        );
+        assert!(notifications_for(&settings, &event("viewed"), &facts, 61_000).is_empty());
+    }
+}

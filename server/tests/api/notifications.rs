@@ -1,0 +1,99 @@
+//! Notifications end to end: a review arriving and its decision reach the
+//! routes of the configuration file through the real SMTP server and the
+//! emulator's SNS, and the requester hears the outcome. No message holds
+//! the task token, an artefact URI or a presigned link.
+
+use crate::channels::{delivered_to, receive, smtp_url, topic_with_queue};
+use crate::helpers::{config_file, sample_review, short_id, spawn_app_with, PATIENCE};
+use mail_parser::MessageParser;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// Waits until `count` e-mails to `to` arrived, then a little longer, and
+/// returns every one that did (so one too many shows).
+async fn mails_to(to: &str, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + PATIENCE;
+    while delivered_to(to).len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} e-mails to {to} arrived",
+            delivered_to(to).len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    delivered_to(to)
+        .iter()
+        .map(|raw| {
+            let mail = MessageParser::default().parse(raw).expect("a MIME message");
+            format!(
+                "{}\n{}\n{}",
+                mail.subject().unwrap_or_default(),
+                mail.body_text(0).unwrap_or_default(),
+                mail.body_html(0).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_arrival_and_its_decision_reach_the_routes_and_the_requester() {
+    let id = short_id();
+    let team = format!("team-{id}@example.com");
+    let requester = format!("requester-{id}@example.com");
+    let (topic_arn, queue_url, sqs) = topic_with_queue(&id).await;
+    let (_dir, config) = config_file(&format!(
+        "[[notify.route]]\nname = \"reviewers\"\nevents = [\"arrived\", \"decided\"]\n\
+         email = [\"{team}\"]\nsns = [\"{topic_arn}\"]\n"
+    ));
+    let app = spawn_app_with(|args| {
+        args.config = Some(config);
+        args.notify.smtp_url = Some(smtp_url());
+        args.notify.email_from = Some("Signoff <signoff@example.com>".into());
+    })
+    .await;
+    let mut review = sample_review();
+    review["title"] = json!(format!("Promote churn-model {id}"));
+    review["requestedBy"] = json!(requester);
+    let (_arn, review_id) = app.new_review(&review, &json!({})).await;
+    let link = format!("/reviews/{review_id}");
+
+    let arrived = mails_to(&team, 1).await;
+    assert_eq!(arrived.len(), 1, "one arrival, one e-mail: {arrived:?}");
+    assert!(
+        arrived[0].contains(&format!("Promote churn-model {id}")),
+        "{}",
+        arrived[0]
+    );
+    assert!(arrived[0].contains(&link), "{}", arrived[0]);
+    let published = receive(&sqs, &queue_url, 10).await;
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert!(published[0].contains(&link), "{}", published[0]);
+    assert!(
+        delivered_to(&requester).is_empty(),
+        "the requester hears only the outcome"
+    );
+
+    let (status, _) = app.decide(&review_id, "approve", "looks right").await;
+    assert_eq!(status, 200);
+    let team_mails = mails_to(&team, 2).await;
+    assert_eq!(team_mails.len(), 2, "arrival and decision: {team_mails:?}");
+    let told = mails_to(&requester, 1).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].to_lowercase().contains("approved"), "{}", told[0]);
+
+    let token = app.probe.task_token(&review_id).await;
+    let everything = [team_mails, told, receive(&sqs, &queue_url, 1).await].concat();
+    for message in &everything {
+        assert!(
+            !message.contains(token.expose()),
+            "a task token in {message}"
+        );
+        assert!(!message.contains("s3://"), "an artefact URI in {message}");
+        assert!(
+            !message.contains("X-Amz-Signature"),
+            "a presigned link in {message}"
+        );
+    }
+    app.stop().await;
+}
