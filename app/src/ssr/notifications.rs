@@ -7,7 +7,7 @@
 
 use super::ports::{
     AuditRecord, Channels, NewNotification, NotificationEvent, NotificationJob, NotificationOutbox,
-    NotificationOutcome, SendError, StoreError, StoredReview,
+    NotificationOutcome, ReminderCandidate, ReminderSteps, SendError, StoreError, StoredReview,
 };
 use super::Services;
 use crate::domain::audit_action::Action;
@@ -18,6 +18,7 @@ use crate::domain::notify::event::NotifyKind;
 use crate::domain::notify::facts::ReviewFacts;
 use crate::domain::notify::message::{build, OutgoingMessage};
 use crate::domain::notify::route::NotifySettings;
+use crate::domain::notify::schedule::{deadline_or_target, due_now, steps, StepKind};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::retry::backoff_ms;
 use std::collections::BTreeMap;
@@ -46,6 +47,8 @@ pub struct Notifier {
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct NotifyReport {
+    /// Reminders and escalations that fired.
+    pub reminded: usize,
     pub routed: usize,
     pub sent: usize,
     pub retrying: usize,
@@ -66,7 +69,9 @@ impl Services {
         notifier: &Notifier,
         batch: u32,
     ) -> Result<NotifyReport, StoreError> {
+        let reminded = self.remind_due(notifier, batch).await?;
         let mut report = NotifyReport {
+            reminded,
             routed: self.route_events(notifier, batch).await?,
             ..NotifyReport::default()
         };
@@ -97,6 +102,32 @@ impl Services {
             }
         }
         Ok(report)
+    }
+
+    /// Fires the reminder or escalation due for each pending review (the
+    /// latest step due; earlier ones it passed are recorded without a
+    /// message) and schedules the next look.
+    async fn remind_due(&self, notifier: &Notifier, batch: u32) -> Result<usize, StoreError> {
+        let now_ms = self.clock.now_ms();
+        let mut fired = 0;
+        for candidate in notifier.outbox.reminders_due(now_ms, batch).await? {
+            let steps = reminder_steps(
+                &candidate,
+                &notifier.settings,
+                self.settings.review_target_ms,
+                now_ms,
+            );
+            let fires = steps.audit.is_some();
+            if notifier
+                .outbox
+                .record_reminder_steps(&steps, now_ms)
+                .await?
+                && fires
+            {
+                fired += 1;
+            }
+        }
+        Ok(fired)
     }
 
     async fn route_events(&self, notifier: &Notifier, batch: u32) -> Result<usize, StoreError> {
@@ -233,6 +264,54 @@ fn facts_of(review: &StoredReview, services: &Services) -> ReviewFacts {
     )
 }
 
+/// What the schedule says for `candidate` at `now_ms`: the step that
+/// fires (if one is due and has not fired), the steps it passed, and when
+/// the next one is due.
+fn reminder_steps(
+    candidate: &ReminderCandidate,
+    settings: &NotifySettings,
+    review_target_ms: i64,
+    now_ms: i64,
+) -> ReminderSteps {
+    let target_minutes = u32::try_from(review_target_ms / 60_000).unwrap_or(u32::MAX);
+    let steps = deadline_or_target(
+        candidate.received_at_ms,
+        candidate.deadline_ms,
+        target_minutes,
+    )
+    .map(|deadline| steps(candidate.received_at_ms, deadline, settings))
+    .unwrap_or_default();
+    let due = due_now(&steps, &candidate.fired, now_ms, true);
+    let mut fired: Vec<String> = Vec::new();
+    let mut audit = None;
+    if let Some(due) = due {
+        fired.extend(due.skipped.iter().map(|step| step.id.clone()));
+        fired.push(due.fire.id.clone());
+        let action = match due.fire.kind {
+            StepKind::Reminder => Action::ReminderDue,
+            StepKind::Escalation => Action::Escalated,
+        };
+        audit = Some(AuditRecord::system(
+            now_ms,
+            action,
+            Some(&candidate.review_id),
+            Some(due.fire.audit_detail()),
+        ));
+    }
+    let done = |id: &String| candidate.fired.contains(id) || fired.contains(id);
+    let next_step_at_ms = steps
+        .iter()
+        .filter(|step| !done(&step.id))
+        .map(|step| step.due_ms)
+        .min();
+    ReminderSteps {
+        review_id: candidate.review_id.clone(),
+        fired,
+        next_step_at_ms,
+        audit,
+    }
+}
+
 /// What `event` sends: one row per route and destination that hears it;
 /// a digest route's arrivals wait for their window's end.
 fn notifications_for(
@@ -244,6 +323,11 @@ fn notifications_for(
     let Some(kind) = kind_of(event) else {
         return Vec::new();
     };
+    // An arrival, reminder or escalation asks for a decision: once the
+    // review has one (or has ended), it would only mislead.
+    if kind.awaits_decision() && !facts.is_pending() {
+        return Vec::new();
+    }
     settings
         .destinations(kind, facts)
         .into_iter()
@@ -348,8 +432,63 @@ mod tests {
         );
     }
 
+    fn candidate(fired: &[&str]) -> ReminderCandidate {
+        ReminderCandidate {
+            review_id: "r1".into(),
+            received_at_ms: 0,
+            deadline_ms: Some(100_000),
+            fired: fired.iter().map(|id| (*id).to_owned()).collect(),
+        }
+    }
+
+    fn actions(steps: &ReminderSteps) -> Option<String> {
+        steps.audit.as_ref().map(|entry| entry.action.clone())
+    }
+
     #[test]
-    fn only_arrivals_wait_for_a_digest_window() {
+    fn reminders_fire_at_their_shares_then_the_escalation() {
+        let settings = NotifySettings::default();
+        let early = reminder_steps(&candidate(&[]), &settings, 0, 10_000);
+        assert_eq!(
+            (early.fired.len(), actions(&early), early.next_step_at_ms),
+            (0, None, Some(50_000)),
+            "nothing due yet: look again at 50%"
+        );
+        let half = reminder_steps(&candidate(&[]), &settings, 0, 50_000);
+        assert_eq!(half.fired, ["reminder-50"]);
+        assert_eq!(actions(&half).as_deref(), Some("reminder due"));
+        assert_eq!(half.next_step_at_ms, Some(80_000));
+        let late = reminder_steps(&candidate(&["reminder-50"]), &settings, 0, 95_000);
+        assert_eq!(
+            late.fired,
+            ["reminder-80", "escalation-90"],
+            "80% passed over"
+        );
+        assert_eq!(actions(&late).as_deref(), Some("escalated"));
+        assert_eq!(late.next_step_at_ms, None, "no step left");
+        let again = reminder_steps(
+            &candidate(&["reminder-50", "reminder-80", "escalation-90"]),
+            &settings,
+            0,
+            99_000,
+        );
+        assert_eq!((again.fired.len(), actions(&again)), (0, None));
+    }
+
+    #[test]
+    fn a_review_without_a_deadline_runs_to_the_review_target() {
+        let settings = NotifySettings::default();
+        let open = ReminderCandidate {
+            deadline_ms: None,
+            ..candidate(&[])
+        };
+        let steps = reminder_steps(&open, &settings, 600_000, 300_000);
+        assert_eq!(steps.fired, ["reminder-50"], "half of ten minutes");
+        assert_eq!(steps.next_step_at_ms, Some(480_000));
+    }
+
+    #[test]
+    fn arrivals_wait_for_their_digest_and_a_decided_review_gets_no_reminder() {
         let section = serde_json::from_value(serde_json::json!({"route": [{
             "name": "busy", "email": ["team@example.com"], "digest_minutes": 15,
         }]}))
@@ -381,5 +520,17 @@ mod tests {
             [(61_000, None)]
         );
         assert!(notifications_for(&settings, &event("viewed"), &facts, 61_000).is_empty());
+        let decided = ReviewFacts {
+            status: crate::domain::review::ReviewStatus::Approved,
+            ..facts.clone()
+        };
+        assert!(
+            notifications_for(&settings, &event("reminder due"), &decided, 61_000).is_empty(),
+            "no reminder about a decided review"
+        );
+        assert_eq!(
+            notifications_for(&settings, &event("expired"), &decided, 61_000).len(),
+            1
+        );
     }
 }

@@ -568,6 +568,30 @@ pub struct NotificationRecord {
     pub sent_at_ms: Option<i64>,
 }
 
+/// A pending review whose reminder schedule is due to be looked at: its
+/// next step is due, or it has not been scheduled yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderCandidate {
+    pub review_id: String,
+    pub received_at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    /// The ids of the steps already fired or passed over.
+    pub fired: Vec<String>,
+}
+
+/// What the schedule decided for one review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReminderSteps {
+    pub review_id: String,
+    /// Steps to record as done (the one that fires, and any it passed).
+    pub fired: Vec<String>,
+    /// When to look again; `None`: no step is left.
+    pub next_step_at_ms: Option<i64>,
+    /// The entry of the step that fires (a reminder or the escalation):
+    /// the notification's event.
+    pub audit: Option<AuditRecord>,
+}
+
 /// The durable notification outbox: events written with the audit entries
 /// that cause them, routed once, each message claimed under a lease, sent
 /// and finished once per event, route and destination.
@@ -609,4 +633,22 @@ pub trait NotificationOutbox: Send + Sync {
 
     /// The chat messages posted about a review, oldest first.
     async fn chat_messages(&self, review_id: &str) -> Result<Vec<ChatMessageRef>, StoreError>;
+
+    /// Pending reviews whose next reminder step is due at `now_ms`, or
+    /// that were never scheduled, most overdue first.
+    async fn reminders_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<ReminderCandidate>, StoreError>;
+
+    /// Records the steps and the next look, with the step's audit entry, in
+    /// one transaction, only while the review is pending and only for steps
+    /// not recorded before (a step fires once, whoever runs it). `false`:
+    /// the review was decided or closed meanwhile, and nothing was written.
+    async fn record_reminder_steps(
+        &self,
+        steps: &ReminderSteps,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
 }

@@ -25,7 +25,8 @@ use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, Closing, Committed, DecisionCommit, DeliveryOutcome, Inserted,
-    NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, StoredReview,
+    NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, ReminderSteps,
+    StoredReview,
 };
 use serde_json::{json, Value};
 use std::future::Future;
@@ -56,6 +57,7 @@ where
     the_overview_counts_what_waits_and_what_was_decided(&fresh().await).await;
     sessions_and_login_attempts_round_trip(&fresh().await).await;
     notifications_are_routed_once_and_each_sent_once(&fresh().await).await;
+    reminder_steps_fire_once_and_never_after_the_review_ends(&fresh().await).await;
 }
 
 async fn intake_keeps_one_review_per_token(stores: &Stores) {
@@ -1304,6 +1306,101 @@ async fn notifications_are_routed_once_and_each_sent_once(stores: &Stores) {
             ("review-d2", Some(window_end))
         ]
     );
+}
+
+async fn reminder_steps_fire_once_and_never_after_the_review_ends(stores: &Stores) {
+    let outbox = &stores.notifications;
+    add(stores, "rm", json!({}), T0).await;
+    let deadline = stored(stores, "review-rm").await.deadline_ms;
+    // Never scheduled: due at once, to be scheduled.
+    let due = outbox.reminders_due(T0, 10).await.expect("due");
+    assert_eq!(
+        due.iter()
+            .map(|c| (
+                c.review_id.as_str(),
+                c.received_at_ms,
+                c.deadline_ms,
+                c.fired.len()
+            ))
+            .collect::<Vec<_>>(),
+        [("review-rm", T0, deadline, 0)]
+    );
+    let schedule = |fired: &[&str], next: Option<i64>, audit: Option<AuditRecord>| ReminderSteps {
+        review_id: "review-rm".into(),
+        fired: fired.iter().map(|id| (*id).to_owned()).collect(),
+        next_step_at_ms: next,
+        audit,
+    };
+    let half = T0 + 43_200_000;
+    assert!(outbox
+        .record_reminder_steps(&schedule(&[], Some(half), None), T0)
+        .await
+        .expect("scheduled"));
+    assert!(outbox
+        .reminders_due(half - 1, 10)
+        .await
+        .expect("none")
+        .is_empty());
+    assert_eq!(outbox.reminders_due(half, 10).await.expect("due").len(), 1);
+    let reminder = || {
+        Some(AuditRecord::system(
+            half,
+            Action::ReminderDue,
+            None,
+            Some("reminder-50".into()),
+        ))
+    };
+    assert!(outbox
+        .record_reminder_steps(
+            &schedule(&["reminder-50"], Some(half * 2), reminder()),
+            half
+        )
+        .await
+        .expect("fired"));
+    // The same step again (another worker, a retried sweep): no second entry.
+    assert!(outbox
+        .record_reminder_steps(
+            &schedule(&["reminder-50"], Some(half * 2), reminder()),
+            half
+        )
+        .await
+        .expect("recorded"));
+    let reminded = actions(&audit_of(stores, "review-rm").await)
+        .into_iter()
+        .filter(|a| a == "reminder due")
+        .count();
+    assert_eq!(reminded, 1);
+    assert_eq!(
+        outbox
+            .events_to_route(10)
+            .await
+            .expect("events")
+            .iter()
+            .filter(|e| e.action == "reminder due")
+            .count(),
+        1,
+        "the reminder is a notification's event"
+    );
+    // Once the review ends, nothing more is recorded and it is never due.
+    let upstream = closing(
+        ReviewStatus::ClosedUpstream,
+        "the execution was aborted",
+        Action::ClosedUpstream,
+    );
+    assert!(stores
+        .reviews
+        .close_review("review-rm", &upstream, half + 1)
+        .await
+        .expect("closed"));
+    assert!(!outbox
+        .record_reminder_steps(&schedule(&["escalation-90"], None, reminder()), half * 2)
+        .await
+        .expect("refused"));
+    assert!(outbox
+        .reminders_due(i64::MAX, 10)
+        .await
+        .expect("none")
+        .is_empty());
 }
 
 fn token(key: &str) -> String {

@@ -36,6 +36,17 @@ async fn mails_to(to: &str, count: usize) -> Vec<String> {
         .collect()
 }
 
+/// An app with the configuration at `config`, sending e-mail through the
+/// tests' SMTP server.
+async fn notifying_app(config: std::path::PathBuf) -> crate::helpers::TestApp {
+    spawn_app_with(|args| {
+        args.config = Some(config);
+        args.notify.smtp_url = Some(smtp_url());
+        args.notify.email_from = Some("Signoff <signoff@example.com>".into());
+    })
+    .await
+}
+
 #[tokio::test]
 async fn an_arrival_and_its_decision_reach_the_routes_and_the_requester() {
     let id = short_id();
@@ -46,12 +57,7 @@ async fn an_arrival_and_its_decision_reach_the_routes_and_the_requester() {
         "[[notify.route]]\nname = \"reviewers\"\nevents = [\"arrived\", \"decided\"]\n\
          email = [\"{team}\"]\nsns = [\"{topic_arn}\"]\n"
     ));
-    let app = spawn_app_with(|args| {
-        args.config = Some(config);
-        args.notify.smtp_url = Some(smtp_url());
-        args.notify.email_from = Some("Signoff <signoff@example.com>".into());
-    })
-    .await;
+    let app = notifying_app(config).await;
     let mut review = sample_review();
     review["title"] = json!(format!("Promote churn-model {id}"));
     review["requestedBy"] = json!(requester);
@@ -95,5 +101,65 @@ async fn an_arrival_and_its_decision_reach_the_routes_and_the_requester() {
             "a presigned link in {message}"
         );
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reminders_and_the_escalation_fire_at_their_shares_and_stop_after_a_decision() {
+    let id = short_id();
+    let team = format!("team-{id}@example.com");
+    let leads = format!("leads-{id}@example.com");
+    let (_dir, config) = config_file(&format!(
+        "[notify]\nreminders = [0.3, 0.5]\nescalate_at = 0.7\n\
+         [[notify.route]]\nname = \"reviewers\"\nevents = [\"reminder\", \"escalated\"]\n\
+         email = [\"{team}\"]\nescalate_to = \"leads\"\n\
+         [[notify.route]]\nname = \"leads\"\nevents = [\"escalated\"]\nemail = [\"{leads}\"]\n"
+    ));
+    let app = notifying_app(config).await;
+    // Twenty seconds to the deadline: reminders at 6 s and 10 s, the
+    // escalation at 14 s.
+    let mut waiting = sample_review();
+    waiting["timeoutSeconds"] = json!(20);
+    waiting["title"] = json!(format!("Waits {id}"));
+    let (_arn, waiting_id) = app.new_review(&waiting, &json!({})).await;
+    let mut decided = waiting.clone();
+    decided["title"] = json!(format!("Decided {id}"));
+    let (_arn, decided_id) = app.new_review(&decided, &json!({})).await;
+
+    // The first reminder of each, then the second review is approved.
+    let first = mails_to(&team, 2).await;
+    assert_eq!(first.len(), 2, "{first:?}");
+    let (status, _) = app.decide(&decided_id, "approve", "done").await;
+    assert_eq!(status, 200);
+
+    let escalated = mails_to(&leads, 1).await;
+    assert_eq!(escalated.len(), 1, "{escalated:?}");
+    assert!(
+        escalated[0].contains(&format!("Waits {id}")),
+        "{}",
+        escalated[0]
+    );
+    // Past the escalation of both: nothing more about the decided review.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let reminders = delivered_to(&team).len();
+    assert_eq!(
+        reminders, 3,
+        "two reminders of the waiting review, one of the decided"
+    );
+    let about_decided = mails_to(&team, 3)
+        .await
+        .into_iter()
+        .filter(|m| m.contains(&format!("Decided {id}")))
+        .count();
+    assert_eq!(about_decided, 1, "none after its decision");
+    assert_eq!(
+        app.probe.audit_count_of(&waiting_id, "reminder due").await,
+        2
+    );
+    assert_eq!(app.probe.audit_count_of(&waiting_id, "escalated").await, 1);
+    assert_eq!(
+        app.probe.audit_count_of(&decided_id, "reminder due").await,
+        1
+    );
     app.stop().await;
 }

@@ -21,6 +21,13 @@ pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review
        and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= ?
      order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit ?";
 
+/// Pending reviews whose next reminder or escalation step is due, or not
+/// scheduled yet (index `review_step_due`: the expression must stay the
+/// index's own).
+pub(super) const REMINDERS_DUE: &str = "select id, received_at, deadline_at from review
+     where status = 'pending' and coalesce(next_step_at, 0) <= ?
+     order by coalesce(next_step_at, 0) limit ?";
+
 /// The queue's pending total (index `review_by_deadline`, covering).
 pub(super) const COUNT_PENDING: &str =
     "select count(*) from review where status = 'pending' and due_at > ?";

@@ -2,12 +2,14 @@
 //! (`audit_log::append`); here they are routed once into rows per route and
 //! destination, claimed under a lease, finished, and listed for admins.
 
+use super::indexed_sql::REMINDERS_DUE;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
 use app::domain::notify::{Destination, NotificationState};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
-    NotificationOutbox, NotificationOutcome, NotificationRecord, StoreError,
+    NotificationOutbox, NotificationOutcome, NotificationRecord, ReminderCandidate, ReminderSteps,
+    StoreError,
 };
 use async_trait::async_trait;
 
@@ -281,5 +283,72 @@ impl NotificationOutbox for SqliteStore {
             .into_iter()
             .map(|(channel, ts)| ChatMessageRef { channel, ts })
             .collect())
+    }
+
+    async fn reminders_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<ReminderCandidate>, StoreError> {
+        let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(REMINDERS_DUE)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let mut candidates = Vec::with_capacity(rows.len());
+        for (review_id, received_at_ms, deadline_ms) in rows {
+            let fired: Vec<(String,)> =
+                sqlx::query_as("select step_id from reminder_step where review_id = ?")
+                    .bind(&review_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(store_error)?;
+            candidates.push(ReminderCandidate {
+                review_id,
+                received_at_ms,
+                deadline_ms,
+                fired: fired.into_iter().map(|(id,)| id).collect(),
+            });
+        }
+        Ok(candidates)
+    }
+
+    async fn record_reminder_steps(
+        &self,
+        steps: &ReminderSteps,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let pending =
+            sqlx::query("update review set next_step_at = ? where id = ? and status = 'pending'")
+                .bind(steps.next_step_at_ms.unwrap_or(i64::MAX))
+                .bind(&steps.review_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        if pending.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let mut new_steps = 0;
+        for step in &steps.fired {
+            new_steps += sqlx::query(
+                "insert into reminder_step (review_id, step_id, fired_at) values (?, ?, ?)
+                 on conflict (review_id, step_id) do nothing",
+            )
+            .bind(&steps.review_id)
+            .bind(step)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?
+            .rows_affected();
+        }
+        // Another worker recorded these steps first: its entry stands alone.
+        if let Some(entry) = steps.audit.as_ref().filter(|_| new_steps > 0) {
+            super::audit_log::append(&mut tx, entry, Some(&steps.review_id)).await?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
     }
 }

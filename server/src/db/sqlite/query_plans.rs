@@ -8,7 +8,7 @@
 
 use super::indexed_sql::{
     pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
-    OLDEST_PENDING, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
+    OLDEST_PENDING, REMINDERS_DUE, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
 };
 use super::SqliteStore;
 
@@ -45,6 +45,10 @@ async fn each_statement_searches_an_index() {
         (
             HEARTBEATS_DUE,
             "USING INDEX review_heartbeat_due (status=? AND <expr><?)",
+        ),
+        (
+            REMINDERS_DUE,
+            "USING INDEX review_step_due (status=? AND <expr><?)",
         ),
         (
             COUNT_PENDING,
