@@ -3,8 +3,8 @@
 use crate::api::current_user;
 use crate::domain::actor::Role;
 use crate::pages::{
-    AuditLogPage, BareBenchPage, OverviewPage, QueuePage, RejectedIntakePage, ReviewPage,
-    SettingsPage,
+    AuditLogPage, BareBenchPage, NotificationsPage, OverviewPage, QueuePage, RejectedIntakePage,
+    ReviewPage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     // resource left the title out of the head now and then.)
                     <Route path=path!("/reviews/:id") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
+                    <Route path=path!("/notifications") view=NotificationsPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/audit") view=AuditLogPage />
                     <Route path=path!("/overview") view=OverviewPage />
@@ -92,6 +93,7 @@ fn TopBar() -> impl IntoView {
                             {lead.then(|| view! { <A href="/overview">"Overview"</A> <A href="/audit">"Audit log"</A> })}
                             {admin.then(|| view! {
                                 <A href="/intake/rejected">"Rejected intake"</A>
+                                <A href="/notifications">"Notifications"</A>
                                 <A href="/settings">"Settings"</A>
                             })}
                         </nav>

@@ -39,6 +39,7 @@ test('a viewer can look but not decide', async ({ page }) => {
   await openReview(page, 'Promote demand-forecast v5 to production', 'val');
   await expect(page.locator('.user')).toContainText('viewer');
   await expect(page.getByRole('link', { name: 'Rejected intake' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Notifications', exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Approve' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Reject' })).toBeDisabled();
   await expect(page.getByText('Your role (viewer) can view reviews but not decide them.').first()).toBeVisible();

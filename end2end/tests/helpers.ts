@@ -22,6 +22,7 @@ export const MAIN_PAGES: [string, string][] = [
   ['/audit', 'lee'],
   ['/overview', 'lee'],
   ['/intake/rejected', 'root'],
+  ['/notifications', 'root'],
   ['/settings', 'root'],
 ];
 

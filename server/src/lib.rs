@@ -99,7 +99,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         config.notify,
         &sdk,
         clock.clone(),
-        stores.notifications,
+        stores.notifications.clone(),
     )?;
     let sessions = auth::sessions::Sessions::new(
         stores.sessions,
@@ -138,6 +138,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             aws::object_cache::KEEP_FOR,
         )),
         clock,
+        notifications: stores.notifications,
         links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
         recorder,
         pending: Default::default(),

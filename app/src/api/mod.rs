@@ -15,6 +15,7 @@ mod decisions;
 mod error;
 #[cfg(feature = "ssr")]
 mod guard;
+mod notifications;
 mod overview;
 mod queue;
 mod rejected_intake;
@@ -28,6 +29,7 @@ pub use bulk::*;
 pub use codec::JsonAnswer;
 pub use decisions::*;
 pub use error::AppError;
+pub use notifications::*;
 pub use overview::*;
 pub use queue::*;
 pub use rejected_intake::*;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench_bare;
+mod notifications;
 mod overview;
 mod queue;
 mod rejected_intake;
@@ -10,6 +11,7 @@ mod settings;
 
 pub use audit::AuditLogPage;
 pub use bench_bare::BareBenchPage;
+pub use notifications::NotificationsPage;
 pub use overview::OverviewPage;
 pub use queue::QueuePage;
 pub use rejected_intake::RejectedIntakePage;

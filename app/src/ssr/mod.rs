@@ -31,7 +31,7 @@ pub use watch::ClockReport;
 use crate::domain::artefact::buckets::ArtefactBuckets;
 use crate::domain::metrics::DirectionRules;
 use crate::domain::policy::Policies;
-use ports::{Clock, ObjectStore, ReviewStore, Workflow};
+use ports::{Clock, NotificationOutbox, ObjectStore, ReviewStore, Workflow};
 use std::sync::Arc;
 
 /// Everything the use cases need, cheap to clone.
@@ -41,6 +41,8 @@ pub struct Services {
     pub workflow: Arc<dyn Workflow>,
     pub objects: Arc<dyn ObjectStore>,
     pub clock: Arc<dyn Clock>,
+    /// The notification outbox, read by the admins' notifications page.
+    pub notifications: Arc<dyn NotificationOutbox>,
     /// Which artefact links each person holds, so reloads are not audited again.
     pub links: Arc<link_ledger::LinkLedger>,
     /// Writes the outcomes of the deciders' delivery attempts; the server's

@@ -1,6 +1,6 @@
 //! Read models: the queue and one review, as the pages show them.
 
-use super::ports::{AuditRecord, QueueRow, StoreError, StoredReview};
+use super::ports::{AuditRecord, NotificationRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
     DeliveryView, MetricChipView, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
@@ -21,6 +21,9 @@ use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
+
+/// How many notifications the admins' page lists.
+const RECENT_NOTIFICATIONS: u32 = 200;
 
 /// A person's repeated views of one review within this window are one entry.
 const VIEW_WINDOW_MS: i64 = 10 * 60_000;
@@ -143,6 +146,13 @@ impl Services {
 
     pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntake>, StoreError> {
         self.store.rejected_intake(200).await
+    }
+
+    /// The newest notifications, newest first, for the admins' page.
+    pub async fn recent_notifications(&self) -> Result<Vec<NotificationRecord>, StoreError> {
+        self.notifications
+            .recent_notifications(RECENT_NOTIFICATIONS)
+            .await
     }
 }
 

@@ -22,6 +22,7 @@ mod key_rotation;
 mod live;
 mod logs;
 mod notifications;
+mod notifications_page;
 mod policy;
 mod probe;
 mod queue;

@@ -33,19 +33,30 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// How the admin page and the audit log name it (no secret, no query
-    /// string of a webhook URL).
+    /// How the admin page and the audit log name it (no secret: neither
+    /// the query string nor the `user:password@` of a webhook URL, where
+    /// chat tools put their keys).
     pub fn label(&self) -> String {
         match self {
             Destination::Slack { channel } => format!("slack:{channel}"),
             Destination::Email { to } => format!("email:{to}"),
             Destination::Sns { topic_arn } => format!("sns:{topic_arn}"),
-            Destination::Webhook { url, .. } => {
-                let bare = url.split(['?', '#']).next().unwrap_or_default();
-                format!("webhook:{bare}")
-            }
+            Destination::Webhook { url, .. } => format!("webhook:{}", bare_url(url)),
         }
     }
+}
+
+/// `url` without its query, fragment and credentials.
+fn bare_url(url: &str) -> String {
+    let bare = url.split(['?', '#']).next().unwrap_or_default();
+    let Some((scheme, rest)) = bare.split_once("://") else {
+        return bare.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}{path}")
 }
 
 use crate::domain::string_enum::string_enum;
@@ -59,5 +70,63 @@ string_enum! {
         Sent => "sent",
         /// Refused for good (or out of attempts); audited.
         Failed => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webhook(url: &str) -> String {
+        Destination::Webhook {
+            url: url.into(),
+            secret_env: "HOOK_SECRET".into(),
+        }
+        .label()
+    }
+
+    #[test]
+    fn a_webhook_is_named_without_its_query_fragment_or_credentials() {
+        assert_eq!(
+            webhook("https://hooks.example.com/x/y?sig=SECRET&k=2#frag"),
+            "webhook:https://hooks.example.com/x/y"
+        );
+        assert_eq!(
+            webhook("https://bot:SECRET@hooks.example.com:8443/x"),
+            "webhook:https://hooks.example.com:8443/x"
+        );
+        // An `@` in the path or query is not a credential's.
+        assert_eq!(
+            webhook("https://hooks.example.com/to/ada@example.com?a=b@c"),
+            "webhook:https://hooks.example.com/to/ada@example.com"
+        );
+        assert_eq!(
+            webhook("https://hooks.example.com"),
+            "webhook:https://hooks.example.com"
+        );
+        assert!(!webhook("https://hooks.example.com/x?k=SECRET").contains("HOOK_SECRET"));
+    }
+
+    #[test]
+    fn other_destinations_are_named_by_kind_and_address() {
+        let named = |destination: Destination| destination.label();
+        assert_eq!(
+            named(Destination::Slack {
+                channel: "C0123".into()
+            }),
+            "slack:C0123"
+        );
+        assert_eq!(
+            named(Destination::Email {
+                to: "ml@example.com".into()
+            }),
+            "email:ml@example.com"
+        );
+        assert_eq!(
+            named(Destination::Sns {
+                topic_arn: "arn:aws:sns:us-east-1:123456789012:reviews".into()
+            }),
+            "sns:arn:aws:sns:us-east-1:123456789012:reviews"
+        );
     }
 }
