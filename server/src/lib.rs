@@ -313,7 +313,6 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// The role map, which must be given and must map at least one group.
 /// The notifier, when anything can be notified: a route in the
 /// configuration, or e-mail to tell requesters the outcome. The channels
 /// are built either way, so a half-configured SMTP stops start-up.
@@ -345,6 +344,7 @@ fn notifier(
     }))
 }
 
+/// The role map, which must be given and must map at least one group.
 fn role_map(text: Option<&str>) -> anyhow::Result<RoleMap> {
     let Some(text) = text else {
         anyhow::bail!(

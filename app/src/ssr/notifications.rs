@@ -21,7 +21,6 @@ use crate::domain::notify::route::NotifySettings;
 use crate::domain::notify::schedule::{deadline_or_target, due_now, steps, StepKind};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::retry::backoff_ms;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A notification is given up (failed, audited) after this many attempts.
@@ -367,19 +366,15 @@ fn message_for(
 /// alone. Order of first appearance is kept.
 fn group_digests(jobs: Vec<NotificationJob>) -> Vec<Vec<NotificationJob>> {
     let mut groups: Vec<Vec<NotificationJob>> = Vec::new();
-    let mut digest_index: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
     for job in jobs {
-        match job.digest_until_ms {
-            Some(until) => {
-                let key = (job.route.clone(), job.destination.label(), until);
-                match digest_index.get(&key) {
-                    Some(&at) => groups[at].push(job),
-                    None => {
-                        digest_index.insert(key, groups.len());
-                        groups.push(vec![job]);
-                    }
-                }
-            }
+        let together = |first: &NotificationJob| {
+            job.digest_until_ms.is_some()
+                && first.digest_until_ms == job.digest_until_ms
+                && first.route == job.route
+                && first.destination == job.destination
+        };
+        match groups.iter_mut().find(|group| together(&group[0])) {
+            Some(group) => group.push(job),
             None => groups.push(vec![job]),
         }
     }

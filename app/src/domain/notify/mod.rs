@@ -46,8 +46,9 @@ impl Destination {
     }
 }
 
-/// `url` without its query, fragment and credentials.
-fn bare_url(url: &str) -> String {
+/// `url` without its query, fragment and credentials (a token may be
+/// any of them): how a webhook's address is shown and logged.
+pub fn bare_url(url: &str) -> String {
     let bare = url.split(['?', '#']).next().unwrap_or_default();
     let Some((scheme, rest)) = bare.split_once("://") else {
         return bare.to_owned();
