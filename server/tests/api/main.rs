@@ -22,6 +22,7 @@ mod key_rotation;
 mod live;
 mod logs;
 mod notifications;
+mod notify_faults;
 mod policy;
 mod probe;
 mod queue;
