@@ -94,6 +94,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let stores = db::connect(&args.database_url).await?;
     let sdk = aws::sdk_config(&args.aws).await;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // The delivery worker notices stuck deliveries whether or not anyone
+    // is notified: the audit entry is the review's history either way.
+    let stuck_after =
+        Duration::from_millis(u64::try_from(config.notify.stuck_after_ms()).unwrap_or(u64::MAX));
     let notifier = notifier(
         &args,
         config.notify,
@@ -230,7 +234,15 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     tasks.spawn(supervise("delivery", health.clone(), shutdown.clone(), {
         let (services, shutdown) = (services.clone(), shutdown.clone());
         let interval = Duration::from_millis(args.delivery_interval_ms);
-        move |handle| workers::delivery::run(services.clone(), interval, shutdown.clone(), handle)
+        move |handle| {
+            workers::delivery::run(
+                services.clone(),
+                interval,
+                stuck_after,
+                shutdown.clone(),
+                handle,
+            )
+        }
     }));
     if let Some(notifier) = notifier {
         tasks.spawn(supervise("notify", health.clone(), shutdown.clone(), {

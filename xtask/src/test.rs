@@ -82,6 +82,9 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .env("SIGNOFF_TEST_MAILDIR", &smtp.maildir)
             // The fault tests start emulators of their own, to freeze them.
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
+            // A notification fault test starts an SMTP server of its own,
+            // late, with the venv's Python (which has aiosmtpd).
+            .env("SIGNOFF_TEST_PYTHON", setup::venv_python(paths)?)
             // The key rotation test starts a provider of its own, to restart it.
             .env(
                 "SIGNOFF_TEST_OIDC_PROVIDER",

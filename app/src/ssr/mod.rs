@@ -17,6 +17,7 @@ pub mod pending_count;
 pub mod ports;
 mod queries;
 mod review_page;
+mod stuck_deliveries;
 mod watch;
 
 pub use artefacts::PreviewOutcome;

@@ -207,6 +207,18 @@ pub enum DeliveryOutcome {
     },
 }
 
+/// A delivery still queued past the stuck time, as the sweep reads it
+/// (without its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckDelivery {
+    pub review_id: String,
+    /// When its decision was committed.
+    pub queued_since_ms: i64,
+    /// Attempts so far, one under way included.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
 /// A held review whose workflow expects a heartbeat. Holds the token.
 #[derive(Debug, Clone)]
 pub struct HeartbeatJob {
@@ -332,6 +344,23 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError>;
+    /// Up to `limit` deliveries still queued that were committed at or
+    /// before `queued_before_ms` and not yet noticed as stuck, oldest first.
+    async fn stuck_deliveries(
+        &self,
+        queued_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StuckDelivery>, StoreError>;
+    /// Marks the review's delivery noticed as stuck and appends `audit`, in
+    /// one transaction, if it is still queued since at or before
+    /// `queued_before_ms` and was not noticed before; `false` (nothing
+    /// written) otherwise. Once per delivery, whoever calls and however often.
+    async fn notice_stuck_delivery(
+        &self,
+        review_id: &str,
+        queued_before_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError>;
     /// Ends the pending reviews whose deadline has passed at `now_ms` as
     /// `closing` says, with its audit entry for each; returns their ids.
     async fn expire_overdue(

@@ -1,9 +1,9 @@
 //! The store's story: everything the services ask of a database, told over
 //! the ports alone ([`Stores`]): intake and duplicates, decisions and a lost
 //! compare-and-set, the outbox's claims and leases, expiry and upstream
-//! close, the clock's sweeps, the audit chain (append, verify, prune), the
-//! queue's pages under every filter and order, search, sessions, and the
-//! notification outbox.
+//! close, the clock's sweeps, stuck deliveries noticed once, the audit
+//! chain (append, verify, prune), the queue's pages under every filter and
+//! order, search, sessions, and the notification outbox.
 //!
 //! Nothing here names an engine or runs SQL: an engine joins by opening a
 //! fresh, empty database for each chapter and calling [`tell`]. SQLite's
@@ -50,6 +50,7 @@ where
     rejected_intake_is_counted_per_message(&fresh().await).await;
     one_decision_wins_a_race_and_the_other_writes_nothing(&fresh().await).await;
     the_outbox_is_claimed_under_a_lease_and_finished_once(&fresh().await).await;
+    a_stuck_delivery_is_noticed_once(&fresh().await).await;
     reviews_end_by_deadline_or_upstream_once(&fresh().await).await;
     the_clock_finds_what_is_due(&fresh().await).await;
     the_audit_chain_appends_verifies_and_prunes(&fresh().await, scratch).await;
@@ -327,6 +328,143 @@ async fn the_outbox_is_claimed_under_a_lease_and_finished_once(stores: &Stores) 
         actions(&audit_of(stores, "review-gone").await),
         ["closed", "approved", "received"]
     );
+}
+
+async fn a_stuck_delivery_is_noticed_once(stores: &Stores) {
+    let store = &stores.reviews;
+    for (key, decided_at) in [
+        ("slow", T0 + 10_000),
+        ("raced", T0 + 10_001),
+        ("done", T0 + 10_002),
+        ("fresh", T0 + 100_000),
+    ] {
+        add(stores, key, json!({}), T0).await;
+        let review = stored(stores, &format!("review-{key}")).await;
+        let commit = final_commit(&review, decision("user-ada", Verdict::Approve, decided_at));
+        store.commit_decision(&commit).await.expect("committed");
+    }
+    let retry = DeliveryOutcome::Retry {
+        error: "throttled".into(),
+        next_attempt_at_ms: T0 + 20_000,
+    };
+    store
+        .finish_delivery("review-slow", &retry, T0 + 11_000, None)
+        .await
+        .expect("finished");
+    let delivered = AuditRecord::system(T0 + 11_000, Action::Delivered, None, None);
+    store
+        .finish_delivery(
+            "review-done",
+            &DeliveryOutcome::Delivered,
+            T0 + 11_000,
+            Some(&delivered),
+        )
+        .await
+        .expect("finished");
+
+    let cutoff = T0 + 50_000;
+    let stuck = |before, limit| store.stuck_deliveries(before, limit);
+    let found: Vec<_> = stuck(cutoff, 10)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|d| (d.review_id, d.queued_since_ms, d.attempts, d.last_error))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("review-slow".into(), T0 + 10_000, 1, Some("throttled".into())),
+            ("review-raced".into(), T0 + 10_001, 1, None),
+        ],
+        "still queued and committed by the cutoff, oldest first; not the delivered one, not the fresh one"
+    );
+    let ids = |found: Vec<app::ssr::ports::StuckDelivery>| -> Vec<String> {
+        found.into_iter().map(|d| d.review_id).collect()
+    };
+    assert_eq!(ids(stuck(cutoff, 1).await.expect("read")), ["review-slow"]);
+    assert_eq!(
+        ids(stuck(T0 + 10_000, 10).await.expect("read")),
+        ["review-slow"],
+        "committed at the cutoff counts"
+    );
+
+    // Delivered between the sweep's reading and its notice: nothing written.
+    let raced_delivered = AuditRecord::system(T0 + 60_000, Action::Delivered, None, None);
+    store
+        .finish_delivery(
+            "review-raced",
+            &DeliveryOutcome::Delivered,
+            T0 + 60_000,
+            Some(&raced_delivered),
+        )
+        .await
+        .expect("finished");
+    let notice = |key: &str| {
+        AuditRecord::system(
+            T0 + 60_000,
+            Action::DeliveryStuck,
+            Some(&format!("review-{key}")),
+            Some(format!("{key} waited")),
+        )
+    };
+    assert!(!store
+        .notice_stuck_delivery("review-raced", cutoff, &notice("raced"))
+        .await
+        .expect("noticed"));
+    // Too young for the cutoff it is noticed under: the store checks too.
+    assert!(!store
+        .notice_stuck_delivery("review-fresh", cutoff, &notice("fresh"))
+        .await
+        .expect("noticed"));
+
+    assert!(store
+        .notice_stuck_delivery("review-slow", cutoff, &notice("slow"))
+        .await
+        .expect("noticed"));
+    // Once: a second sweep, a restart or another replica writes nothing.
+    assert!(!store
+        .notice_stuck_delivery("review-slow", cutoff + 60_000, &notice("slow"))
+        .await
+        .expect("noticed"));
+    assert!(stuck(cutoff, 10).await.expect("read").is_empty());
+    assert_eq!(
+        ids(stuck(T0 + 200_000, 10).await.expect("read")),
+        ["review-fresh"],
+        "the fresh one in its turn"
+    );
+
+    let slow = audit_of(stores, "review-slow").await;
+    assert_eq!(
+        actions(&slow),
+        ["delivery stuck", "approved", "received"],
+        "one entry, on the stuck review"
+    );
+    assert_eq!(slow[0].content.detail.as_deref(), Some("slow waited"));
+    assert_eq!(
+        actions(&audit_of(stores, "review-raced").await),
+        ["delivered", "approved", "received"]
+    );
+    let slow_delivery = stored(stores, "review-slow").await.delivery.expect("a row");
+    assert_eq!(
+        (slow_delivery.state, slow_delivery.attempts),
+        (DeliveryState::Queued, 1),
+        "noticing changes nothing of the delivery itself"
+    );
+    // The entry notifies, like every entry whose action does.
+    let stuck_events: Vec<_> = stores
+        .notifications
+        .events_to_route(50)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.action == Action::DeliveryStuck.name())
+        .map(|e| (e.review_id, e.detail))
+        .collect();
+    assert_eq!(
+        stuck_events,
+        [("review-slow".to_owned(), "slow waited".to_owned())]
+    );
+    assert!(verify(stores).await > 0);
 }
 
 async fn reviews_end_by_deadline_or_upstream_once(stores: &Stores) {

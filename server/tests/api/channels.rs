@@ -32,7 +32,7 @@ pub fn smtp_url() -> String {
     )
 }
 
-fn maildir() -> PathBuf {
+pub fn maildir() -> PathBuf {
     std::env::var("SIGNOFF_TEST_MAILDIR")
         .expect("SIGNOFF_TEST_MAILDIR is not set: run the tests with `cargo xtask test`")
         .into()
@@ -84,7 +84,12 @@ fn normalized(text: &str) -> String {
 /// The Maildir's messages whose `X-RcptTo` (the envelope recipient, which
 /// aiosmtpd's Mailbox handler records) is `to`: raw bytes, one per message.
 pub fn delivered_to(to: &str) -> Vec<Vec<u8>> {
-    let new = maildir().join("new");
+    delivered_to_in(&maildir(), to)
+}
+
+/// [`delivered_to`] in the Maildir `maildir` (an SMTP server a test started).
+pub fn delivered_to_in(maildir: &std::path::Path, to: &str) -> Vec<Vec<u8>> {
+    let new = maildir.join("new");
     let Ok(entries) = std::fs::read_dir(&new) else {
         return Vec::new();
     };

@@ -26,7 +26,7 @@ pub struct PrivateEmulator {
 }
 
 impl PrivateEmulator {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         Self::start_with_env(&[]).await
     }
 
@@ -57,7 +57,7 @@ impl PrivateEmulator {
         emulator
     }
 
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([signal, &self.child.id().to_string()])
             .status()
@@ -268,7 +268,6 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
     assert_eq!(task_successes(&stack.sfn, &arn).await, 1);
 }
 
-/// Polls `probe` until it has something, for at most [`PATIENCE`].
 /// Approves review `id` on the server at `base` as the session `cookie`,
 /// in a task of its own; the task answers what came back.
 fn approve_in_background(
@@ -292,7 +291,8 @@ fn approve_in_background(
     })
 }
 
-async fn until_some<T, F, Fut>(mut probe: F) -> T
+/// Polls `probe` until it has something, for at most [`PATIENCE`].
+pub async fn until_some<T, F, Fut>(mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -311,7 +311,7 @@ where
 }
 
 /// A `signoff serve` process of the test's, killed if the test fails first.
-struct ServerProcess(Child);
+pub struct ServerProcess(pub Child);
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
@@ -326,13 +326,24 @@ fn served_database_url(dir: &ScratchDir) -> String {
 }
 
 /// The database of the server [`serve`] started in `dir`.
-async fn served_database(dir: &ScratchDir) -> Probe {
+pub async fn served_database(dir: &ScratchDir) -> Probe {
     Probe::open(&served_database_url(dir)).await
 }
 
 /// `signoff serve` as its own process, so it can be killed. Its calls
 /// carry `app/NAME` in their user agent ([`SfnRequest::sent_by`]).
 fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProcess {
+    serve_with(stack, dir, port, name, &[])
+}
+
+/// [`serve`] with more environment variables (its configuration file, SMTP).
+pub fn serve_with(
+    stack: &Stack,
+    dir: &ScratchDir,
+    port: u16,
+    name: &str,
+    env: &[(&str, &str)],
+) -> ServerProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_signoff"))
         .arg("serve")
         .env("AWS_SDK_UA_APP_ID", name)
@@ -347,12 +358,13 @@ fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProces
         .env("SIGNOFF_OIDC_CLIENT_SECRET", "unused")
         .env("SIGNOFF_ROLE_MAP", crate::helpers::ROLE_MAP)
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .spawn()
         .expect("signoff starts");
     ServerProcess(child)
 }
 
-async fn wait_healthy(port: u16) {
+pub async fn wait_healthy(port: u16) {
     until_listening(port, "the server").await;
     let reply = Http::new()
         .get(&format!("http://127.0.0.1:{port}/healthz"), None)

@@ -23,6 +23,7 @@ mod live;
 mod logs;
 mod notifications;
 mod notifications_page;
+mod notify_faults;
 mod policy;
 mod probe;
 mod queue;

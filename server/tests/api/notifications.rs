@@ -3,26 +3,34 @@
 //! emulator's SNS, and the requester hears the outcome. No message holds
 //! the task token, an artefact URI or a presigned link.
 
-use crate::channels::{delivered_to, receive, smtp_url, topic_with_queue};
+use crate::channels::{
+    delivered_to, delivered_to_in, maildir, receive, smtp_url, topic_with_queue,
+};
 use crate::helpers::{config_file, sample_review, short_id, spawn_app_with, PATIENCE};
 use mail_parser::MessageParser;
 use serde_json::json;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Waits until `count` e-mails to `to` arrived, then a little longer, and
 /// returns every one that did (so one too many shows).
-async fn mails_to(to: &str, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + PATIENCE;
-    while delivered_to(to).len() < count {
+pub async fn mails_to(to: &str, count: usize) -> Vec<String> {
+    mails_in(&maildir(), to, count, PATIENCE).await
+}
+
+/// [`mails_to`] in the Maildir `maildir`, waiting at most `patience`.
+pub async fn mails_in(maildir: &Path, to: &str, count: usize, patience: Duration) -> Vec<String> {
+    let deadline = Instant::now() + patience;
+    while delivered_to_in(maildir, to).len() < count {
         assert!(
             Instant::now() < deadline,
             "{} of {count} e-mails to {to} arrived",
-            delivered_to(to).len()
+            delivered_to_in(maildir, to).len()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    delivered_to(to)
+    delivered_to_in(maildir, to)
         .iter()
         .map(|raw| {
             let mail = MessageParser::default().parse(raw).expect("a MIME message");

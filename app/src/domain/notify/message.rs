@@ -241,7 +241,7 @@ fn intro(kind: NotifyKind, facts: &ReviewFacts, now_ms: i64) -> String {
         }
         NotifyKind::Delivered => format!("{} The workflow has the decision.", outcome(facts)),
         NotifyKind::DeliveryStuck => format!(
-            "{} The decision has not reached Step Functions yet; Signoff keeps retrying.",
+            "{} The decision has not reached Step Functions: the review page says why, and whether Signoff is still trying.",
             outcome(facts)
         ),
         NotifyKind::Decided | NotifyKind::ClosedUpstream | NotifyKind::Expired => outcome(facts),

@@ -13,6 +13,7 @@ pub mod metrics_summary;
 pub mod route;
 pub mod schedule;
 pub mod signature;
+pub mod stuck;
 pub mod text;
 
 /// Where one message goes. A route lists several; the server's adapters

@@ -1,11 +1,12 @@
 //! SQLite: the outbox of decided reviews, claimed under a lease and finished
-//! with the attempt's outcome.
+//! with the attempt's outcome; those queued too long are noticed as stuck,
+//! once each.
 
-use super::indexed_sql::CLAIM_DELIVERIES;
+use super::indexed_sql::{CLAIM_DELIVERIES, STUCK_DELIVERIES};
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
 use app::domain::token::TaskToken;
-use app::ssr::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError};
+use app::ssr::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, StuckDelivery};
 
 impl SqliteStore {
     pub(super) async fn claim_deliveries(
@@ -81,5 +82,57 @@ impl SqliteStore {
         }
         tx.commit().await.map_err(store_error)?;
         Ok(())
+    }
+
+    pub(super) async fn stuck_deliveries(
+        &self,
+        queued_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StuckDelivery>, StoreError> {
+        let rows: Vec<(String, i64, i64, Option<String>)> = sqlx::query_as(STUCK_DELIVERIES)
+            .bind(queued_before_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(review_id, queued_since_ms, attempts, last_error)| StuckDelivery {
+                    review_id,
+                    queued_since_ms,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    last_error,
+                },
+            )
+            .collect())
+    }
+
+    pub(super) async fn notice_stuck_delivery(
+        &self,
+        review_id: &str,
+        queued_before_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let noticed = sqlx::query(
+            "update delivery set stuck_noticed_at = ?
+             where review_id = ? and state = 'queued' and stuck_noticed_at is null
+               and created_at <= ?",
+        )
+        .bind(audit.at_ms)
+        .bind(review_id)
+        .bind(queued_before_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if noticed.rows_affected() == 0 {
+            // Noticed before (another sweep, a replica, before a restart),
+            // or it left the queue meanwhile.
+            return Ok(false);
+        }
+        super::audit_log::append(&mut tx, audit, Some(review_id)).await?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
     }
 }

@@ -49,6 +49,14 @@ pub(super) const CLAIM_DELIVERIES: &str =
         order by next_attempt_at limit ?)
      returning review_id, payload_json, attempts";
 
+/// Queued deliveries committed before a time and not yet noticed as stuck,
+/// oldest first (the partial index `delivery_stuck_watch`, whose condition
+/// the statement repeats so that SQLite may use it).
+pub(super) const STUCK_DELIVERIES: &str =
+    "select review_id, created_at, attempts, last_error from delivery
+     where state = 'queued' and stuck_noticed_at is null and created_at <= ?
+     order by created_at limit ?";
+
 /// What happened to reviews since the last change the live pages were
 /// told of (the audit log's own order, from a recent id): entries whose
 /// action changes a review ([`Action::changes_a_review`]). The actions are

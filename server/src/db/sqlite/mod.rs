@@ -28,7 +28,7 @@ use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::ssr::ports::{
     AuditRecord, Closing, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob,
     Inserted, NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore,
-    StoreError, StoredReview,
+    StoreError, StoredReview, StuckDelivery,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -187,6 +187,23 @@ impl ReviewStore for SqliteStore {
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError> {
         SqliteStore::finish_delivery(self, review_id, outcome, now_ms, audit).await
+    }
+
+    async fn stuck_deliveries(
+        &self,
+        queued_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StuckDelivery>, StoreError> {
+        SqliteStore::stuck_deliveries(self, queued_before_ms, limit).await
+    }
+
+    async fn notice_stuck_delivery(
+        &self,
+        review_id: &str,
+        queued_before_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        SqliteStore::notice_stuck_delivery(self, review_id, queued_before_ms, audit).await
     }
 
     async fn pending_at_least(&self, now_ms: i64, ages: &[i64]) -> Result<Vec<u32>, StoreError> {

@@ -8,7 +8,7 @@
 
 use super::indexed_sql::{
     pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
-    OLDEST_PENDING, REMINDERS_DUE, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER,
+    OLDEST_PENDING, REMINDERS_DUE, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER, STUCK_DELIVERIES,
 };
 use super::SqliteStore;
 
@@ -61,6 +61,10 @@ async fn each_statement_searches_an_index() {
         (
             CLAIM_DELIVERIES,
             "USING INDEX delivery_due (state=? AND next_attempt_at<?)",
+        ),
+        (
+            STUCK_DELIVERIES,
+            "USING INDEX delivery_stuck_watch (state=? AND created_at<?)",
         ),
         (
             REVIEW_CHANGES_AFTER.as_str(),

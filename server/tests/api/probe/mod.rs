@@ -17,9 +17,11 @@
 //! here, in `sqlite_only`.
 
 mod audit;
+mod notifications;
 mod reviews;
 mod sessions;
 
+pub use notifications::StoredNotification;
 pub use reviews::{ReviewKeys, StoredDelivery};
 
 use server::auth::sessions::SessionStore;

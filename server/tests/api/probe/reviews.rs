@@ -183,6 +183,18 @@ impl Probe {
         .await
     }
 
+    /// Moves a delivery's commit `by_ms` into the past, as if it had been
+    /// queued that much longer (the stuck-delivery sweep measures from it).
+    pub async fn backdate_delivery(&self, review_id: &str, by_ms: i64) {
+        let changed = self
+            .change(
+                "update delivery set created_at = created_at - $2 where review_id = $1",
+                &[Arg::Text(review_id), Arg::Int(by_ms)],
+            )
+            .await;
+        assert_eq!(changed, 1, "the delivery of {review_id} backdated");
+    }
+
     /// Puts a review's delivery back in the outbox, due now and unclaimed,
     /// as if its last answer had been lost.
     pub async fn requeue_delivery(&self, review_id: &str) {

@@ -1,0 +1,40 @@
+//! The notification outbox, as stored.
+
+use super::{Arg, Probe};
+
+/// One notification row: where it stands in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotification {
+    pub route: String,
+    pub state: String,
+    pub attempts: i64,
+    pub claimed_until: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// `(route, state, attempts, claimed_until, last_error)`.
+type NotificationRow = (String, String, i64, Option<i64>, Option<String>);
+
+impl Probe {
+    /// The review's notifications, oldest first.
+    pub async fn notifications_of(&self, review_id: &str) -> Vec<StoredNotification> {
+        let rows: Vec<NotificationRow> = self
+            .rows(
+                "select route, state, attempts, claimed_until, last_error
+                 from notification where review_id = $1 order by id",
+                &[Arg::Text(review_id)],
+            )
+            .await;
+        rows.into_iter()
+            .map(
+                |(route, state, attempts, claimed_until, last_error)| StoredNotification {
+                    route,
+                    state,
+                    attempts,
+                    claimed_until,
+                    last_error,
+                },
+            )
+            .collect()
+    }
+}
