@@ -295,10 +295,11 @@ impl Default for EdgeArgs {
     }
 }
 
-/// The notification channels' settings (e-mail; SNS goes through the AWS
-/// settings, webhooks name their secret's variable in the configuration
-/// file). `Debug` leaves out the SMTP URL's password.
-#[derive(Clone, Default, Args)]
+/// The notification channels' settings (e-mail and Slack; SNS goes through
+/// the AWS settings, webhooks name their secret's variable in the
+/// configuration file). `Debug` leaves out the SMTP URL's password and the
+/// Slack token.
+#[derive(Clone, Args)]
 pub struct NotifyArgs {
     /// The SMTP server e-mail notifications go through:
     /// `smtp://host:25` (plain, for a relay on this machine or network),
@@ -313,6 +314,31 @@ pub struct NotifyArgs {
     /// <signoff@example.com>`. Required with --smtp-url.
     #[arg(long, env = "SIGNOFF_EMAIL_FROM")]
     pub email_from: Option<String>,
+
+    /// The base URL of Slack's Web API, to which method names are appended
+    /// (a stand-in's in tests and the demo).
+    #[arg(long, env = "SIGNOFF_SLACK_API_URL", default_value = DEFAULT_SLACK_API_URL)]
+    pub slack_api_url: String,
+
+    /// The Slack app's bot token (`xoxb-…`), with the `chat:write` scope;
+    /// prefer the environment variable. Unset: Slack destinations fail as
+    /// not configured.
+    #[arg(long, env = "SIGNOFF_SLACK_BOT_TOKEN", hide_env_values = true)]
+    pub slack_bot_token: Option<Secret>,
+}
+
+/// Slack's own Web API.
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+impl Default for NotifyArgs {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            email_from: None,
+            slack_api_url: DEFAULT_SLACK_API_URL.to_owned(),
+            slack_bot_token: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for NotifyArgs {
@@ -323,6 +349,8 @@ impl std::fmt::Debug for NotifyArgs {
                 &self.smtp_url.as_deref().map(crate::redact::url),
             )
             .field("email_from", &self.email_from)
+            .field("slack_api_url", &crate::redact::url(&self.slack_api_url))
+            .field("slack_bot_token", &self.slack_bot_token)
             .finish()
     }
 }

@@ -18,6 +18,7 @@ mod paths;
 mod process;
 mod setup;
 mod site;
+mod slack;
 mod smtp;
 mod stack;
 mod test;

@@ -3,12 +3,12 @@
 //!    (before the slow stages, so a lint fails the run in minutes);
 //! 3. the site and server (debug, built once);
 //! 4. unit and integration tests (`cargo test`) against a fresh emulator,
-//!    the local OpenID provider and the local SMTP server;
+//!    the local OpenID provider, the local SMTP server and the Slack stand-in;
 //! 5. browser tests (Playwright, Debian's Chromium) against a served stack.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
-use crate::{emulator, identity, setup, site, smtp, stack};
+use crate::{emulator, identity, setup, site, slack, smtp, stack};
 use std::process::Command;
 use std::time::Instant;
 
@@ -47,6 +47,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         &runs.join("test-maildir"),
         &runs.join("test-smtp.log"),
     )?;
+    let slack = slack::start(paths, free_port()?, &runs.join("test-slack.log"))?;
     let browser_port = free_port()?;
     let browser_url = format!("http://127.0.0.1:{browser_port}");
     let provider = identity::start(
@@ -80,6 +81,9 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             // The e-mail tests send there and read the Maildir back.
             .env("SIGNOFF_TEST_SMTP_URL", &smtp.url)
             .env("SIGNOFF_TEST_MAILDIR", &smtp.maildir)
+            // The Slack tests post to the stand-in and read its calls back.
+            .env("SIGNOFF_TEST_SLACK_API_URL", &slack.api_url)
+            .env("SIGNOFF_TEST_SLACK_TOKEN", slack::TEST_TOKEN)
             // The fault tests start emulators of their own, to freeze them.
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
             // A notification fault test starts an SMTP server of its own,
@@ -113,6 +117,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .current_dir(paths.root.join("end2end")),
     );
     drop(server);
+    drop(slack);
     drop(smtp);
     drop(provider);
     drop(emulator);

@@ -1,10 +1,11 @@
 //! The notification channels behind the `Channels` port: one thin adapter
-//! each (SMTP e-mail, SNS, signed webhooks), and [`ChannelAdapters`], which
+//! each (Slack's Web API, SMTP e-mail, SNS, signed webhooks), and [`ChannelAdapters`], which
 //! hands each destination to its adapter. What to send and when is decided
 //! elsewhere (the outbox and its worker); adapters translate a message into
 //! their channel's form and sort failures into transient and permanent.
 
 pub mod email;
+pub mod slack;
 pub mod sns;
 pub mod webhook;
 
@@ -16,9 +17,9 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use std::sync::Arc;
 
-/// What a Slack destination answers until Slack's adapter exists.
-const SLACK_NOT_CONFIGURED: &str =
-    "Slack is not configured: this version of Signoff cannot post to Slack yet";
+/// What a Slack destination answers when no bot token is configured.
+const SLACK_NOT_CONFIGURED: &str = "Slack is not configured (--slack-bot-token): start Signoff \
+     with SIGNOFF_SLACK_BOT_TOKEN set to the Slack app's bot token to post to Slack";
 
 /// What an e-mail destination answers when no SMTP server is configured.
 const EMAIL_NOT_CONFIGURED: &str = "E-mail is not configured: start Signoff with --smtp-url \
@@ -29,6 +30,7 @@ pub struct ChannelAdapters {
     email: Option<email::EmailSender>,
     sns: sns::SnsPublisher,
     webhook: webhook::WebhookPoster,
+    slack: Option<slack::SlackClient>,
 }
 
 impl ChannelAdapters {
@@ -41,11 +43,26 @@ impl ChannelAdapters {
             email,
             sns,
             webhook,
+            slack: None,
         }
     }
 
+    /// Posts Slack destinations through `slack` (without it, they fail as
+    /// not configured).
+    pub fn with_slack(mut self, slack: slack::SlackClient) -> Self {
+        self.slack = Some(slack);
+        self
+    }
+
+    fn slack(&self) -> Result<&slack::SlackClient, SendError> {
+        self.slack
+            .as_ref()
+            .ok_or_else(|| SendError::Permanent(SLACK_NOT_CONFIGURED.into()))
+    }
+
     /// From the settings: e-mail when `--smtp-url` is given (with
-    /// `--email-from`), SNS through the AWS settings, webhooks always.
+    /// `--email-from`), Slack when `--slack-bot-token` is, SNS through the
+    /// AWS settings, webhooks always.
     pub fn from_args(
         args: &NotifyArgs,
         sdk: &SdkConfig,
@@ -65,11 +82,18 @@ impl ChannelAdapters {
             ),
             (None, None) => None,
         };
-        Ok(Self::new(
+        let adapters = Self::new(
             email,
             sns::SnsPublisher::new(crate::aws::sns_client(sdk)),
             webhook::WebhookPoster::new(clock).map_err(anyhow::Error::msg)?,
-        ))
+        );
+        Ok(match &args.slack_bot_token {
+            Some(token) => adapters.with_slack(
+                slack::SlackClient::new(&args.slack_api_url, &token.0)
+                    .map_err(anyhow::Error::msg)?,
+            ),
+            None => adapters,
+        })
     }
 }
 
@@ -81,7 +105,7 @@ impl Channels for ChannelAdapters {
         message: &OutgoingMessage,
     ) -> Result<Option<ChatMessageRef>, SendError> {
         match to {
-            Destination::Slack { .. } => Err(SendError::Permanent(SLACK_NOT_CONFIGURED.into())),
+            Destination::Slack { channel } => self.slack()?.post(channel, message).await.map(Some),
             Destination::Email { to } => match &self.email {
                 Some(sender) => sender.send(to, message).await.map(|()| None),
                 None => Err(SendError::Permanent(EMAIL_NOT_CONFIGURED.into())),
@@ -99,10 +123,10 @@ impl Channels for ChannelAdapters {
 
     async fn update(
         &self,
-        _chat: &ChatMessageRef,
-        _message: &OutgoingMessage,
+        chat: &ChatMessageRef,
+        message: &OutgoingMessage,
     ) -> Result<(), SendError> {
-        Err(SendError::Permanent(SLACK_NOT_CONFIGURED.into()))
+        self.slack()?.update(chat, message).await
     }
 }
 
@@ -115,6 +139,7 @@ mod tests {
         let args = NotifyArgs {
             smtp_url: smtp_url.map(str::to_owned),
             email_from: email_from.map(str::to_owned),
+            ..NotifyArgs::default()
         };
         let sdk = SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
@@ -136,5 +161,51 @@ mod tests {
         assert!(!no_sender.contains("hunter2"), "{no_sender}");
         let no_server = from(None, Some("signoff@example.com")).unwrap_err();
         assert!(no_server.contains("--smtp-url"), "{no_server}");
+    }
+
+    #[tokio::test]
+    async fn slack_without_a_token_fails_for_good_naming_the_flag() {
+        let sdk = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let adapters =
+            ChannelAdapters::from_args(&NotifyArgs::default(), &sdk, Arc::new(SystemClock))
+                .expect("adapters");
+        let message = OutgoingMessage {
+            subject: "s".into(),
+            text: "t".into(),
+            html: String::new(),
+            slack_blocks: Vec::new(),
+            json: serde_json::json!({}),
+        };
+        let to = Destination::Slack {
+            channel: "C0REVIEWS".into(),
+        };
+        let chat = ChatMessageRef {
+            channel: "C0REVIEWS".into(),
+            ts: "1.2".into(),
+        };
+        for result in [
+            adapters.send(&to, &message).await.map(|_| ()),
+            adapters.update(&chat, &message).await,
+        ] {
+            match result {
+                Err(SendError::Permanent(text)) => {
+                    assert!(text.contains("--slack-bot-token"), "{text}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_slack_token_is_never_shown() {
+        let args = NotifyArgs {
+            slack_bot_token: Some(crate::config::Secret("xoxb-very-secret".into())),
+            ..NotifyArgs::default()
+        };
+        let shown = format!("{args:?}");
+        assert!(!shown.contains("xoxb-very-secret"), "{shown}");
+        assert!(shown.contains("https://slack.com/api"), "{shown}");
     }
 }

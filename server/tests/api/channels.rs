@@ -53,6 +53,7 @@ async fn adapters(smtp_url: Option<String>) -> ChannelAdapters {
             .as_ref()
             .map(|_| "Signoff <signoff@example.com>".into()),
         smtp_url,
+        ..NotifyArgs::default()
     };
     ChannelAdapters::from_args(&args, &sdk().await, Arc::new(SystemClock)).expect("adapters")
 }

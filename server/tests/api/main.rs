@@ -31,6 +31,7 @@ mod recorder;
 mod refusals;
 mod server_functions;
 mod signin;
+mod slack;
 mod sqlite_only;
 mod supervision;
 mod workflow;

@@ -1,0 +1,40 @@
+//! The stand-in of Slack's Web API (end2end/slack/standin.mjs) for the
+//! tests: Slack itself cannot be reached from here.
+
+use crate::paths::Paths;
+use crate::process::{start_service, step, Service};
+use std::path::Path;
+use std::process::Command;
+
+/// The bot token the stand-in accepts (a test value, not a secret).
+pub const TEST_TOKEN: &str = "xoxb-signoff-test";
+/// The channel ids it knows (the Slack tests post to the first).
+pub const CHANNELS: &str = "C0REVIEWS";
+
+pub struct SlackStandIn {
+    /// Its Web API's base, as `--slack-api-url` takes it.
+    pub api_url: String,
+    _service: Service,
+}
+
+pub fn start(paths: &Paths, port: u16, log: &Path) -> anyhow::Result<SlackStandIn> {
+    step(&format!(
+        "starting the Slack stand-in on 127.0.0.1:{port} (log: {})",
+        log.display()
+    ));
+    let service = start_service(
+        "the Slack stand-in",
+        Command::new("node")
+            .arg(paths.root.join("end2end/slack/standin.mjs"))
+            .env("SLACK_PORT", port.to_string())
+            .env("SLACK_BOT_TOKEN", TEST_TOKEN)
+            .env("SLACK_CHANNELS", CHANNELS),
+        Some(log),
+        port,
+        "/_calls",
+    )?;
+    Ok(SlackStandIn {
+        api_url: format!("http://127.0.0.1:{port}/api"),
+        _service: service,
+    })
+}
