@@ -25,6 +25,19 @@ const SLACK_NOT_CONFIGURED: &str = "Slack is not configured (--slack-bot-token):
 const EMAIL_NOT_CONFIGURED: &str = "E-mail is not configured: start Signoff with --smtp-url \
      (SIGNOFF_SMTP_URL) and --email-from (SIGNOFF_EMAIL_FROM) to send e-mail notifications";
 
+/// The HTTP client of an adapter that calls out (webhooks, Slack): no
+/// redirects (one could carry a token or a signed body elsewhere), short
+/// timeouts, Signoff's user agent. `what` names it in the error.
+pub(crate) fn outbound_http(what: &str) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .user_agent(concat!("Signoff/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|error| format!("the {what} HTTP client cannot start: {error}"))
+}
+
 /// Every channel's adapter, dispatched by the destination's kind.
 pub struct ChannelAdapters {
     email: Option<email::EmailSender>,

@@ -9,11 +9,6 @@
 use app::domain::notify::message::OutgoingMessage;
 use app::ssr::ports::{ChatMessageRef, SendError};
 use serde_json::{json, Value};
-use std::time::Duration;
-
-/// Slack should answer well within this (Signoff retries later).
-const TIMEOUT: Duration = Duration::from_secs(10);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Slack's error codes that mean "try again later"; any other is answered
 /// the same way every time (an unknown channel, a bad token, a message
@@ -46,14 +41,7 @@ impl SlackClient {
         if token.trim().is_empty() {
             return Err("--slack-bot-token (SIGNOFF_SLACK_BOT_TOKEN) is empty".into());
         }
-        let http = reqwest::Client::builder()
-            // A redirect could carry the token elsewhere: configure the final URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("Signoff/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| format!("the Slack HTTP client cannot start: {error}"))?;
+        let http = super::outbound_http("Slack")?;
         Ok(Self {
             http,
             api_url: api_url.trim_end_matches('/').to_owned(),

@@ -12,11 +12,6 @@ use app::domain::notify::signature::{
 };
 use app::ssr::ports::{Clock, SendError};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// A receiver must answer within this (Signoff retries later).
-const TIMEOUT: Duration = Duration::from_secs(10);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where a secret is read, by its variable's name: the environment, or
 /// (in tests, which must not change the process's environment while other
@@ -37,13 +32,7 @@ impl WebhookPoster {
     }
 
     pub fn with_secrets(clock: Arc<dyn Clock>, secrets: SecretLookup) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("Signoff/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| format!("the webhook HTTP client cannot start: {error}"))?;
+        let http = super::outbound_http("webhook")?;
         Ok(Self {
             http,
             clock,
