@@ -134,7 +134,8 @@ pub struct ServeArgs {
     )]
     pub rejected_visibility_seconds: i32,
 
-    /// How often the delivery worker looks for decisions to (re)send, in milliseconds.
+    /// How often the delivery and notification workers look for decisions and
+    /// notifications to (re)send, in milliseconds.
     #[arg(long, env = "SIGNOFF_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
     pub delivery_interval_ms: u64,
 
