@@ -1,6 +1,7 @@
 //! The ports: what the use cases need from the outside world, as traits the
 //! `server` crate implements (sqlx stores, the AWS SDK, the system clock).
 
+use crate::domain::actor::{Actor, Role};
 use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::decision::RecordedDecision;
@@ -680,4 +681,53 @@ pub trait NotificationOutbox: Send + Sync {
         steps: &ReminderSteps,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
+}
+
+/// A person as Signoff last saw them sign in: what a click in a chat tool
+/// needs to act as them (the chat tool vouches only for an e-mail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The identity provider's `sub`: the record's key.
+    pub subject: String,
+    pub email: Option<String>,
+    /// Whether the provider vouched for the e-mail at the last sign-in.
+    pub email_verified: bool,
+    pub display_name: String,
+    pub usernames: Vec<String>,
+    /// The role their groups gave them at the last sign-in (shown; a click
+    /// maps the groups again, so a changed role map applies at once).
+    pub role: Role,
+    pub groups: Vec<String>,
+    pub last_seen_ms: i64,
+}
+
+impl Person {
+    /// The person acting, with `role` as the current role map gives it.
+    pub fn actor(&self, role: Role) -> Actor {
+        Actor {
+            subject: self.subject.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            usernames: self.usernames.clone(),
+            display_name: self.display_name.clone(),
+            role,
+            groups: self.groups.clone(),
+        }
+    }
+}
+
+/// The people who have signed in, written at each sign-in.
+#[async_trait]
+pub trait People: Send + Sync {
+    /// Records `actor` as seen at `now_ms` (a new person, or a refresh of
+    /// e-mail, role, groups and names).
+    async fn record_sign_in(&self, actor: &Actor, now_ms: i64) -> Result<(), StoreError>;
+
+    /// The person whose verified e-mail is `email` (compared without
+    /// regard to case); the most recently seen if several share it.
+    async fn person_by_verified_email(&self, email: &str) -> Result<Option<Person>, StoreError>;
+
+    /// The people in `group` who have a verified e-mail, most recently
+    /// seen first (an escalation to a group writes to them).
+    async fn people_in_group(&self, group: &str) -> Result<Vec<Person>, StoreError>;
 }
