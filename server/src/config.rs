@@ -326,6 +326,16 @@ pub struct NotifyArgs {
     /// not configured.
     #[arg(long, env = "SIGNOFF_SLACK_BOT_TOKEN", hide_env_values = true)]
     pub slack_bot_token: Option<Secret>,
+
+    /// The Slack app's signing secret, which Slack signs its interaction
+    /// callbacks with; prefer the environment variable. With it (and
+    /// --slack-bot-token, whose app also needs the `users:read` and
+    /// `users:read.email` scopes), the messages' Approve and Reject…
+    /// buttons decide: point the app's Interactivity Request URL at
+    /// `{public-url}/slack/interactions`. Unset: the buttons answer that
+    /// deciding from Slack is not set up.
+    #[arg(long, env = "SIGNOFF_SLACK_SIGNING_SECRET", hide_env_values = true)]
+    pub slack_signing_secret: Option<Secret>,
 }
 
 /// Slack's own Web API.
@@ -338,6 +348,7 @@ impl Default for NotifyArgs {
             email_from: None,
             slack_api_url: DEFAULT_SLACK_API_URL.to_owned(),
             slack_bot_token: None,
+            slack_signing_secret: None,
         }
     }
 }
@@ -352,6 +363,7 @@ impl std::fmt::Debug for NotifyArgs {
             .field("email_from", &self.email_from)
             .field("slack_api_url", &crate::redact::url(&self.slack_api_url))
             .field("slack_bot_token", &self.slack_bot_token)
+            .field("slack_signing_secret", &self.slack_signing_secret)
             .finish()
     }
 }

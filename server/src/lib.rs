@@ -18,7 +18,7 @@ pub mod workers;
 use app::domain::access::RoleMap;
 use app::domain::notify::route::NotifySettings;
 use app::ssr::notifications::Notifier;
-use app::ssr::ports::{Clock, NotificationOutbox, SystemClock};
+use app::ssr::ports::{Clock, InteractionLedger, NotificationOutbox, People, SystemClock};
 use app::ssr::{Services, Settings};
 use axum::serve::ListenerExt;
 use config::ServeArgs;
@@ -168,6 +168,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
 
+    let slack = slack_interactions(
+        &args,
+        &services,
+        &auth.role_map,
+        None,
+        stores.interactions.clone(),
+    )?;
     let settings = settings_view(&args, &auth.role_map, services.settings.policies.as_deref());
     let edge = web::Edge::from_args(&args)?;
     // Live pages: a few batches of backlog per open page before it resyncs.
@@ -184,6 +191,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         },
         edge,
         health.clone(),
+        slack,
     );
     let http_shutdown = shutdown.clone();
     tasks.spawn(async move {
@@ -354,6 +362,44 @@ fn notifier(
         settings: Arc::new(settings),
         public_url: args.public_url.clone(),
     }))
+}
+
+/// Slack's interaction callback, when a signing secret is given (which
+/// needs the bot token too: the callback asks Slack who clicked).
+fn slack_interactions(
+    args: &ServeArgs,
+    services: &Services,
+    role_map: &RoleMap,
+    people: Option<Arc<dyn People>>,
+    ledger: Arc<dyn InteractionLedger>,
+) -> anyhow::Result<Option<Arc<web::SlackInteractions>>> {
+    let notify = &args.notify;
+    let (Some(secret), Some(people)) = (&notify.slack_signing_secret, people) else {
+        return Ok(None);
+    };
+    let Some(token) = &notify.slack_bot_token else {
+        anyhow::bail!(
+            "--slack-signing-secret is set but --slack-bot-token (SIGNOFF_SLACK_BOT_TOKEN) is not: \
+             deciding from Slack asks Slack who clicked, with the bot token"
+        );
+    };
+    if secret.0.trim().is_empty() {
+        anyhow::bail!("--slack-signing-secret (SIGNOFF_SLACK_SIGNING_SECRET) is empty");
+    }
+    let slack = notify::slack::SlackClient::new(&notify.slack_api_url, &token.0)
+        .map_err(anyhow::Error::msg)?;
+    tracing::info!("deciding from Slack on: interactions at /slack/interactions");
+    Ok(Some(Arc::new(web::SlackInteractions {
+        signing_secret: secret.0.clone(),
+        slack: Arc::new(slack),
+        services: services.clone(),
+        desk: app::ssr::chat_decisions::ChatDesk {
+            people,
+            roles: Arc::new(role_map.clone()),
+            public_url: args.public_url.clone(),
+        },
+        ledger,
+    })))
 }
 
 /// The role map, which must be given and must map at least one group.

@@ -6,6 +6,7 @@
 mod artefacts;
 mod auto_approval;
 mod bulk;
+pub mod chat_decisions;
 mod decisions;
 mod delivery;
 mod intake;

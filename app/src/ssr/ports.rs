@@ -530,6 +530,21 @@ pub trait Channels: Send + Sync {
     ) -> Result<(), SendError>;
 }
 
+/// The interactions chat tools have sent lately, so a retry or a replay of
+/// one is acted on once.
+#[async_trait]
+pub trait InteractionLedger: Send + Sync {
+    /// Records `key` as seen at `now_ms`: `true` the first time, `false`
+    /// when it was seen before. Keys seen before `forget_before_ms` (when
+    /// the chat tool's signature would no longer be accepted) are dropped.
+    async fn first_sight(
+        &self,
+        key: &str,
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StoreError>;
+}
+
 /// An audit entry that notifies, waiting to be routed to its destinations.
 /// It was written in the same transaction as the entry, so nothing that
 /// happened is missed, however the process ends.

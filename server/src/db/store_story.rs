@@ -59,6 +59,7 @@ where
     sessions_and_login_attempts_round_trip(&fresh().await).await;
     notifications_are_routed_once_and_each_sent_once(&fresh().await).await;
     reminder_steps_fire_once_and_never_after_the_review_ends(&fresh().await).await;
+    a_chat_interaction_is_acted_on_once(&fresh().await).await;
 }
 
 async fn intake_keeps_one_review_per_token(stores: &Stores) {
@@ -1539,6 +1540,37 @@ async fn reminder_steps_fire_once_and_never_after_the_review_ends(stores: &Store
         .await
         .expect("none")
         .is_empty());
+}
+
+/// A retried or replayed interaction is seen once, even by many at once;
+/// keys are forgotten once their signatures would be refused anyway.
+async fn a_chat_interaction_is_acted_on_once(stores: &Stores) {
+    let ledger = &stores.interactions;
+    let firsts = futures::future::join_all(
+        (0..20).map(|_| ledger.first_sight("block_actions:T1", 1_000, 0)),
+    )
+    .await;
+    let firsts = firsts
+        .into_iter()
+        .map(|seen| seen.expect("first sight"))
+        .filter(|first| *first)
+        .count();
+    assert_eq!(firsts, 1, "twenty copies, one first sight");
+    assert!(ledger
+        .first_sight("block_actions:T2", 1_000, 0)
+        .await
+        .expect("other"));
+    assert!(!ledger
+        .first_sight("block_actions:T1", 200_000, 0)
+        .await
+        .expect("again"));
+    assert!(
+        ledger
+            .first_sight("block_actions:T1", 700_000, 400_000)
+            .await
+            .expect("forgotten"),
+        "seen before the horizon: forgotten, so new again"
+    );
 }
 
 fn token(key: &str) -> String {

@@ -6,6 +6,7 @@
 
 pub mod email;
 pub mod slack;
+pub mod slack_interaction;
 pub mod sns;
 pub mod webhook;
 

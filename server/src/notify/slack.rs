@@ -73,6 +73,68 @@ impl SlackClient {
         self.call("chat.update", body).await.map(|_| ())
     }
 
+    /// The e-mail on Slack user `user_id`'s profile (`users.info`, which
+    /// needs the `users:read.email` scope); `None` when it shows none.
+    pub async fn user_email(&self, user_id: &str) -> Result<Option<String>, SendError> {
+        let answer = self.call("users.info", json!({ "user": user_id })).await?;
+        Ok(answer["user"]["profile"]["email"]
+            .as_str()
+            .filter(|email| !email.trim().is_empty())
+            .map(str::to_owned))
+    }
+
+    /// Opens `view` (a modal) for the person whose interaction minted
+    /// `trigger_id` (valid for three seconds).
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SendError> {
+        self.call(
+            "views.open",
+            json!({ "trigger_id": trigger_id, "view": view }),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Posts `body` to an interaction's `response_url`. Only Slack's own
+    /// hooks (or, with a stand-in, the Web API's origin) are called: the URL
+    /// came in a signed payload, but it is still not ours to follow anywhere.
+    pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SendError> {
+        if !self.may_respond_to(response_url) {
+            return Err(SendError::Permanent(
+                "Slack's response_url is not on hooks.slack.com (nor the --slack-api-url origin)"
+                    .into(),
+            ));
+        }
+        let answer = self
+            .http
+            .post(response_url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|error| failed("response_url", error))?;
+        match answer.status().as_u16() {
+            200..=299 => Ok(()),
+            status @ (429 | 500..=599) => Err(SendError::Transient(format!(
+                "Slack's response_url answered HTTP {status}"
+            ))),
+            status => Err(SendError::Permanent(format!(
+                "Slack's response_url answered HTTP {status}"
+            ))),
+        }
+    }
+
+    fn may_respond_to(&self, response_url: &str) -> bool {
+        let origin = |url: &str| {
+            url::Url::parse(url)
+                .ok()
+                .map(|url| url.origin().ascii_serialization())
+        };
+        let Some(target) = origin(response_url) else {
+            return false;
+        };
+        target == "https://hooks.slack.com" || Some(target) == origin(&self.api_url)
+    }
+
     /// One Web API call; Slack's answer when it says `ok`.
     async fn call(&self, method: &str, body: Value) -> Result<Value, SendError> {
         let answer = self
@@ -328,6 +390,19 @@ mod tests {
         assert_eq!(body["text"], message.slack_text());
         assert_ne!(body["text"], message.text, "escaped, not the plain text");
         assert_eq!(body["blocks"], json!([{"type": "divider"}]));
+    }
+
+    #[test]
+    fn answers_go_only_to_slacks_hooks_or_the_api_origin() {
+        let slack = SlackClient::new("https://slack.com/api", "xoxb-1").expect("client");
+        assert!(slack.may_respond_to("https://hooks.slack.com/actions/T0/1/abc"));
+        assert!(!slack.may_respond_to("http://hooks.slack.com/actions/T0/1/abc"));
+        assert!(!slack.may_respond_to("https://hooks.slack.com.evil.io/x"));
+        assert!(!slack.may_respond_to("http://169.254.169.254/latest/meta-data"));
+        assert!(!slack.may_respond_to("not a url"));
+        let standin = SlackClient::new("http://127.0.0.1:2800/api", "xoxb-1").expect("client");
+        assert!(standin.may_respond_to("http://127.0.0.1:2800/_respond/7"));
+        assert!(!standin.may_respond_to("http://127.0.0.1:2801/_respond/7"));
     }
 
     #[test]

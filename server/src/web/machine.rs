@@ -1,9 +1,10 @@
 //! The machine part of the router: what other systems call (health and
-//! readiness probes now; the intake API and chat callbacks later). No
+//! readiness probes, Slack's interaction callback; the intake API later). No
 //! sessions, no pages: its errors are a small JSON object, and its
 //! callers authenticate themselves per route.
 
 use super::refusal::Refusal;
+use super::slack::SlackInteractions;
 use super::Edge;
 use crate::workers::supervisor::Health;
 use app::ssr::ports::ReviewStore;
@@ -19,12 +20,18 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The machine routes with their layers.
-pub fn router(edge: &Edge, health: Health, store: Arc<dyn ReviewStore>) -> Router {
+pub fn router(
+    edge: &Edge,
+    health: Health,
+    store: Arc<dyn ReviewStore>,
+    slack: Option<Arc<SlackInteractions>>,
+) -> Router {
     Router::new()
         // Liveness: the process answers. Readiness: the workers are up and
         // the database answers.
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", super::ready::route(health, store))
+        .merge(super::slack::route(slack))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             edge.request_timeout,

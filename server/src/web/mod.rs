@@ -1,7 +1,7 @@
 //! The HTTP surface, in two parts with their own layers and error formats:
 //! the browser part (pages, server functions, sign-in, exports, the live
 //! stream, static files; [`browser`]) and the machine part (health and
-//! readiness probes, later the intake API and chat callbacks; [`machine`]).
+//! readiness probes, Slack's interaction callback; [`machine`]).
 //! Every response of either carries the security headers ([`headers`]).
 
 mod audit_csv;
@@ -14,9 +14,11 @@ mod machine;
 mod ready;
 mod refusal;
 mod same_origin;
+mod slack;
 
 pub use browser::BrowserApp;
 pub use machine::MachineError;
+pub use slack::SlackInteractions;
 
 use crate::config::ServeArgs;
 use crate::workers::supervisor::Health;
@@ -64,14 +66,19 @@ impl Edge {
 
 /// The whole router; tests call it without a socket or bind it themselves.
 /// `health` is what the workers report, for the readiness probe.
-pub fn router(browser: BrowserApp, edge: Edge, health: Health) -> Router {
+pub fn router(
+    browser: BrowserApp,
+    edge: Edge,
+    health: Health,
+    slack: Option<Arc<SlackInteractions>>,
+) -> Router {
     tokio::spawn(limits::forget_idle(
         vec![edge.login_limit.clone(), edge.decision_limit.clone()],
         browser.shutdown.clone(),
     ));
     let store = browser.services.store.clone();
     let router = Router::new()
-        .merge(machine::router(&edge, health, store))
+        .merge(machine::router(&edge, health, store, slack))
         .merge(browser::router(browser, &edge));
     headers::secure(router, edge.policy).layer(TraceLayer::new_for_http())
 }

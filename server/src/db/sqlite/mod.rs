@@ -7,6 +7,7 @@ mod audit_query;
 mod decisions;
 mod delivery;
 mod indexed_sql;
+mod interactions;
 mod notifications;
 #[cfg(test)]
 mod query_plans;
