@@ -51,6 +51,14 @@ pub struct Backends<'a> {
     pub emulator_url: &'a str,
     pub queue_url: &'a str,
     pub issuer: &'a str,
+    /// Where notifications go, when they are on.
+    pub notify: Option<NotifyBackends<'a>>,
+}
+
+/// The Slack stand-in and the SMTP server notifications reach.
+pub struct NotifyBackends<'a> {
+    pub slack_api_url: &'a str,
+    pub smtp_url: &'a str,
 }
 
 /// Starts `signoff serve` on `port` and waits until it answers.
@@ -88,6 +96,21 @@ pub fn serve(
             "flagged_rate=lower,p99_latency_ms=lower,mape=lower",
         )
         .current_dir(&paths.root);
+    if let Some(notify) = &backends.notify {
+        // end2end/signoff-demo.toml routes every review to the stand-in's
+        // channel and to the reviewers' address; its buttons decide.
+        command
+            .env("SIGNOFF_SLACK_API_URL", notify.slack_api_url)
+            .env("SIGNOFF_SLACK_BOT_TOKEN", crate::slack::TEST_TOKEN)
+            .env(
+                "SIGNOFF_SLACK_SIGNING_SECRET",
+                crate::slack::TEST_SIGNING_SECRET,
+            )
+            .env("SIGNOFF_SMTP_URL", notify.smtp_url)
+            .env("SIGNOFF_EMAIL_FROM", "Signoff demo <signoff@example.com>")
+            // Messages follow a click within a fraction of a second.
+            .env("SIGNOFF_DELIVERY_INTERVAL_MS", "250");
+    }
     start_service("signoff serve", &mut command, log, port, "/healthz")
 }
 

@@ -47,9 +47,16 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         &runs.join("test-maildir"),
         &runs.join("test-smtp.log"),
     )?;
-    let slack = slack::start(paths, free_port()?, &runs.join("test-slack.log"))?;
     let browser_port = free_port()?;
     let browser_url = format!("http://127.0.0.1:{browser_port}");
+    // The stand-in's buttons decide on the browser tests' server; the
+    // integration tests name their own server in each interaction.
+    let slack = slack::start(
+        paths,
+        free_port()?,
+        &format!("{browser_url}/slack/interactions"),
+        &runs.join("test-slack.log"),
+    )?;
     let provider = identity::start(
         paths,
         free_port()?,
@@ -84,6 +91,10 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             // The Slack tests post to the stand-in and read its calls back.
             .env("SIGNOFF_TEST_SLACK_API_URL", &slack.api_url)
             .env("SIGNOFF_TEST_SLACK_TOKEN", slack::TEST_TOKEN)
+            .env(
+                "SIGNOFF_TEST_SLACK_SIGNING_SECRET",
+                slack::TEST_SIGNING_SECRET,
+            )
             // The fault tests start emulators of their own, to freeze them.
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
             // A notification fault test starts an SMTP server of its own,
@@ -106,6 +117,10 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         emulator_url: &emulator.url,
         queue_url: &queue_url,
         issuer: &provider.issuer,
+        notify: Some(stack::NotifyBackends {
+            slack_api_url: &slack.api_url,
+            smtp_url: &smtp.url,
+        }),
     };
     let server = stack::serve(paths, browser_port, &database, &backends, Some(&server_log))?;
     let browser = check(
@@ -114,6 +129,8 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .env("SIGNOFF_BASE_URL", &browser_url)
             .env("SIGNOFF_AWS_ENDPOINT", &emulator.url)
             .env("SIGNOFF_OIDC_ISSUER", &provider.issuer)
+            .env("SIGNOFF_SLACK_PAGE_URL", &slack.page_url)
+            .env("SIGNOFF_MAILDIR", &smtp.maildir)
             .current_dir(paths.root.join("end2end")),
     );
     drop(server);

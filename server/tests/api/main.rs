@@ -32,6 +32,7 @@ mod refusals;
 mod server_functions;
 mod signin;
 mod slack;
+mod slack_decisions;
 mod sqlite_only;
 mod supervision;
 mod workflow;
