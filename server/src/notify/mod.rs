@@ -131,6 +131,13 @@ impl Channels for ChannelAdapters {
                 .send(url, secret_env, message)
                 .await
                 .map(|()| None),
+            Destination::ChatUpdate { channel, ts } => {
+                let chat = ChatMessageRef {
+                    channel: channel.clone(),
+                    ts: ts.clone(),
+                };
+                self.update(&chat, message).await.map(|()| None)
+            }
         }
     }
 
