@@ -48,13 +48,21 @@ async fn posting_app() -> (TestApp, crate::http::ScratchDir) {
 /// What the worker would use, for sweeping by hand on an app that runs no
 /// notification worker: the same route, the app's database, `channels`.
 async fn by_hand(app: &TestApp, channels: Arc<dyn Channels>) -> Notifier {
+    by_hand_to(
+        app,
+        channels,
+        json!({"name": "reviewers", "events": ["arrived"], "slack": [CHANNEL]}),
+    )
+    .await
+}
+
+/// [`by_hand`] with `route` as the only route.
+async fn by_hand_to(app: &TestApp, channels: Arc<dyn Channels>, route: Value) -> Notifier {
     let stores = server::db::connect(&app.database_url)
         .await
         .expect("the app's database");
-    let section = serde_json::from_value(json!({"notify_requester": false, "route": [{
-        "name": "reviewers", "events": ["arrived"], "slack": [CHANNEL],
-    }]}))
-    .expect("a section");
+    let section = serde_json::from_value(json!({"notify_requester": false, "route": [route]}))
+        .expect("a section");
     Notifier {
         outbox: stores.notifications,
         channels,
@@ -384,5 +392,55 @@ async fn a_review_decided_while_its_message_is_posted_still_loses_its_buttons() 
         "{}",
         text(&updates[0])
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_digest_lists_reviews_without_buttons_and_is_never_updated() {
+    let id = short_id();
+    let app = spawn_app().await;
+    let services = app.services();
+    let route =
+        json!({"name": "busy", "events": ["arrived"], "slack": [CHANNEL], "digest_minutes": 60});
+    let notifier = by_hand_to(&app, Arc::new(adapters(&api_url(), &token())), route).await;
+    let mut reviews = Vec::new();
+    for n in 1..=2 {
+        let review = review_named(&format!("{id} part {n}"));
+        reviews.push(app.new_review(&review, &json!({})).await.1);
+    }
+    sweep(&services, &notifier).await;
+    assert!(calls_about(&id).await.is_empty(), "the window is open");
+    for review_id in &reviews {
+        app.probe.make_notifications_due(review_id).await;
+    }
+    sweep(&services, &notifier).await;
+    let calls = calls_about(&id).await;
+    assert_eq!(calls.len(), 1, "one digest: {calls:?}");
+    assert!(
+        text(&calls[0]).contains("2 new reviews waiting"),
+        "{}",
+        text(&calls[0])
+    );
+    assert!(!has_buttons(&calls[0]), "a digest links to its reviews");
+
+    let (status, body) = app.decide(&reviews[0], "approve", "").await;
+    assert_eq!(status, 200, "{body}");
+    app.wait_for_delivery(&reviews[0], "delivered", 1).await;
+    sweep(&services, &notifier).await;
+    sweep(&services, &notifier).await;
+    let calls = calls_about(&id).await;
+    assert_eq!(
+        of(&calls, "chat.update").len(),
+        0,
+        "one review's outcome never overwrites the list: {calls:?}"
+    );
+    let routes: Vec<String> = app
+        .probe
+        .notifications_of(&reviews[0])
+        .await
+        .into_iter()
+        .map(|n| n.route)
+        .collect();
+    assert_eq!(routes, ["busy"], "nothing to update");
     app.stop().await;
 }

@@ -49,4 +49,14 @@ impl Probe {
             .await;
         assert_eq!(changed, 1);
     }
+
+    /// Makes the review's queued notifications due now (a digest's window
+    /// closed), as if their time had come.
+    pub async fn make_notifications_due(&self, review_id: &str) {
+        self.change(
+            "update notification set next_attempt_at = 0 where review_id = $1 and state = 'queued'",
+            &[Arg::Text(review_id)],
+        )
+        .await;
+    }
 }
