@@ -3,7 +3,9 @@
 //! destination; then each due row is built into a message from the
 //! review's facts as they are now and sent through its channel, with
 //! retries and backoff. A digest route's rows of one window go out as one
-//! message when the window closes. A failure for good is audited.
+//! message when the window closes; the updates due for one chat message
+//! go out as one `chat.update`, built from the review as it is then. A
+//! failure for good is audited.
 
 use super::ports::{
     AuditRecord, Channels, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,

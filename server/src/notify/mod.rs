@@ -205,9 +205,14 @@ mod tests {
             channel: "C0REVIEWS".into(),
             ts: "1.2".into(),
         };
+        let update = Destination::ChatUpdate {
+            channel: chat.channel.clone(),
+            ts: chat.ts.clone(),
+        };
         for result in [
             adapters.send(&to, &message).await.map(|_| ()),
             adapters.update(&chat, &message).await,
+            adapters.send(&update, &message).await.map(|_| ()),
         ] {
             match result {
                 Err(SendError::Permanent(text)) => {

@@ -14,6 +14,7 @@ use app::domain::decision::Verdict;
 use app::domain::notify::message::OutgoingMessage;
 use app::domain::notify::route::NotifySettings;
 use app::domain::notify::Destination;
+use app::domain::review::DeliveryState;
 use app::ssr::notifications::Notifier;
 use app::ssr::ports::{Channels, ChatMessageRef, SendError};
 use app::ssr::Services;
@@ -319,6 +320,15 @@ struct DecidedWhilePosting {
     decided: AtomicBool,
 }
 
+impl DecidedWhilePosting {
+    async fn delivered(&self, review_id: &str) -> bool {
+        let review = self.services.store.review(review_id).await.expect("read");
+        review
+            .and_then(|r| r.delivery)
+            .is_some_and(|d| d.state == DeliveryState::Delivered)
+    }
+}
+
 #[async_trait]
 impl Channels for DecidedWhilePosting {
     async fn send(
@@ -333,6 +343,13 @@ impl Channels for DecidedWhilePosting {
                 .decide(&BOB.actor(), review_id, Verdict::Approve, "")
                 .await
                 .expect("decided");
+            // Delivered too: no later event routes after the post is
+            // recorded, which would hide the race.
+            let deadline = Instant::now() + PATIENCE;
+            while !self.delivered(review_id).await {
+                assert!(Instant::now() < deadline, "{review_id} is not delivered");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             self.services
                 .notify_due(&self.routing, 50)
                 .await
@@ -373,7 +390,12 @@ async fn a_review_decided_while_its_message_is_posted_still_loses_its_buttons() 
     );
     assert!(has_buttons(&calls[0]), "posted while it was pending");
     let message = posted(&calls[0]);
-    app.wait_for_delivery(&review_id, "delivered", 1).await;
+    let rows = app.probe.notifications_of(&review_id).await;
+    assert_eq!(
+        rows.iter().map(|n| n.route.as_str()).collect::<Vec<_>>(),
+        ["reviewers", "(update)"],
+        "recording the message queued its update: {rows:?}"
+    );
     sweep(&services, &notifier).await;
     sweep(&services, &notifier).await;
     let calls = calls_about(&id).await;
