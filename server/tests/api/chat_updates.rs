@@ -238,7 +238,7 @@ async fn one_approval_of_two_keeps_the_buttons_and_says_so() {
 
 #[tokio::test]
 async fn an_expired_review_loses_its_buttons() {
-    let posted = posted_by_the_worker(|review| review["timeoutSeconds"] = json!(2)).await;
+    let posted = posted_by_the_worker(|review| review["timeoutSeconds"] = json!(5)).await;
     posted
         .app
         .wait_for_status(&posted.review_id, "expired")
