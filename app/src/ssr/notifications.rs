@@ -3,11 +3,14 @@
 //! destination; then each due row is built into a message from the
 //! review's facts as they are now and sent through its channel, with
 //! retries and backoff. A digest route's rows of one window go out as one
-//! message when the window closes. A failure for good is audited.
+//! message when the window closes; the updates due for one chat message
+//! go out as one `chat.update`, built from the review as it is then. A
+//! failure for good is audited.
 
 use super::ports::{
-    AuditRecord, Channels, NewNotification, NotificationEvent, NotificationJob, NotificationOutbox,
-    NotificationOutcome, ReminderCandidate, ReminderSteps, SendError, StoreError, StoredReview,
+    AuditRecord, Channels, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
+    NotificationOutbox, NotificationOutcome, ReminderCandidate, ReminderSteps, SendError,
+    StoreError, StoredReview,
 };
 use super::Services;
 use crate::domain::audit_action::Action;
@@ -16,9 +19,10 @@ use crate::domain::notify::digest::window_of;
 use crate::domain::notify::digest_message::digest;
 use crate::domain::notify::event::NotifyKind;
 use crate::domain::notify::facts::ReviewFacts;
-use crate::domain::notify::message::{build, OutgoingMessage};
+use crate::domain::notify::message::{build, for_update, OutgoingMessage};
 use crate::domain::notify::route::NotifySettings;
 use crate::domain::notify::schedule::{deadline_or_target, due_now, steps, StepKind};
+use crate::domain::notify::Destination;
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::retry::backoff_ms;
 use std::sync::Arc;
@@ -78,10 +82,13 @@ impl Services {
             .outbox
             .claim_notifications(self.clock.now_ms(), LEASE_MS, batch)
             .await?;
-        for group in group_digests(jobs) {
+        for group in group_jobs(jobs) {
             let outcome = self.send_group(notifier, &group).await?;
+            // The updates of one message failed as one call: audited once.
+            let one_call = matches!(group[0].destination, Destination::ChatUpdate { .. });
             for job in &group {
                 let (audit, tally) = self.outcome_audit(job, &outcome);
+                let audit = audit.filter(|_| !one_call || job.id == group[0].id);
                 match tally {
                     Tally::Sent => report.sent += 1,
                     Tally::Retrying => report.retrying += 1,
@@ -160,7 +167,8 @@ impl Services {
             .map(|review| facts_of(&review, self)))
     }
 
-    /// Sends one message for a group (one notification, or a digest's).
+    /// Sends one message for a group (one notification, a digest's rows, or
+    /// the updates due for one chat message).
     async fn send_group(
         &self,
         notifier: &Notifier,
@@ -168,46 +176,71 @@ impl Services {
     ) -> Result<NotificationOutcome, StoreError> {
         let first = &group[0];
         let now_ms = self.clock.now_ms();
-        let mut reviews = Vec::with_capacity(group.len());
-        for job in group {
-            if let Some(facts) = self.facts(&job.event.review_id).await? {
-                reviews.push(facts);
+        let attempts = group.iter().map(|job| job.attempts).max().unwrap_or(0);
+        let sent = match &first.destination {
+            Destination::ChatUpdate { channel, ts } => {
+                // Whichever events asked, the message shows the review as it
+                // is now: one call, never an older state after a newer one.
+                let Some(facts) = self.facts(&first.event.review_id).await? else {
+                    return Ok(gone());
+                };
+                let chat = ChatMessageRef {
+                    channel: channel.clone(),
+                    ts: ts.clone(),
+                };
+                let message = for_update(&facts, &notifier.public_url, now_ms);
+                notifier
+                    .channels
+                    .update(&chat, &message)
+                    .await
+                    .map(|()| None)
             }
-        }
-        let message = match (first.digest_until_ms, reviews.as_slice()) {
-            (_, []) => {
-                return Ok(NotificationOutcome::Failed {
-                    error: "the review is no longer stored".into(),
-                })
-            }
-            (Some(until), _) if group.len() > 1 => {
-                let route = notifier.settings.route(&first.route);
-                let minutes = route.and_then(|r| r.digest_minutes).unwrap_or(1);
-                digest(
-                    &reviews,
-                    window_of(until.saturating_sub(1), minutes),
-                    &notifier.public_url,
-                    now_ms,
-                )
-            }
-            (_, [facts, ..]) => message_for(&first.event, facts, &notifier.public_url, now_ms),
-        };
-        Ok(
-            match notifier.channels.send(&first.destination, &message).await {
-                Ok(chat) => NotificationOutcome::Sent { chat },
-                Err(SendError::Permanent(error)) => NotificationOutcome::Failed { error },
-                Err(SendError::Transient(error)) if first.attempts >= MAX_ATTEMPTS => {
-                    NotificationOutcome::Failed {
-                        error: format!("gave up after {} attempts: {error}", first.attempts),
+            to => {
+                let mut reviews = Vec::with_capacity(group.len());
+                for job in group {
+                    if let Some(facts) = self.facts(&job.event.review_id).await? {
+                        reviews.push(facts);
                     }
                 }
-                Err(SendError::Transient(error)) => NotificationOutcome::Retry {
-                    error,
-                    next_attempt_at_ms: now_ms
-                        .saturating_add(backoff_ms(first.attempts, super::delivery::rand_unit())),
-                },
+                let (message, one_review) = match (first.digest_until_ms, reviews.as_slice()) {
+                    (_, []) => return Ok(gone()),
+                    (Some(until), _) if group.len() > 1 => {
+                        let route = notifier.settings.route(&first.route);
+                        let minutes = route.and_then(|r| r.digest_minutes).unwrap_or(1);
+                        let window = window_of(until.saturating_sub(1), minutes);
+                        (
+                            digest(&reviews, window, &notifier.public_url, now_ms),
+                            false,
+                        )
+                    }
+                    (_, [facts, ..]) => (
+                        message_for(&first.event, facts, &notifier.public_url, now_ms),
+                        true,
+                    ),
+                };
+                // A digest lists many reviews and has no buttons: it is
+                // not remembered, so no review's update overwrites it.
+                notifier
+                    .channels
+                    .send(to, &message)
+                    .await
+                    .map(|chat| chat.filter(|_| one_review))
+            }
+        };
+        Ok(match sent {
+            Ok(chat) => NotificationOutcome::Sent { chat },
+            Err(SendError::Permanent(error)) => NotificationOutcome::Failed { error },
+            Err(SendError::Transient(error)) if attempts >= MAX_ATTEMPTS => {
+                NotificationOutcome::Failed {
+                    error: format!("gave up after {attempts} attempts: {error}"),
+                }
+            }
+            Err(SendError::Transient(error)) => NotificationOutcome::Retry {
+                error,
+                next_attempt_at_ms: now_ms
+                    .saturating_add(backoff_ms(attempts, super::delivery::rand_unit())),
             },
-        )
+        })
     }
 
     fn outcome_audit(
@@ -232,6 +265,13 @@ impl Services {
                 Tally::Failed,
             ),
         }
+    }
+}
+
+/// What a notification about a review that is no longer stored ends as.
+fn gone() -> NotificationOutcome {
+    NotificationOutcome::Failed {
+        error: "the review is no longer stored".into(),
     }
 }
 
@@ -261,6 +301,7 @@ fn facts_of(review: &StoredReview, services: &Services) -> ReviewFacts {
         &review.decisions,
         review.status_reason.as_deref(),
     )
+    .with_delivery(review.delivery.as_ref().map(|delivery| delivery.state))
 }
 
 /// What the schedule says for `candidate` at `now_ms`: the step that
@@ -362,16 +403,19 @@ fn message_for(
 }
 
 /// Claimed notifications in groups that go out as one message: a digest's
-/// rows of one route, destination and window together; every other row
-/// alone. Order of first appearance is kept.
-fn group_digests(jobs: Vec<NotificationJob>) -> Vec<Vec<NotificationJob>> {
+/// rows of one route, destination and window together; the updates of one
+/// chat message together (several events changed the review since it was
+/// last updated: one update shows them all); every other row alone. Order
+/// of first appearance is kept.
+fn group_jobs(jobs: Vec<NotificationJob>) -> Vec<Vec<NotificationJob>> {
     let mut groups: Vec<Vec<NotificationJob>> = Vec::new();
     for job in jobs {
         let together = |first: &NotificationJob| {
-            job.digest_until_ms.is_some()
+            let digest = job.digest_until_ms.is_some()
                 && first.digest_until_ms == job.digest_until_ms
-                && first.route == job.route
-                && first.destination == job.destination
+                && first.route == job.route;
+            let update = matches!(job.destination, Destination::ChatUpdate { .. });
+            (digest || update) && first.destination == job.destination
         };
         match groups.iter_mut().find(|group| together(&group[0])) {
             Some(group) => group.push(job),
@@ -384,7 +428,7 @@ fn group_digests(jobs: Vec<NotificationJob>) -> Vec<Vec<NotificationJob>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::notify::Destination;
+    use crate::domain::notify::route::UPDATE_ROUTE;
 
     fn job(id: i64, route: &str, to: &str, digest_until_ms: Option<i64>) -> NotificationJob {
         NotificationJob {
@@ -422,8 +466,36 @@ mod tests {
             job(6, "team", "a@x.io", None),
         ];
         assert_eq!(
-            ids(&group_digests(jobs)),
+            ids(&group_jobs(jobs)),
             [vec![1, 3], vec![2], vec![4], vec![5], vec![6]]
+        );
+    }
+
+    fn update(id: i64, ts: &str) -> NotificationJob {
+        NotificationJob {
+            route: UPDATE_ROUTE.into(),
+            destination: Destination::ChatUpdate {
+                channel: "C1".into(),
+                ts: ts.into(),
+            },
+            ..job(id, UPDATE_ROUTE, "", None)
+        }
+    }
+
+    #[test]
+    fn the_updates_of_one_chat_message_go_as_one() {
+        let jobs = vec![
+            update(1, "1.1"),
+            job(2, "team", "a@x.io", None),
+            update(3, "2.2"),
+            update(4, "1.1"),
+            job(5, "team", "a@x.io", None),
+            update(6, "1.1"),
+        ];
+        assert_eq!(
+            ids(&group_jobs(jobs)),
+            [vec![1, 4, 6], vec![2], vec![3], vec![5]],
+            "one call per message; e-mails are never collapsed"
         );
     }
 

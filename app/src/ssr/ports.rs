@@ -646,7 +646,11 @@ pub trait NotificationOutbox: Send + Sync {
     async fn events_to_route(&self, limit: u32) -> Result<Vec<NotificationEvent>, StoreError>;
 
     /// Queues `notifications` for the event and marks it routed, in one
-    /// transaction; an event routed before is left as it is.
+    /// transaction; an event routed before is left as it is. An event that
+    /// changes the review (`domain::notify::event::updates_chat`) also
+    /// queues, in that transaction, an update of every chat message
+    /// remembered for it (route `UPDATE_ROUTE`, `Destination::ChatUpdate`),
+    /// whatever `notifications` holds: no button outlives its review.
     async fn route_event(
         &self,
         audit_id: i64,
@@ -655,7 +659,9 @@ pub trait NotificationOutbox: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Claims due notifications for `lease_ms`, oldest first. A digest's
-    /// notifications of one route, destination and window come together.
+    /// notifications of one route, destination and window come together,
+    /// and so do the queued updates of one chat message when one is due;
+    /// an update is not claimed while another of its message is held.
     async fn claim_notifications(
         &self,
         now_ms: i64,
@@ -664,6 +670,10 @@ pub trait NotificationOutbox: Send + Sync {
     ) -> Result<Vec<NotificationJob>, StoreError>;
 
     /// Records an attempt's outcome (and `audit`, in the same transaction).
+    /// A chat message sent is remembered; if the review was changed by an
+    /// event after this notification's and routed before the message was
+    /// recorded (a decision while it was being posted), an update of it is
+    /// queued in the same transaction.
     async fn finish_notification(
         &self,
         id: i64,

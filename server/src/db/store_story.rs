@@ -59,6 +59,7 @@ where
     sessions_and_login_attempts_round_trip(&fresh().await).await;
     notifications_are_routed_once_and_each_sent_once(&fresh().await).await;
     reminder_steps_fire_once_and_never_after_the_review_ends(&fresh().await).await;
+    a_changed_review_updates_each_chat_message(&fresh().await).await;
     a_chat_interaction_is_acted_on_once(&fresh().await).await;
 }
 
@@ -1570,6 +1571,268 @@ async fn a_chat_interaction_is_acted_on_once(stores: &Stores) {
             .await
             .expect("forgotten"),
         "seen before the horizon: forgotten, so new again"
+    );
+}
+
+async fn a_changed_review_updates_each_chat_message(stores: &Stores) {
+    let outbox = &stores.notifications;
+    let slack = Destination::Slack {
+        channel: "C1".into(),
+    };
+    let to_slack = |now| NewNotification {
+        route: "team".into(),
+        destination: slack.clone(),
+        send_at_ms: now,
+        digest_until_ms: None,
+    };
+    let update_of = |ts: &str| Destination::ChatUpdate {
+        channel: "C1".into(),
+        ts: ts.into(),
+    };
+    let route_all = |now| async move {
+        for event in outbox.events_to_route(10).await.expect("events") {
+            // Routes hear only arrivals: every update below is the outbox's own.
+            let notifications = if event.action == "received" {
+                vec![to_slack(now)]
+            } else {
+                Vec::new()
+            };
+            outbox
+                .route_event(event.audit_id, &notifications, now)
+                .await
+                .expect("routed");
+        }
+    };
+    let record = |at_ms, action| async move {
+        stores
+            .reviews
+            .record(&AuditRecord::system(at_ms, action, Some("review-c"), None))
+            .await
+            .expect("recorded");
+    };
+    let sent = |ts: &str| NotificationOutcome::Sent {
+        chat: Some(ChatMessageRef {
+            channel: "C1".into(),
+            ts: ts.into(),
+        }),
+    };
+    let plain_sent = NotificationOutcome::Sent { chat: None };
+
+    // A review posted to Slack; a second one with no chat message at all.
+    add(stores, "c", json!({}), T0).await;
+    add(stores, "quiet", json!({}), T0).await;
+    let now = T0 + 10;
+    route_all(now).await;
+    let posts = outbox
+        .claim_notifications(now, LEASE_MS, 10)
+        .await
+        .expect("posts");
+    assert_eq!(posts.len(), 2);
+    for job in &posts {
+        let ts = if job.event.review_id == "review-c" {
+            "1.1"
+        } else {
+            // Not a chat message (an e-mail, say): nothing to update.
+            outbox
+                .finish_notification(job.id, &plain_sent, now, None)
+                .await
+                .expect("sent");
+            continue;
+        };
+        outbox
+            .finish_notification(job.id, &sent(ts), now, None)
+            .await
+            .expect("sent");
+    }
+
+    // A reminder changes nothing shown; an approval of two and the expiry do.
+    record(T0 + 100, Action::ReminderDue).await;
+    record(T0 + 200, Action::PartialApproval { have: 1, need: 2 }).await;
+    let expiry = closing(
+        ReviewStatus::Expired,
+        "the deadline passed",
+        Action::Expired,
+    );
+    for review in ["review-c", "review-quiet"] {
+        assert!(stores
+            .reviews
+            .close_review(review, &expiry, T0 + 300)
+            .await
+            .expect("expired"));
+    }
+    let later = T0 + 1_000;
+    route_all(later).await;
+    let updates = outbox
+        .claim_notifications(later, LEASE_MS, 10)
+        .await
+        .expect("updates");
+    assert_eq!(
+        updates
+            .iter()
+            .map(|j| (
+                j.event.review_id.as_str(),
+                j.event.action.as_str(),
+                j.route.as_str(),
+                &j.destination
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("review-c", "approval 1 of 2", "(update)", &update_of("1.1")),
+            ("review-c", "expired", "(update)", &update_of("1.1")),
+        ],
+        "one update per changing event and message, claimed together"
+    );
+    // Routed once: routing the events again queues no second update.
+    for job in &updates {
+        outbox
+            .route_event(job.event.audit_id, &[], later)
+            .await
+            .expect("routed again");
+    }
+
+    // Both wait out a backoff; a new change's update is due at once and
+    // brings them along: one call for the message.
+    let retry = NotificationOutcome::Retry {
+        error: "Slack is rate limiting".into(),
+        next_attempt_at_ms: later + 60_000,
+    };
+    for job in &updates {
+        outbox
+            .finish_notification(job.id, &retry, later, None)
+            .await
+            .expect("retry");
+    }
+    record(later + 1, Action::Delivered).await;
+    route_all(later + 2).await;
+    let together = outbox
+        .claim_notifications(later + 2, LEASE_MS, 10)
+        .await
+        .expect("due");
+    assert_eq!(
+        together
+            .iter()
+            .map(|j| (j.event.action.as_str(), j.attempts))
+            .collect::<Vec<_>>(),
+        [("approval 1 of 2", 2), ("expired", 2), ("delivered", 1)]
+    );
+    // While they are held, the next change's update waits its turn: one
+    // sender per message, each reading the review after the last.
+    record(later + 3, Action::Closed).await;
+    route_all(later + 4).await;
+    assert!(outbox
+        .claim_notifications(later + 4, LEASE_MS, 10)
+        .await
+        .expect("held")
+        .is_empty());
+    for job in &together {
+        outbox
+            .finish_notification(job.id, &plain_sent, later + 5, None)
+            .await
+            .expect("sent");
+    }
+    let next = outbox
+        .claim_notifications(later + 5, LEASE_MS, 10)
+        .await
+        .expect("its turn");
+    assert_eq!(
+        next.iter()
+            .map(|j| (j.event.action.as_str(), &j.destination))
+            .collect::<Vec<_>>(),
+        [("closed", &update_of("1.1"))]
+    );
+    outbox
+        .finish_notification(next[0].id, &plain_sent, later + 6, None)
+        .await
+        .expect("sent");
+
+    // The race: the arrival is being posted when the review is decided, and
+    // the decision is routed before the message is recorded.
+    add(stores, "race", json!({}), later).await;
+    let race = later + 10;
+    route_all(race).await;
+    let posting = outbox
+        .claim_notifications(race, LEASE_MS, 10)
+        .await
+        .expect("the arrival");
+    assert_eq!(posting.len(), 1);
+    let review = stored(stores, "review-race").await;
+    stores
+        .reviews
+        .commit_decision(&final_commit(
+            &review,
+            decision("user-ana", Verdict::Approve, race + 1),
+        ))
+        .await
+        .expect("decided");
+    route_all(race + 2).await;
+    assert!(
+        outbox
+            .claim_notifications(race + 2, LEASE_MS, 10)
+            .await
+            .expect("none")
+            .is_empty(),
+        "no message was recorded yet, so the routing queued no update"
+    );
+    outbox
+        .finish_notification(posting[0].id, &sent("2.2"), race + 3, None)
+        .await
+        .expect("posted");
+    let caught = outbox
+        .claim_notifications(race + 3, LEASE_MS, 10)
+        .await
+        .expect("the update");
+    assert_eq!(
+        caught
+            .iter()
+            .map(|j| (
+                j.event.review_id.as_str(),
+                j.event.action.as_str(),
+                &j.destination
+            ))
+            .collect::<Vec<_>>(),
+        [("review-race", "approved", &update_of("2.2"))],
+        "recording the message found the decision and queued its update"
+    );
+    // The same message recorded again (a retried finish) queues nothing more.
+    outbox
+        .finish_notification(caught[0].id, &plain_sent, race + 4, None)
+        .await
+        .expect("sent");
+    outbox
+        .finish_notification(posting[0].id, &sent("2.2"), race + 5, None)
+        .await
+        .expect("again");
+    assert!(outbox
+        .claim_notifications(race + 5, LEASE_MS, 10)
+        .await
+        .expect("none")
+        .is_empty());
+
+    let recent = outbox.recent_notifications(50).await.expect("recent");
+    let listed: Vec<(&str, &str, &Destination, NotificationState)> = recent
+        .iter()
+        .filter(|r| r.route == "(update)")
+        .map(|r| {
+            (
+                r.review_id.as_str(),
+                r.action.as_str(),
+                &r.destination,
+                r.state,
+            )
+        })
+        .collect();
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert!(listed
+        .iter()
+        .all(|(_, _, _, state)| *state == NotificationState::Sent));
+    assert_eq!(
+        listed[0],
+        (
+            "review-race",
+            "approved",
+            &update_of("2.2"),
+            NotificationState::Sent
+        )
     );
 }
 

@@ -132,6 +132,13 @@ impl Channels for ChannelAdapters {
                 .send(url, secret_env, message)
                 .await
                 .map(|()| None),
+            Destination::ChatUpdate { channel, ts } => {
+                let chat = ChatMessageRef {
+                    channel: channel.clone(),
+                    ts: ts.clone(),
+                };
+                self.update(&chat, message).await.map(|()| None)
+            }
         }
     }
 
@@ -199,9 +206,14 @@ mod tests {
             channel: "C0REVIEWS".into(),
             ts: "1.2".into(),
         };
+        let update = Destination::ChatUpdate {
+            channel: chat.channel.clone(),
+            ts: chat.ts.clone(),
+        };
         for result in [
             adapters.send(&to, &message).await.map(|_| ()),
             adapters.update(&chat, &message).await,
+            adapters.send(&update, &message).await.map(|_| ()),
         ] {
             match result {
                 Err(SendError::Permanent(text)) => {

@@ -10,6 +10,7 @@ mod audit;
 mod bench_page;
 mod bulk;
 mod channels;
+mod chat_updates;
 mod decisions;
 mod edge;
 mod execution_status;

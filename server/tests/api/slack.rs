@@ -16,21 +16,21 @@ use server::notify::ChannelAdapters;
 use std::sync::Arc;
 
 /// The channel the stand-in is started knowing.
-const CHANNEL: &str = "C0REVIEWS";
+pub(crate) const CHANNEL: &str = "C0REVIEWS";
 
-fn api_url() -> String {
+pub(crate) fn api_url() -> String {
     std::env::var("SIGNOFF_TEST_SLACK_API_URL").expect(
         "SIGNOFF_TEST_SLACK_API_URL is not set: run the tests with `cargo xtask test`, which starts the Slack stand-in",
     )
 }
 
-fn token() -> String {
+pub(crate) fn token() -> String {
     std::env::var("SIGNOFF_TEST_SLACK_TOKEN")
         .expect("SIGNOFF_TEST_SLACK_TOKEN is not set: run the tests with `cargo xtask test`")
 }
 
 /// The adapters as the server builds them from its flags.
-fn adapters(api_url: &str, token: &str) -> ChannelAdapters {
+pub(crate) fn adapters(api_url: &str, token: &str) -> ChannelAdapters {
     let args = NotifyArgs {
         slack_api_url: api_url.to_owned(),
         slack_bot_token: Some(Secret(token.to_owned())),
@@ -64,7 +64,7 @@ fn slack(channel: &str) -> Destination {
 }
 
 /// The stand-in's calls whose text names `id`.
-async fn calls_about(id: &str) -> Vec<Value> {
+pub(crate) async fn calls_about(id: &str) -> Vec<Value> {
     let base = api_url();
     let base = base.trim_end_matches('/').trim_end_matches("/api");
     let body = reqwest::get(format!("{base}/_calls"))

@@ -62,6 +62,21 @@ impl NotifyKind {
         })
     }
 
+    /// Whether an event of this kind changes what a chat message about the
+    /// review shows (its outcome, its approvals, its buttons), so every
+    /// message posted about it is updated in place. Reminders and
+    /// escalations leave the review as it was; a stuck delivery is the
+    /// review page's to explain.
+    pub fn changes_review(self) -> bool {
+        matches!(
+            self,
+            NotifyKind::Decided
+                | NotifyKind::Delivered
+                | NotifyKind::ClosedUpstream
+                | NotifyKind::Expired
+        )
+    }
+
     /// Whether a message of this kind is about a review still waiting for a
     /// decision, so it carries Approve and Reject buttons.
     pub fn awaits_decision(self) -> bool {
@@ -70,6 +85,14 @@ impl NotifyKind {
             NotifyKind::Arrived | NotifyKind::Reminder | NotifyKind::Escalated
         )
     }
+}
+
+/// Whether an audit entry with this action text changes the review as its
+/// chat messages show it (see [`NotifyKind::changes_review`]).
+pub fn updates_chat(action: &str) -> bool {
+    Action::parse(action)
+        .and_then(|action| NotifyKind::of_action(&action))
+        .is_some_and(NotifyKind::changes_review)
 }
 
 #[cfg(test)]
@@ -143,5 +166,33 @@ mod tests {
                 NotifyKind::Escalated
             ]
         );
+    }
+
+    #[test]
+    fn what_changes_the_review_updates_its_chat_messages() {
+        for action in [
+            "approved",
+            "rejected",
+            "approval 1 of 2",
+            "delivered",
+            "closed",
+            "closed upstream",
+            "expired",
+        ] {
+            assert!(updates_chat(action), "{action}");
+        }
+        for action in [
+            "received",
+            "reminder due",
+            "escalated",
+            "delivery stuck",
+            "delivery failed",
+            "viewed",
+            "notification failed",
+            "no such action",
+            "",
+        ] {
+            assert!(!updates_chat(action), "{action}");
+        }
     }
 }

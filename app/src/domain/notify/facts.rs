@@ -7,7 +7,7 @@ use crate::domain::decision::{RecordedDecision, Verdict};
 use crate::domain::intake::{ModelRef, ReviewSpec};
 use crate::domain::metrics::{failing_thresholds, MetricComparison};
 use crate::domain::policy::StateMachine;
-use crate::domain::review::ReviewStatus;
+use crate::domain::review::{DeliveryState, ReviewStatus};
 
 /// One review as notifications see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,8 @@ pub struct ReviewFacts {
     /// closed upstream.
     pub outcome_reason: Option<String>,
     pub failing_thresholds: u32,
+    /// Where the decision stands on its way to the workflow, once decided.
+    pub delivery: Option<DeliveryState>,
     /// Against the baseline, with each metric's direction
     /// ([`crate::domain::metrics::compare`]).
     pub metrics: Vec<MetricComparison>,
@@ -63,6 +65,7 @@ impl ReviewFacts {
             decided_at_ms: None,
             outcome_reason: None,
             failing_thresholds: failing_thresholds(spec),
+            delivery: None,
             metrics,
         }
     }
@@ -92,6 +95,12 @@ impl ReviewFacts {
             Some(d) if d.verdict == Verdict::Reject => d.comment.clone(),
             _ => status_reason.map(str::to_owned),
         };
+        self
+    }
+
+    /// The same review with its decision's delivery as it stands.
+    pub fn with_delivery(mut self, delivery: Option<DeliveryState>) -> Self {
+        self.delivery = delivery;
         self
     }
 

@@ -12,7 +12,7 @@ use super::event::NotifyKind;
 use super::facts::ReviewFacts;
 use super::metrics_summary::summary_lines;
 use super::text::{fit, html, mrkdwn, one_line, plain, slack_len};
-use crate::domain::review::ReviewStatus;
+use crate::domain::review::{DeliveryState, ReviewStatus};
 use crate::domain::time::{until, utc_minutes};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
@@ -76,6 +76,11 @@ pub fn build(
 pub fn for_update(facts: &ReviewFacts, public_url: &str, now_ms: i64) -> OutgoingMessage {
     let kind = match facts.status {
         ReviewStatus::Pending if facts.approvals_have == 0 => NotifyKind::Arrived,
+        ReviewStatus::Approved | ReviewStatus::Rejected
+            if facts.delivery == Some(DeliveryState::Delivered) =>
+        {
+            NotifyKind::Delivered
+        }
         ReviewStatus::Expired => NotifyKind::Expired,
         ReviewStatus::ClosedUpstream => NotifyKind::ClosedUpstream,
         _ => NotifyKind::Decided,
@@ -587,6 +592,26 @@ mod tests {
             buttons(&update).len(),
             3,
             "one approval of two: the next reviewer still decides from the message"
+        );
+        let delivered = approved().with_delivery(Some(DeliveryState::Delivered));
+        let update = for_update(&delivered, PUBLIC, NOW);
+        assert_eq!(
+            update.subject,
+            "Approved, delivered: Promote churn-model v42 to production"
+        );
+        assert!(
+            update.text.contains(
+                "Approved by ana@example.com at 2026-11-21 00:02 UTC. The workflow has the decision."
+            ),
+            "{}",
+            update.text
+        );
+        assert!(buttons(&update).is_empty());
+        let queued = approved().with_delivery(Some(DeliveryState::Queued));
+        assert_eq!(
+            for_update(&queued, PUBLIC, NOW).subject,
+            "Approved: Promote churn-model v42 to production",
+            "not delivered yet"
         );
         for (status, subject) in [
             (ReviewStatus::Expired, "Expired"),

@@ -31,6 +31,10 @@ pub enum Destination {
     /// `secret_env` names the environment variable holding the secret, so
     /// the configuration file holds no secret.
     Webhook { url: String, secret_env: String },
+    /// A chat message Signoff posted, to be replaced in place with
+    /// `chat.update` (the review changed). Never in a route: the outbox
+    /// queues one per remembered message when the review changes.
+    ChatUpdate { channel: String, ts: String },
 }
 
 impl Destination {
@@ -43,6 +47,7 @@ impl Destination {
             Destination::Email { to } => format!("email:{to}"),
             Destination::Sns { topic_arn } => format!("sns:{topic_arn}"),
             Destination::Webhook { url, .. } => format!("webhook:{}", bare_url(url)),
+            Destination::ChatUpdate { channel, ts } => format!("slack:{channel} message {ts}"),
         }
     }
 }
@@ -129,6 +134,13 @@ mod tests {
                 topic_arn: "arn:aws:sns:us-east-1:123456789012:reviews".into()
             }),
             "sns:arn:aws:sns:us-east-1:123456789012:reviews"
+        );
+        assert_eq!(
+            named(Destination::ChatUpdate {
+                channel: "C0123".into(),
+                ts: "1700000000.000100".into()
+            }),
+            "slack:C0123 message 1700000000.000100"
         );
     }
 }

@@ -17,6 +17,10 @@ pub const MAX_DIGEST_MINUTES: u32 = 1440;
 /// The route name a requester's own notification goes out under.
 pub const REQUESTER_ROUTE: &str = "requester";
 
+/// The route name of an update to a posted chat message (a route's name
+/// cannot hold parentheses, so no configured route shares it).
+pub const UPDATE_ROUTE: &str = "(update)";
+
 /// The section as written (`[notify]` and its `[[notify.route]]` tables).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

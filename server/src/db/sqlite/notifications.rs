@@ -1,10 +1,13 @@
 //! SQLite: the notification outbox. Events arrive with their audit entries
 //! (`audit_log::append`); here they are routed once into rows per route and
-//! destination, claimed under a lease, finished, and listed for admins.
+//! destination (and an update per chat message remembered for a review the
+//! event changed), claimed under a lease, finished, and listed for admins.
 
 use super::indexed_sql::REMINDERS_DUE;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
+use app::domain::notify::event::updates_chat;
+use app::domain::notify::route::UPDATE_ROUTE;
 use app::domain::notify::{Destination, NotificationState};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
@@ -12,6 +15,7 @@ use app::ssr::ports::{
     StoreError,
 };
 use async_trait::async_trait;
+use sqlx::{Sqlite, Transaction};
 
 /// An event's columns as the claims and the routing read them. An entry
 /// pruned from the audit log leaves its event with empty words, never a
@@ -39,6 +43,73 @@ fn destination_of(id: i64, json: &str) -> Result<Destination, StoreError> {
 
 fn destination_json(destination: &Destination) -> Result<String, StoreError> {
     serde_json::to_string(destination).map_err(|e| StoreError::corrupt("a destination", e))
+}
+
+/// Queues `notification` for the event `audit_id` (once per event, route
+/// and destination).
+async fn queue(
+    tx: &mut Transaction<'static, Sqlite>,
+    audit_id: i64,
+    notification: &NewNotification,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into notification (audit_id, review_id, route, destination_json,
+            digest_until, next_attempt_at, created_at)
+         select audit_id, review_id, ?, ?, ?, ?, ? from notification_event where audit_id = ?
+         on conflict (audit_id, route, destination_json) do nothing",
+    )
+    .bind(&notification.route)
+    .bind(destination_json(&notification.destination)?)
+    .bind(notification.digest_until_ms)
+    .bind(notification.send_at_ms)
+    .bind(now_ms)
+    .bind(audit_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(store_error)?;
+    Ok(())
+}
+
+/// An update of the chat message at `channel`/`ts`, due at `now_ms`.
+fn chat_update(channel: String, ts: String, now_ms: i64) -> NewNotification {
+    NewNotification {
+        route: UPDATE_ROUTE.into(),
+        destination: Destination::ChatUpdate { channel, ts },
+        send_at_ms: now_ms,
+        digest_until_ms: None,
+    }
+}
+
+/// The race of a message posted while its review changed: the events that
+/// changed it were routed before the message was recorded, so none queued
+/// an update of it. If any of the review's events after the one this
+/// notification was sent for changes the review and is routed already, one
+/// update is queued (under the latest such event), showing the review as
+/// it is when it is sent.
+async fn update_if_changed_meanwhile(
+    tx: &mut Transaction<'static, Sqlite>,
+    notification_id: i64,
+    channel: &str,
+    ts: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let later: Vec<(i64, String)> = sqlx::query_as(
+        "select e.audit_id, a.action from notification n
+         join notification_event e on e.review_id = n.review_id and e.audit_id > n.audit_id
+         join audit_entry a on a.id = e.audit_id
+         where n.id = ? and e.routed_at is not null
+         order by e.audit_id desc",
+    )
+    .bind(notification_id)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(store_error)?;
+    if let Some((audit_id, _)) = later.iter().find(|(_, action)| updates_chat(action)) {
+        let update = chat_update(channel.to_owned(), ts.to_owned(), now_ms);
+        queue(tx, *audit_id, &update, now_ms).await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -76,21 +147,32 @@ impl NotificationOutbox for SqliteStore {
             return Ok(());
         }
         for notification in notifications {
-            sqlx::query(
-                "insert into notification (audit_id, review_id, route, destination_json,
-                    digest_until, next_attempt_at, created_at)
-                 select audit_id, review_id, ?, ?, ?, ?, ? from notification_event where audit_id = ?
-                 on conflict (audit_id, route, destination_json) do nothing",
+            queue(&mut tx, audit_id, notification, now_ms).await?;
+        }
+        // In the routing's own transaction: a chat message recorded before
+        // this commits is updated here, one recorded after sees this event
+        // routed when it is recorded (`finish_notification`).
+        let action: Option<(String,)> = sqlx::query_as(
+            "select a.action from notification_event e join audit_entry a on a.id = e.audit_id
+             where e.audit_id = ?",
+        )
+        .bind(audit_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if action.is_some_and(|(action,)| updates_chat(&action)) {
+            let chats: Vec<(String, String)> = sqlx::query_as(
+                "select c.channel, c.ts from chat_message c
+                 join notification_event e on e.review_id = c.review_id
+                 where e.audit_id = ? order by c.posted_at, c.ts",
             )
-            .bind(&notification.route)
-            .bind(destination_json(&notification.destination)?)
-            .bind(notification.digest_until_ms)
-            .bind(notification.send_at_ms)
-            .bind(now_ms)
             .bind(audit_id)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
+            for (channel, ts) in chats {
+                queue(&mut tx, audit_id, &chat_update(channel, ts, now_ms), now_ms).await?;
+            }
         }
         tx.commit().await.map_err(store_error)
     }
@@ -103,7 +185,12 @@ impl NotificationOutbox for SqliteStore {
     ) -> Result<Vec<NotificationJob>, StoreError> {
         let mut tx = self.write().await?;
         // Due rows first; then the rest of each due digest (same route,
-        // destination and window), so a digest is one message.
+        // destination and window), so a digest is one message; and every
+        // queued update of a chat message with one due (those waiting out
+        // a backoff too), so they go as one call. An update is not claimed
+        // while another of the same message is held: one sender at a time
+        // per message, each reading the review after the last, so a
+        // message never goes back to an older state.
         let claimed: Vec<(i64, String, String, Option<i64>, i64)> = sqlx::query_as(
             "update notification set claimed_until = ?, attempts = attempts + 1
              where id in (
@@ -111,15 +198,23 @@ impl NotificationOutbox for SqliteStore {
                 where n.state = 'queued' and (n.claimed_until is null or n.claimed_until <= ?)
                   and (n.next_attempt_at <= ? or exists (
                       select 1 from notification d
-                      where d.state = 'queued' and d.digest_until = n.digest_until
-                        and d.route = n.route and d.destination_json = n.destination_json
+                      where d.state = 'queued' and d.route = n.route
+                        and d.destination_json = n.destination_json
+                        and (d.digest_until = n.digest_until or n.route = ?)
                         and d.next_attempt_at <= ?))
+                  and not (n.route = ? and exists (
+                      select 1 from notification h
+                      where h.state = 'queued' and h.route = n.route
+                        and h.destination_json = n.destination_json and h.claimed_until > ?))
                 order by n.next_attempt_at, n.id limit ?)
              returning id, route, destination_json, digest_until, attempts",
         )
         .bind(now_ms + lease_ms)
         .bind(now_ms)
         .bind(now_ms)
+        .bind(UPDATE_ROUTE)
+        .bind(now_ms)
+        .bind(UPDATE_ROUTE)
         .bind(now_ms)
         .bind(limit)
         .fetch_all(&mut *tx)
@@ -194,7 +289,7 @@ impl NotificationOutbox for SqliteStore {
             chat: Some(ChatMessageRef { channel, ts }),
         } = outcome
         {
-            sqlx::query(
+            let recorded = sqlx::query(
                 "insert into chat_message (channel, ts, review_id, posted_at) values (?, ?, ?, ?)
                  on conflict (channel, ts) do nothing",
             )
@@ -205,6 +300,9 @@ impl NotificationOutbox for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(store_error)?;
+            if recorded.rows_affected() == 1 {
+                update_if_changed_meanwhile(&mut tx, id, channel, ts, now_ms).await?;
+            }
         }
         if let Some(entry) = audit {
             super::audit_log::append(&mut tx, entry, Some(&review_id)).await?;

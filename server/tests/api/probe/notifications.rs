@@ -37,4 +37,26 @@ impl Probe {
             )
             .collect()
     }
+
+    /// Remembers a chat message about the review that Slack never saw (its
+    /// updates are refused as `message_not_found`).
+    pub async fn remember_chat_message(&self, review_id: &str, channel: &str, ts: &str) {
+        let changed = self
+            .change(
+                "insert into chat_message (channel, ts, review_id, posted_at) values ($1, $2, $3, 0)",
+                &[Arg::Text(channel), Arg::Text(ts), Arg::Text(review_id)],
+            )
+            .await;
+        assert_eq!(changed, 1);
+    }
+
+    /// Makes the review's queued notifications due now (a digest's window
+    /// closed), as if their time had come.
+    pub async fn make_notifications_due(&self, review_id: &str) {
+        self.change(
+            "update notification set next_attempt_at = 0 where review_id = $1 and state = 'queued'",
+            &[Arg::Text(review_id)],
+        )
+        .await;
+    }
 }
