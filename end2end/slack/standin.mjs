@@ -13,18 +13,39 @@
 // 2,000, context 1–10 elements, actions 1–25 buttons, button text 75, value
 // 2,000, url 3,000, action_id 255; the reasons in
 // response_metadata.messages), `invalid_json`, `unknown_method`.
+//   POST /api/users.info         user → {"ok":true,"user":{…,"profile":{"email"}}} | user_not_found
+//   POST /api/views.open         trigger_id, view → {"ok":true,"view":{"id":"V…"}}; a trigger is
+//                                valid once, for SLACK_TRIGGER_TTL_MS (invalid_trigger_id,
+//                                expired_trigger_id); the view within Slack's modal limits
+// and plays Slack's side of the buttons (interactions.mjs):
+//   POST /_interact   {type: "block_actions", user, channel, ts, action_id}
+//                   | {type: "view_submission", user, view_id, values: {block_id: text}}
+//                   | {replay: "<interaction id>"}
+//                     with optional tamper ("forged", "stale", "wrong_secret",
+//                     "body_altered", "no_signature"), retry (n: X-Slack-Retry-Num),
+//                     copies (n sent at once), url (instead of SLACK_INTERACTIONS_URL).
+//                     Sends the payload form-encoded and signed as Slack does; answers
+//                     {ok, interaction_id, trigger_id, sent: [{status, body, ms}]}.
+//   POST /_respond/ID  a payload's response_url (JSON; 5 uses in 30 minutes)
+//   GET  /_responses   what apps posted there: [{user, channel, message_ts, body}]
+//   GET  /_views       the views opened: [{id, user, open, errors, …}]
+//   GET  /             a page of the posted messages with working buttons (page.mjs)
 // For tests: GET /_calls lists every call received (method, body, answer;
-// never the token), POST /_reset forgets calls and messages.
-//
-// NOT served here: signed interaction payloads, views.open, users.info.
+// never the token or the secret), POST /_reset forgets everything.
 //
 //   node end2end/slack/standin.mjs
 //
 // Environment (defaults in brackets):
 //   SLACK_PORT [2800]  SLACK_BOT_TOKEN [xoxb-signoff-standin]
 //   SLACK_CHANNELS [C0REVIEWS]  (comma-separated channel ids it knows)
+//   SLACK_SIGNING_SECRET [signoff-standin-signing-secret]
+//   SLACK_INTERACTIONS_URL [http://127.0.0.1:3000/slack/interactions]
+//   SLACK_USERS [U0ADA=ada@example.com,… see interactions.mjs]  (ID=e-mail, comma-separated)
+//   SLACK_TRIGGER_TTL_MS [3000]
 
 import * as http from 'node:http';
+import { createInteractions, parseUsers, DEFAULT_USERS } from './interactions.mjs';
+import { page } from './page.mjs';
 
 const env = process.env;
 const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -45,6 +66,16 @@ let calls = [];
 // channel → ts → message
 let messages = new Map();
 let sequence = 0;
+
+const interactions = createInteractions({
+  port,
+  secret: env.SLACK_SIGNING_SECRET || 'signoff-standin-signing-secret',
+  interactionsUrl: env.SLACK_INTERACTIONS_URL || 'http://127.0.0.1:3000/slack/interactions',
+  users: parseUsers(env.SLACK_USERS ?? DEFAULT_USERS),
+  triggerTtlMs: Number(env.SLACK_TRIGGER_TTL_MS || 3000),
+  messages: () => messages,
+  calls: { push: (call) => calls.push(call) },
+});
 
 // JavaScript's length counts UTF-16 code units, as Slack does.
 const tooLong = (text, max) => typeof text !== 'string' || text.length > max;
@@ -175,6 +206,7 @@ const methods = {
     messages.get(args.channel).set(args.ts, updated);
     return { ok: true, channel: args.channel, ts: args.ts, text: updated.text, message: updated };
   },
+  ...interactions.methods,
 };
 
 function send(res, status, answer) {
@@ -209,6 +241,18 @@ async function api(req, res, method) {
   send(res, 200, answer);
 }
 
+// A test's JSON request to one of the stand-in's own controls.
+async function control(req, res, handler) {
+  const body = await readBody(req);
+  let request;
+  try { request = JSON.parse(body ?? ''); } catch { request = null; }
+  if (typeof request !== 'object' || request === null) return send(res, 400, fail('invalid_json'));
+  const { status, answer } = await handler(request);
+  return send(res, status, answer);
+}
+
+const interact = (request) => interactions.interact(request);
+
 const server = http.createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   const method = /^\/api\/([A-Za-z.]+)$/.exec(path);
@@ -222,7 +266,47 @@ const server = http.createServer((req, res) => {
   if (path === '/_reset' && req.method === 'POST') {
     calls = [];
     messages = new Map();
+    interactions.reset();
     return send(res, 200, { ok: true });
+  }
+  if (path === '/_responses' && req.method === 'GET') return send(res, 200, interactions.responses());
+  if (path === '/_views' && req.method === 'GET') return send(res, 200, interactions.views());
+  const failed = (err) => {
+    console.error('slack stand-in: request failed:', err);
+    if (!res.headersSent) send(res, 500, fail('internal_error'));
+  };
+  if (path === '/_interact' && req.method === 'POST') return control(req, res, interact).catch(failed);
+  const respond = /^\/_respond\/([A-Za-z0-9]+)$/.exec(path);
+  if (respond && req.method === 'POST') {
+    return readBody(req).then((body) => {
+      const { status, answer } = interactions.respond(respond[1], body ?? '', req.headers['content-type'] || '');
+      send(res, status, answer);
+    }).catch(failed);
+  }
+  if (path === '/' && req.method === 'GET') {
+    const user = new URL(req.url, 'http://x').searchParams.get('user') || 'U0ADA';
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    return res.end(page({
+      messages, users: interactions.users(), user, views: interactions.views(), responses: interactions.responses(),
+    }));
+  }
+  if ((path === '/_ui/click' || path === '/_ui/submit') && req.method === 'POST') {
+    return readBody(req).then(async (body) => {
+      const form = Object.fromEntries(new URLSearchParams(body ?? ''));
+      const request = path === '/_ui/click'
+        ? { type: 'block_actions', user: form.user, channel: form.channel, ts: form.ts, action_id: form.action_id }
+        : {
+          type: 'view_submission', user: form.user, view_id: form.view_id,
+          values: Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('value:')).map(([k, v]) => [k.slice(6), v])),
+        };
+      await interactions.interact(request);
+      // Give the app a moment to answer, so the page shows it.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      res.statusCode = 303;
+      res.setHeader('Location', `/?user=${encodeURIComponent(form.user || '')}`);
+      res.end();
+    }).catch(failed);
   }
   return send(res, 404, fail('not_found'));
 });
