@@ -12,7 +12,7 @@ pub use sqlite::SqliteStore;
 
 use crate::auth::sessions::SessionStore;
 use app::domain::audit::Broken;
-use app::ssr::ports::{NotificationOutbox, ReviewStore};
+use app::ssr::ports::{NotificationOutbox, People, ReviewStore};
 use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;
@@ -79,6 +79,8 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     pub audit: Arc<dyn AuditChain>,
     pub notifications: Arc<dyn NotificationOutbox>,
+    /// The people directory, written at each sign-in.
+    pub people: Arc<dyn People>,
 }
 
 /// Opens (creating and migrating if need be) the database at `url`, with
@@ -91,6 +93,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
                 sessions: Arc::new(sqlite::SqliteSessions::new(store.pool())),
                 audit: Arc::new(store.clone()),
                 notifications: Arc::new(store.clone()),
+                people: Arc::new(store.clone()),
                 reviews: Arc::new(store),
             })
         }

@@ -8,6 +8,7 @@ mod decisions;
 mod delivery;
 mod indexed_sql;
 mod notifications;
+mod people;
 #[cfg(test)]
 mod query_plans;
 mod queue;
