@@ -1544,9 +1544,8 @@ async fn reminder_steps_fire_once_and_never_after_the_review_ends(stores: &Store
 
 async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(stores: &Stores) {
     let people = &stores.people;
-    let subjects = |found: &[Person]| -> Vec<String> {
-        found.iter().map(|p| p.subject.clone()).collect()
-    };
+    let subjects =
+        |found: &[Person]| -> Vec<String> { found.iter().map(|p| p.subject.clone()).collect() };
     assert_eq!(
         people
             .person_by_verified_email("lee@example.com")
@@ -1584,7 +1583,10 @@ async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(sto
     lee.groups = vec!["ml-leads".into(), "platform".into(), "ml-leads".into()];
     lee.email = Some("lee.lead@example.com".into());
     lee.display_name = "Lee Lead".into();
-    people.record_sign_in(&lee, T0 + 1_000).await.expect("refreshed");
+    people
+        .record_sign_in(&lee, T0 + 1_000)
+        .await
+        .expect("refreshed");
     let refreshed = people
         .person_by_verified_email("LEE.LEAD@example.com")
         .await
@@ -1642,7 +1644,10 @@ async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(sto
     let mut quiet = person("user-quiet", "quiet@example.com");
     quiet.email = None;
     quiet.groups = vec!["ml-leads".into()];
-    people.record_sign_in(&quiet, T0 + 2_500).await.expect("recorded");
+    people
+        .record_sign_in(&quiet, T0 + 2_500)
+        .await
+        .expect("recorded");
 
     // Two people with one verified e-mail (a provider reissued a subject):
     // the most recently seen wins.
@@ -1659,12 +1664,18 @@ async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(sto
             .expect("read")
             .map(|p| p.subject)
     };
-    assert_eq!(latest("lee.lead@example.com").await, Some("user-a-lee".into()));
+    assert_eq!(
+        latest("lee.lead@example.com").await,
+        Some("user-a-lee".into())
+    );
     people
         .record_sign_in(&lee, T0 + 4_000)
         .await
         .expect("recorded");
-    assert_eq!(latest("lee.lead@example.com").await, Some("user-lee".into()));
+    assert_eq!(
+        latest("lee.lead@example.com").await,
+        Some("user-lee".into())
+    );
 
     assert_eq!(
         subjects(&people.people_in_group("ml-leads").await.expect("read")),
@@ -1675,11 +1686,14 @@ async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(sto
         subjects(&people.people_in_group("platform").await.expect("read")),
         ["user-lee"]
     );
-    assert!(people
-        .people_in_group("ML-LEADS")
-        .await
-        .expect("read")
-        .is_empty(), "group names are the provider's, compared exactly");
+    assert!(
+        people
+            .people_in_group("ML-LEADS")
+            .await
+            .expect("read")
+            .is_empty(),
+        "group names are the provider's, compared exactly"
+    );
 }
 
 fn token(key: &str) -> String {
