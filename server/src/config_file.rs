@@ -224,7 +224,7 @@ email = ["ml-leads@example.com"]
             format!("{both}"),
             "policy 1 (\"two words\"): name must be 1 to 64 letters, digits, '-', '_' or '.'\n\
              notify.escalate_at must be above 0 and at most 1\n\
-             notify.route 1 (\"a\"): no destination: name at least one slack, email, sns or webhook"
+             notify.route 1 (\"a\"): no destination: name at least one slack, email, sns, webhook or groups"
         );
         assert!(
             parse(b"[notify]\nescalate_at = 2.0\n").is_err(),

@@ -16,7 +16,7 @@ pub mod web;
 pub mod workers;
 
 use app::domain::access::RoleMap;
-use app::domain::notify::route::NotifySettings;
+use app::domain::notify::route::{group_email_problem, NotifySettings};
 use app::ssr::notifications::Notifier;
 use app::ssr::ports::{Clock, InteractionLedger, NotificationOutbox, People, SystemClock};
 use app::ssr::{Services, Settings};
@@ -103,7 +103,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         config.notify,
         &sdk,
         clock.clone(),
-        stores.notifications.clone(),
+        NotifierStores {
+            outbox: stores.notifications.clone(),
+            people: stores.people.clone(),
+        },
     )?;
     let sessions = auth::sessions::Sessions::new(
         stores.sessions,
@@ -117,7 +120,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         &args,
         role_map,
         sessions.clone(),
-        store.clone(),
+        SignInStores {
+            audit: store.clone(),
+            people: stores.people.clone(),
+        },
         clock.clone(),
     )?);
     if args.artefact_buckets.is_none() {
@@ -172,7 +178,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         &args,
         &services,
         &auth.role_map,
-        None,
+        stores.people.clone(),
         stores.interactions.clone(),
     )?;
     let settings = settings_view(&args, &auth.role_map, services.settings.policies.as_deref());
@@ -333,17 +339,28 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     })
 }
 
+/// What the notifier reads and writes: the outbox, and the people
+/// directory for routes naming groups.
+struct NotifierStores {
+    outbox: Arc<dyn NotificationOutbox>,
+    people: Arc<dyn People>,
+}
+
 /// The notifier, when anything can be notified: a route in the
 /// configuration, or e-mail to tell requesters the outcome. The channels
-/// are built either way, so a half-configured SMTP stops start-up.
+/// are built either way, so a half-configured SMTP stops start-up, as do
+/// routes naming groups without e-mail to reach their members.
 fn notifier(
     args: &ServeArgs,
     settings: NotifySettings,
     sdk: &aws_config::SdkConfig,
     clock: Arc<dyn Clock>,
-    outbox: Arc<dyn NotificationOutbox>,
+    stores: NotifierStores,
 ) -> anyhow::Result<Option<Notifier>> {
     let channels = notify::ChannelAdapters::from_args(&args.notify, sdk, clock)?;
+    if let Some(problem) = group_email_problem(&settings, channels.sends_email()) {
+        anyhow::bail!(problem);
+    }
     let requesters = settings.notify_requester() && args.notify.smtp_url.is_some();
     if settings.routes().is_empty() && !requesters {
         tracing::info!(
@@ -357,7 +374,8 @@ fn notifier(
         "notifications on"
     );
     Ok(Some(Notifier {
-        outbox,
+        outbox: stores.outbox,
+        people: stores.people,
         channels: Arc::new(channels),
         settings: Arc::new(settings),
         public_url: args.public_url.clone(),
@@ -370,11 +388,11 @@ fn slack_interactions(
     args: &ServeArgs,
     services: &Services,
     role_map: &RoleMap,
-    people: Option<Arc<dyn People>>,
+    people: Arc<dyn People>,
     ledger: Arc<dyn InteractionLedger>,
 ) -> anyhow::Result<Option<Arc<web::SlackInteractions>>> {
     let notify = &args.notify;
-    let (Some(secret), Some(people)) = (&notify.slack_signing_secret, people) else {
+    let Some(secret) = &notify.slack_signing_secret else {
         return Ok(None);
     };
     let Some(token) = &notify.slack_bot_token else {
@@ -421,13 +439,19 @@ fn role_map(text: Option<&str>) -> anyhow::Result<RoleMap> {
     Ok(role_map)
 }
 
+/// Where a sign-in is written: its audit entry, and the person.
+struct SignInStores {
+    audit: Arc<dyn app::ssr::ports::ReviewStore>,
+    people: Arc<dyn People>,
+}
+
 /// The sign-in settings, checked: a bad URL stops start-up with a message
 /// rather than locking everyone out later.
 fn sign_in(
     args: &ServeArgs,
     role_map: RoleMap,
     sessions: auth::sessions::Sessions,
-    audit: Arc<dyn app::ssr::ports::ReviewStore>,
+    stores: SignInStores,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<auth::Auth> {
     let public_url = args.public_url.trim_end_matches('/');
@@ -445,7 +469,8 @@ fn sign_in(
     })?;
     Ok(auth::Auth {
         oidc,
-        audit,
+        audit: stores.audit,
+        people: stores.people,
         sessions,
         role_map,
         secure_cookies: public_url.starts_with("https://"),

@@ -2,14 +2,16 @@
 //! caused them) are routed once into the outbox, one row per route and
 //! destination; then each due row is built into a message from the
 //! review's facts as they are now and sent through its channel, with
-//! retries and backoff. A digest route's rows of one window go out as one
-//! message when the window closes; the updates due for one chat message
-//! go out as one `chat.update`, built from the review as it is then. A
-//! failure for good is audited.
+//! retries and backoff. A route naming groups writes to their members as
+//! the people directory knows them when the event is routed. A digest
+//! route's rows of one window go out as one message when the window
+//! closes; the updates due for one chat message go out as one
+//! `chat.update`, built from the review as it is then. A failure for good
+//! is audited.
 
 use super::ports::{
     AuditRecord, Channels, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
-    NotificationOutbox, NotificationOutcome, ReminderCandidate, ReminderSteps, SendError,
+    NotificationOutbox, NotificationOutcome, People, ReminderCandidate, ReminderSteps, SendError,
     StoreError, StoredReview,
 };
 use super::Services;
@@ -20,7 +22,7 @@ use crate::domain::notify::digest_message::digest;
 use crate::domain::notify::event::NotifyKind;
 use crate::domain::notify::facts::ReviewFacts;
 use crate::domain::notify::message::{build, for_update, OutgoingMessage};
-use crate::domain::notify::route::NotifySettings;
+use crate::domain::notify::route::{GroupAddresses, NotifySettings};
 use crate::domain::notify::schedule::{deadline_or_target, due_now, steps, StepKind};
 use crate::domain::notify::Destination;
 use crate::domain::policy::EffectivePolicy;
@@ -37,12 +39,14 @@ const LEASE_MS: i64 = 60_000;
 pub const STALE_AFTER_MS: i64 = 24 * 3_600_000;
 
 /// What notifications need besides the services: the outbox, the channels,
-/// the routes, and the address links point at.
+/// the routes, the people directory (for routes naming groups), and the
+/// address links point at.
 #[derive(Clone)]
 pub struct Notifier {
     pub outbox: Arc<dyn NotificationOutbox>,
     pub channels: Arc<dyn Channels>,
     pub settings: Arc<NotifySettings>,
+    pub people: Arc<dyn People>,
     /// `--public-url`: the deep links' origin.
     pub public_url: String,
 }
@@ -147,7 +151,10 @@ impl Services {
                 self.facts(&event.review_id).await?
             };
             let notifications = match facts {
-                Some(facts) => notifications_for(&notifier.settings, event, &facts, now_ms),
+                Some(facts) => {
+                    let groups = group_addresses(notifier, event, &facts).await?;
+                    notifications_for(&notifier.settings, event, &facts, &groups, now_ms)
+                }
                 None => Vec::new(),
             };
             notifier
@@ -352,12 +359,37 @@ fn reminder_steps(
     }
 }
 
-/// What `event` sends: one row per route and destination that hears it;
-/// a digest route's arrivals wait for their window's end.
+/// The verified e-mail addresses of the members of each group the routes
+/// hearing `event` name, as the people directory has them now.
+async fn group_addresses(
+    notifier: &Notifier,
+    event: &NotificationEvent,
+    facts: &ReviewFacts,
+) -> Result<GroupAddresses, StoreError> {
+    let mut addresses = GroupAddresses::new();
+    let Some(kind) = kind_of(event) else {
+        return Ok(addresses);
+    };
+    for group in notifier.settings.groups_to_look_up(kind, facts) {
+        let members = notifier.people.people_in_group(&group).await?;
+        let emails = members
+            .into_iter()
+            .filter(|person| person.email_verified)
+            .filter_map(|person| person.email)
+            .collect();
+        addresses.insert(group, emails);
+    }
+    Ok(addresses)
+}
+
+/// What `event` sends: one row per route and destination that hears it
+/// (`groups`: the addresses of the groups its routes name); a digest
+/// route's arrivals wait for their window's end.
 fn notifications_for(
     settings: &NotifySettings,
     event: &NotificationEvent,
     facts: &ReviewFacts,
+    groups: &GroupAddresses,
     now_ms: i64,
 ) -> Vec<NewNotification> {
     let Some(kind) = kind_of(event) else {
@@ -369,7 +401,7 @@ fn notifications_for(
         return Vec::new();
     }
     settings
-        .destinations(kind, facts)
+        .destinations(kind, facts, groups)
         .into_iter()
         .map(|(route, destination)| {
             let digest_until_ms = settings
@@ -555,6 +587,47 @@ mod tests {
     }
 
     #[test]
+    fn an_escalation_reaches_the_group_addresses_looked_up_for_it() {
+        let section = serde_json::from_value(serde_json::json!({"route": [
+            {"name": "reviewers", "events": ["escalated"], "email": ["team@example.com"],
+             "escalate_to": "leads"},
+            {"name": "leads", "events": ["escalated"], "groups": ["ml-leads"],
+             "email": ["lee@example.com"], "digest_minutes": 15},
+        ]}))
+        .expect("section");
+        let settings = NotifySettings::new(section).expect("valid");
+        let facts = crate::domain::notify::facts::fixtures::facts();
+        let escalated = NotificationEvent {
+            audit_id: 1,
+            review_id: facts.review_id.clone(),
+            action: "escalated".into(),
+            actor: "system".into(),
+            detail: String::new(),
+            at_ms: 60_000,
+        };
+        let groups = GroupAddresses::from([(
+            "ml-leads".to_owned(),
+            vec!["Lee@example.com".to_owned(), "kim@example.com".to_owned()],
+        )]);
+        let rows = notifications_for(&settings, &escalated, &facts, &groups, 61_000);
+        assert_eq!(
+            rows.iter()
+                .map(|n| (n.route.as_str(), n.destination.label(), n.send_at_ms))
+                .collect::<Vec<_>>(),
+            [
+                ("leads", "email:lee@example.com".to_owned(), 61_000),
+                ("leads", "email:kim@example.com".to_owned(), 61_000),
+            ],
+            "one row per address, lee once; an escalation is no digest"
+        );
+        let decided = ReviewFacts {
+            status: crate::domain::review::ReviewStatus::Approved,
+            ..facts.clone()
+        };
+        assert!(notifications_for(&settings, &escalated, &decided, &groups, 61_000).is_empty());
+    }
+
+    #[test]
     fn arrivals_wait_for_their_digest_and_a_decided_review_gets_no_reminder() {
         let section = serde_json::from_value(serde_json::json!({"route": [{
             "name": "busy", "email": ["team@example.com"], "digest_minutes": 15,
@@ -570,7 +643,13 @@ mod tests {
             detail: String::new(),
             at_ms: 60_000,
         };
-        let arrived = notifications_for(&settings, &event("received"), &facts, 61_000);
+        let arrived = notifications_for(
+            &settings,
+            &event("received"),
+            &facts,
+            &GroupAddresses::new(),
+            61_000,
+        );
         assert_eq!(
             arrived
                 .iter()
@@ -578,7 +657,13 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("busy", 900_000, Some(900_000))]
         );
-        let expired = notifications_for(&settings, &event("expired"), &facts, 61_000);
+        let expired = notifications_for(
+            &settings,
+            &event("expired"),
+            &facts,
+            &GroupAddresses::new(),
+            61_000,
+        );
         assert_eq!(
             expired
                 .iter()
@@ -586,17 +671,38 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(61_000, None)]
         );
-        assert!(notifications_for(&settings, &event("viewed"), &facts, 61_000).is_empty());
+        assert!(notifications_for(
+            &settings,
+            &event("viewed"),
+            &facts,
+            &GroupAddresses::new(),
+            61_000
+        )
+        .is_empty());
         let decided = ReviewFacts {
             status: crate::domain::review::ReviewStatus::Approved,
             ..facts.clone()
         };
         assert!(
-            notifications_for(&settings, &event("reminder due"), &decided, 61_000).is_empty(),
+            notifications_for(
+                &settings,
+                &event("reminder due"),
+                &decided,
+                &GroupAddresses::new(),
+                61_000
+            )
+            .is_empty(),
             "no reminder about a decided review"
         );
         assert_eq!(
-            notifications_for(&settings, &event("expired"), &decided, 61_000).len(),
+            notifications_for(
+                &settings,
+                &event("expired"),
+                &decided,
+                &GroupAddresses::new(),
+                61_000
+            )
+            .len(),
             1
         );
     }

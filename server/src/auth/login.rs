@@ -195,7 +195,8 @@ fn actor_of(auth: &Auth, identity: &Identity) -> Option<Actor> {
     })
 }
 
-/// Stores a session for `actor` and audits the sign-in; the cookie value.
+/// Stores a session for `actor`, audits the sign-in and records the person
+/// in the directory; the cookie value.
 async fn start_session(auth: &Auth, actor: &Actor, id_token: &str, now_ms: i64) -> Option<String> {
     let session = match auth.sessions.create(actor, Some(id_token), now_ms).await {
         Ok(session) => session,
@@ -208,6 +209,11 @@ async fn start_session(auth: &Auth, actor: &Actor, id_token: &str, now_ms: i64) 
     let entry = AuditRecord::by(actor, now_ms, Action::SignedIn, None, None);
     if let Err(error) = auth.audit.record(&entry).await {
         tracing::error!("could not audit a sign-in: {error}");
+    }
+    // The directory only maps chat clicks and group escalations to people:
+    // a failure to write it must not keep anyone out of the browser.
+    if let Err(error) = auth.people.record_sign_in(actor, now_ms).await {
+        tracing::error!(subject = %actor.subject, "could not record a signed-in person: {error}");
     }
     Some(session)
 }

@@ -15,7 +15,7 @@ pub use watch::{SessionWatch, SESSION_CHECK_EVERY};
 
 use app::domain::access::RoleMap;
 use app::domain::actor::Actor;
-use app::ssr::ports::{Clock, ReviewStore};
+use app::ssr::ports::{Clock, People, ReviewStore};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -42,6 +42,8 @@ pub struct Auth {
     pub oidc: Oidc,
     /// Where sign-ins and sign-outs are audited.
     pub audit: Arc<dyn ReviewStore>,
+    /// The people directory, written at each sign-in.
+    pub people: Arc<dyn People>,
     pub sessions: Sessions,
     pub role_map: RoleMap,
     /// Cookies get `Secure` (and the `__Host-` prefix) when served over https.

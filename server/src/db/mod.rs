@@ -12,7 +12,7 @@ pub use sqlite::SqliteStore;
 
 use crate::auth::sessions::SessionStore;
 use app::domain::audit::Broken;
-use app::ssr::ports::{InteractionLedger, NotificationOutbox, ReviewStore};
+use app::ssr::ports::{InteractionLedger, NotificationOutbox, People, ReviewStore};
 use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;
@@ -80,6 +80,8 @@ pub struct Stores {
     pub audit: Arc<dyn AuditChain>,
     pub notifications: Arc<dyn NotificationOutbox>,
     pub interactions: Arc<dyn InteractionLedger>,
+    /// The people directory, written at each sign-in.
+    pub people: Arc<dyn People>,
 }
 
 /// Opens (creating and migrating if need be) the database at `url`, with
@@ -93,6 +95,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
                 audit: Arc::new(store.clone()),
                 notifications: Arc::new(store.clone()),
                 interactions: Arc::new(store.clone()),
+                people: Arc::new(store.clone()),
                 reviews: Arc::new(store),
             })
         }

@@ -25,7 +25,7 @@ use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::{DeliveryState, ReviewStatus};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, Closing, Committed, DecisionCommit, DeliveryOutcome, Inserted,
-    NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, ReminderSteps,
+    NewNotification, NewRejectedIntake, NewReview, NotificationOutcome, Person, ReminderSteps,
     StoredReview,
 };
 use serde_json::{json, Value};
@@ -61,6 +61,7 @@ where
     reminder_steps_fire_once_and_never_after_the_review_ends(&fresh().await).await;
     a_changed_review_updates_each_chat_message(&fresh().await).await;
     a_chat_interaction_is_acted_on_once(&fresh().await).await;
+    people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(&fresh().await).await;
 }
 
 async fn intake_keeps_one_review_per_token(stores: &Stores) {
@@ -1833,6 +1834,160 @@ async fn a_changed_review_updates_each_chat_message(stores: &Stores) {
             &update_of("2.2"),
             NotificationState::Sent
         )
+    );
+}
+
+async fn people_are_recorded_at_sign_in_and_found_by_verified_email_or_group(stores: &Stores) {
+    let people = &stores.people;
+    let subjects =
+        |found: &[Person]| -> Vec<String> { found.iter().map(|p| p.subject.clone()).collect() };
+    assert_eq!(
+        people
+            .person_by_verified_email("lee@example.com")
+            .await
+            .expect("read"),
+        None,
+        "nobody signed in yet"
+    );
+    let mut lee = person("user-lee", "Lee@Example.com");
+    lee.role = Role::Reviewer;
+    lee.groups = vec!["ml-reviewers".into(), "ml-leads".into()];
+    people.record_sign_in(&lee, T0).await.expect("recorded");
+    let found = people
+        .person_by_verified_email("lee@EXAMPLE.com")
+        .await
+        .expect("read")
+        .expect("found without regard to case");
+    assert_eq!(
+        found,
+        Person {
+            subject: "user-lee".into(),
+            email: Some("Lee@Example.com".into()),
+            email_verified: true,
+            display_name: "Lee".into(),
+            usernames: vec!["user-lee".into()],
+            role: Role::Reviewer,
+            groups: vec!["ml-reviewers".into(), "ml-leads".into()],
+            last_seen_ms: T0,
+        }
+    );
+    assert_eq!(found.actor(Role::Lead).role, Role::Lead);
+
+    // A later sign-in refreshes role, groups, names and e-mail.
+    lee.role = Role::Lead;
+    lee.groups = vec!["ml-leads".into(), "platform".into(), "ml-leads".into()];
+    lee.email = Some("lee.lead@example.com".into());
+    lee.display_name = "Lee Lead".into();
+    people
+        .record_sign_in(&lee, T0 + 1_000)
+        .await
+        .expect("refreshed");
+    let refreshed = people
+        .person_by_verified_email("LEE.LEAD@example.com")
+        .await
+        .expect("read")
+        .expect("by the new e-mail");
+    assert_eq!(
+        (
+            refreshed.role,
+            refreshed.groups.clone(),
+            refreshed.display_name.as_str(),
+            refreshed.last_seen_ms
+        ),
+        (
+            Role::Lead,
+            vec!["ml-leads".to_owned(), "platform".to_owned()],
+            "Lee Lead",
+            T0 + 1_000
+        ),
+        "a group listed twice is kept once"
+    );
+    assert_eq!(
+        people
+            .person_by_verified_email("lee@example.com")
+            .await
+            .expect("read"),
+        None,
+        "the old e-mail no longer maps to anyone"
+    );
+    assert!(
+        people
+            .people_in_group("ml-reviewers")
+            .await
+            .expect("read")
+            .is_empty(),
+        "left the group at the last sign-in"
+    );
+
+    // An unverified e-mail maps to no one and is in no group's list.
+    let mut mallory = person("user-mallory", "lee.lead@example.com");
+    mallory.email_verified = false;
+    mallory.groups = vec!["ml-leads".into()];
+    people
+        .record_sign_in(&mallory, T0 + 2_000)
+        .await
+        .expect("recorded");
+    assert_eq!(
+        people
+            .person_by_verified_email("lee.lead@example.com")
+            .await
+            .expect("read")
+            .map(|p| p.subject),
+        Some("user-lee".into()),
+        "an unverified claim to the same address does not win"
+    );
+    let mut quiet = person("user-quiet", "quiet@example.com");
+    quiet.email = None;
+    quiet.groups = vec!["ml-leads".into()];
+    people
+        .record_sign_in(&quiet, T0 + 2_500)
+        .await
+        .expect("recorded");
+
+    // Two people with one verified e-mail (a provider reissued a subject):
+    // the most recently seen wins.
+    let mut again = person("user-a-lee", "lee.lead@example.com");
+    again.groups = vec!["ml-leads".into()];
+    people
+        .record_sign_in(&again, T0 + 3_000)
+        .await
+        .expect("recorded");
+    let latest = |email: &'static str| async move {
+        people
+            .person_by_verified_email(email)
+            .await
+            .expect("read")
+            .map(|p| p.subject)
+    };
+    assert_eq!(
+        latest("lee.lead@example.com").await,
+        Some("user-a-lee".into())
+    );
+    people
+        .record_sign_in(&lee, T0 + 4_000)
+        .await
+        .expect("recorded");
+    assert_eq!(
+        latest("lee.lead@example.com").await,
+        Some("user-lee".into())
+    );
+
+    assert_eq!(
+        subjects(&people.people_in_group("ml-leads").await.expect("read")),
+        ["user-lee", "user-a-lee"],
+        "members with a verified e-mail only, the most recently seen first"
+    );
+    assert_eq!(
+        subjects(&people.people_in_group("platform").await.expect("read")),
+        ["user-lee"]
+    );
+    assert!(
+        people
+            .people_in_group("ML-LEADS")
+            .await
+            .expect("read")
+            .is_empty(),
+        "group names are the provider's, compared exactly"
     );
 }
 

@@ -68,6 +68,11 @@ impl ChannelAdapters {
         self
     }
 
+    /// Whether e-mail can be sent (`--smtp-url` and `--email-from`).
+    pub fn sends_email(&self) -> bool {
+        self.email.is_some()
+    }
+
     fn slack(&self) -> Result<&slack::SlackClient, SendError> {
         self.slack
             .as_ref()

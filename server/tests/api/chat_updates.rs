@@ -66,6 +66,7 @@ async fn by_hand_to(app: &TestApp, channels: Arc<dyn Channels>, route: Value) ->
         .expect("a section");
     Notifier {
         outbox: stores.notifications,
+        people: stores.people,
         channels,
         settings: Arc::new(NotifySettings::new(section).expect("valid")),
         public_url: public_url(),

@@ -2,14 +2,18 @@
 //! the escalation fire, and the routes that say who hears about which
 //! reviews (matched like `[[policy]]` rules, but every matching route
 //! hears, not only the first). Who is notified is configured apart from
-//! who may decide. The checks refuse a section that cannot work at
-//! start-up, naming every problem at once.
+//! who may decide. A route may name identity-provider groups: their
+//! members with a verified e-mail, as Signoff last saw them sign in, are
+//! e-mailed (looked up for each event, then handed to [`NotifySettings::destinations`]).
+//! The checks refuse a section that cannot work at start-up, naming every
+//! problem at once.
 
 use super::event::NotifyKind;
 use super::facts::{plausible_email, ReviewFacts};
 use super::Destination;
 use crate::domain::policy::{rule_name_problem, Glob, Scope};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The longest digest window: a day.
 pub const MAX_DIGEST_MINUTES: u32 = 1440;
@@ -20,6 +24,13 @@ pub const REQUESTER_ROUTE: &str = "requester";
 /// The route name of an update to a posted chat message (a route's name
 /// cannot hold parentheses, so no configured route shares it).
 pub const UPDATE_ROUTE: &str = "(update)";
+
+/// The longest group name a route may give.
+const MAX_GROUP_CHARS: usize = 256;
+
+/// The verified e-mail addresses of each group's members, as looked up for
+/// one event (groups nobody is known in are absent or empty).
+pub type GroupAddresses = BTreeMap<String, Vec<String>>;
 
 /// The section as written (`[notify]` and its `[[notify.route]]` tables).
 #[derive(Debug, Clone, Deserialize)]
@@ -102,6 +113,10 @@ pub struct NotifyRoute {
     pub sns: Vec<String>,
     #[serde(default)]
     pub webhook: Vec<WebhookTarget>,
+    /// Identity-provider groups (`ml-leads`): their members with a verified
+    /// e-mail, as Signoff last saw them sign in, are e-mailed.
+    #[serde(default)]
+    pub groups: Vec<String>,
     /// Arrivals batched: one message per window of this many minutes.
     pub digest_minutes: Option<u32>,
     /// Another route's name: escalations of the reviews this route covers
@@ -226,30 +241,70 @@ impl NotifySettings {
         self.section.route.iter().find(|r| r.name == name)
     }
 
-    /// Who hears about `kind` for the review of `facts`, as (route name,
-    /// destination) pairs, each pair once: every route that covers the
-    /// review and hears `kind`; an escalation goes to a route's
-    /// `escalate_to` instead of the route when it names one; a final
-    /// decision also goes to the requester's address (route `requester`)
-    /// when `notify_requester` is on.
-    pub fn destinations(
-        &self,
-        kind: NotifyKind,
-        facts: &ReviewFacts,
-    ) -> Vec<(String, Destination)> {
-        let mut out: Vec<(String, Destination)> = Vec::new();
-        let mut add = |route: &str, destination: Destination| {
-            if !out.iter().any(|(r, d)| r == route && *d == destination) {
-                out.push((route.to_owned(), destination));
-            }
-        };
+    /// The routes that hear about `kind` for the review of `facts`, each
+    /// once: every route that covers the review and hears `kind`, or for
+    /// an escalation the route's `escalate_to` when it names one.
+    fn targets(&self, kind: NotifyKind, facts: &ReviewFacts) -> Vec<&NotifyRoute> {
+        let mut targets: Vec<&NotifyRoute> = Vec::new();
         for route in self.routes().iter().filter(|r| r.hears(kind, facts)) {
             let target = match (&route.escalate_to, kind) {
                 (Some(name), NotifyKind::Escalated) => self.route(name).unwrap_or(route),
                 _ => route,
             };
+            if !targets.iter().any(|t| t.name == target.name) {
+                targets.push(target);
+            }
+        }
+        targets
+    }
+
+    /// The groups whose members' addresses [`Self::destinations`] needs for
+    /// `kind` and the review of `facts`, each once.
+    pub fn groups_to_look_up(&self, kind: NotifyKind, facts: &ReviewFacts) -> Vec<String> {
+        let mut groups: Vec<String> = Vec::new();
+        for group in self.targets(kind, facts).iter().flat_map(|t| &t.groups) {
+            if !groups.contains(group) {
+                groups.push(group.clone());
+            }
+        }
+        groups
+    }
+
+    /// Who hears about `kind` for the review of `facts`, as (route name,
+    /// destination) pairs, each pair once (e-mail addresses compared
+    /// without regard to case): every route that covers the review and
+    /// hears `kind`, with the addresses of its groups' members from
+    /// `groups`; an escalation goes to a route's `escalate_to` instead of
+    /// the route when it names one; a final decision also goes to the
+    /// requester's address (route `requester`) when `notify_requester` is
+    /// on.
+    pub fn destinations(
+        &self,
+        kind: NotifyKind,
+        facts: &ReviewFacts,
+        groups: &GroupAddresses,
+    ) -> Vec<(String, Destination)> {
+        let mut out: Vec<(String, Destination)> = Vec::new();
+        let mut add = |route: &str, destination: Destination| {
+            if !out
+                .iter()
+                .any(|(r, d)| r == route && same_destination(d, &destination))
+            {
+                out.push((route.to_owned(), destination));
+            }
+        };
+        for target in self.targets(kind, facts) {
             for destination in target.destinations() {
                 add(&target.name, destination);
+            }
+            let members = target
+                .groups
+                .iter()
+                .filter_map(|group| groups.get(group))
+                .flatten()
+                .filter(|address| plausible_email(address));
+            for to in members {
+                add(&target.name, Destination::Email { to: to.clone() });
             }
         }
         if kind == NotifyKind::Decided && !facts.is_pending() && self.notify_requester() {
@@ -259,6 +314,35 @@ impl NotifySettings {
         }
         out
     }
+}
+
+/// Whether two destinations are one: e-mail addresses compared without
+/// regard to case (a person's address as the provider spells it may differ
+/// from the route's), everything else exactly.
+fn same_destination(a: &Destination, b: &Destination) -> bool {
+    match (a, b) {
+        (Destination::Email { to: x }, Destination::Email { to: y }) => x.eq_ignore_ascii_case(y),
+        _ => a == b,
+    }
+}
+
+/// What stops start-up when routes name groups but nothing can e-mail
+/// their members: `email_configured` is whether `--smtp-url` and
+/// `--email-from` are given.
+pub fn group_email_problem(settings: &NotifySettings, email_configured: bool) -> Option<String> {
+    let named: Vec<&str> = settings
+        .routes()
+        .iter()
+        .filter(|r| !r.groups.is_empty())
+        .map(|r| r.name.as_str())
+        .collect();
+    (!named.is_empty() && !email_configured).then(|| {
+        format!(
+            "notify.route {named:?} names groups, whose members are e-mailed, but e-mail is not \
+             configured: start Signoff with --smtp-url (SIGNOFF_SMTP_URL) and --email-from \
+             (SIGNOFF_EMAIL_FROM), or leave groups out"
+        )
+    })
 }
 
 fn timing_problems(section: &NotifySection) -> Vec<String> {
@@ -307,8 +391,20 @@ fn route_problems(route: &NotifyRoute) -> Vec<String> {
             "escalate_to is set but events leave out \"escalated\", so it is never used".to_owned(),
         );
     }
-    if route.destinations().is_empty() {
-        problems.push("no destination: name at least one slack, email, sns or webhook".to_owned());
+    if route.destinations().is_empty() && route.groups.is_empty() {
+        problems.push(
+            "no destination: name at least one slack, email, sns, webhook or groups".to_owned(),
+        );
+    }
+    for group in &route.groups {
+        if group.trim().is_empty()
+            || group.chars().count() > MAX_GROUP_CHARS
+            || group.chars().any(char::is_control)
+        {
+            problems.push(format!(
+                "groups {group:?} is not a group name (1 to {MAX_GROUP_CHARS} characters, as the identity provider names it)"
+            ));
+        }
     }
     for channel in &route.slack {
         if channel.is_empty()
@@ -405,7 +501,7 @@ mod tests {
 
     fn routed(settings: &NotifySettings, kind: NotifyKind, facts: &ReviewFacts) -> Vec<String> {
         settings
-            .destinations(kind, facts)
+            .destinations(kind, facts, &GroupAddresses::new())
             .into_iter()
             .map(|(route, to)| format!("{route} {}", to.label()))
             .collect()
@@ -531,14 +627,14 @@ mod tests {
         })
         .unwrap();
         assert!(quiet
-            .destinations(NotifyKind::Decided, &approved)
+            .destinations(NotifyKind::Decided, &approved, &GroupAddresses::new())
             .is_empty());
         assert_eq!(
             routed(&NotifySettings::default(), NotifyKind::Decided, &approved),
             ["requester email:ci@example.com"]
         );
         assert!(NotifySettings::default()
-            .destinations(NotifyKind::Expired, &approved)
+            .destinations(NotifyKind::Expired, &approved, &GroupAddresses::new())
             .is_empty());
     }
 
@@ -563,6 +659,102 @@ mod tests {
             ["leads email:leads@example.com"],
             "two routes escalating to one, and the route itself: one message"
         );
+    }
+
+    fn escalating_to_a_group() -> NotifySettings {
+        settings(json!({"route": [
+            {"name": "reviewers", "events": ["arrived", "escalated"], "email": ["team@example.com"],
+             "escalate_to": "leads"},
+            {"name": "leads", "events": ["escalated"], "stages": ["nowhere"],
+             "email": ["leads@example.com"], "groups": ["ml-leads", "platform-leads"]},
+        ]}))
+    }
+
+    #[test]
+    fn an_escalation_to_a_group_route_writes_to_its_members_once_each() {
+        let settings = escalating_to_a_group();
+        assert_eq!(
+            settings.groups_to_look_up(NotifyKind::Escalated, &facts()),
+            ["ml-leads", "platform-leads"]
+        );
+        assert!(
+            settings
+                .groups_to_look_up(NotifyKind::Arrived, &facts())
+                .is_empty(),
+            "an arrival stays with the reviewers, who name no group"
+        );
+        let members = GroupAddresses::from([
+            (
+                "ml-leads".to_owned(),
+                vec!["lee@example.com".to_owned(), "LEADS@example.com".to_owned()],
+            ),
+            (
+                "platform-leads".to_owned(),
+                vec!["Lee@Example.com".to_owned(), "not an address".to_owned()],
+            ),
+            (
+                "ml-reviewers".to_owned(),
+                vec!["ada@example.com".to_owned()],
+            ),
+        ]);
+        let heard: Vec<String> = settings
+            .destinations(NotifyKind::Escalated, &facts(), &members)
+            .into_iter()
+            .map(|(route, to)| format!("{route} {}", to.label()))
+            .collect();
+        assert_eq!(
+            heard,
+            [
+                "leads email:leads@example.com",
+                "leads email:lee@example.com"
+            ],
+            "the route's own address and each member once, whatever the case; \
+             nobody outside the route's groups"
+        );
+        assert_eq!(
+            routed(&settings, NotifyKind::Escalated, &facts()),
+            ["leads email:leads@example.com"],
+            "a group nobody was seen in adds no one"
+        );
+        let arrived: Vec<String> = settings
+            .destinations(NotifyKind::Arrived, &facts(), &members)
+            .into_iter()
+            .map(|(route, to)| format!("{route} {}", to.label()))
+            .collect();
+        assert_eq!(arrived, ["reviewers email:team@example.com"]);
+    }
+
+    #[test]
+    fn a_route_may_reach_groups_alone_and_names_them_plainly() {
+        let alone = settings(json!({"route": [
+            {"name": "leads", "events": ["escalated"], "groups": ["ml-leads"]},
+        ]}));
+        assert_eq!(alone.routes()[0].groups, ["ml-leads"]);
+        let problems = NotifySettings::new(section(json!({"route": [
+            {"name": "leads", "groups": ["", "  ", "ml\nleads", "ml-leads"]},
+        ]})))
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "notify.route 1 (\"leads\"): groups \"\" is not a group name (1 to 256 characters, as the identity provider names it)",
+                "notify.route 1 (\"leads\"): groups \"  \" is not a group name (1 to 256 characters, as the identity provider names it)",
+                "notify.route 1 (\"leads\"): groups \"ml\\nleads\" is not a group name (1 to 256 characters, as the identity provider names it)",
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_need_e_mail_configured() {
+        let settings = escalating_to_a_group();
+        assert_eq!(group_email_problem(&settings, true), None);
+        let problem = group_email_problem(&settings, false).expect("a problem");
+        assert!(problem.contains("[\"leads\"]"), "{problem}");
+        assert!(
+            problem.contains("--smtp-url") && problem.contains("--email-from"),
+            "{problem}"
+        );
+        assert_eq!(group_email_problem(&two_routes(), false), None);
     }
 
     #[test]
@@ -591,7 +783,7 @@ mod tests {
                 "notify.route 1 (\"two words\"): name must be 1 to 64 letters, digits, '-', '_' or '.'",
                 "notify.route 1 (\"two words\"): events is empty: leave it out to hear every kind",
                 "notify.route 1 (\"two words\"): escalate_to is set but events leave out \"escalated\", so it is never used",
-                "notify.route 1 (\"two words\"): no destination: name at least one slack, email, sns or webhook",
+                "notify.route 1 (\"two words\"): no destination: name at least one slack, email, sns, webhook or groups",
                 "notify.route 1 (\"two words\"): escalate_to names no route: \"nobody\"",
                 "notify.route 2 (\"b\"): escalate_to is set but events leave out \"escalated\", so it is never used",
                 "notify.route 2 (\"b\"): slack \"C 1\" is not a channel id or name",

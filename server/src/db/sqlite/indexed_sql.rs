@@ -108,6 +108,21 @@ pub(super) const OLDEST_PENDING: &str = "select id, title, received_at from revi
      where status = 'pending' and received_at <= ?
      order by received_at, id limit ?";
 
+/// The person whose verified e-mail folds to `?`, the most recently seen
+/// (index `person_by_verified_email`, read backwards).
+pub(super) const PERSON_BY_VERIFIED_EMAIL: &str =
+    "select subject, email, email_verified, display_name, usernames_json, role, last_seen_at
+     from person where verified_email_key = ? order by last_seen_at desc limit 1";
+
+/// The members of group `?` with a verified e-mail (the key of
+/// `person_group`, then each person by theirs). Few people share a group:
+/// the adapter orders them.
+pub(super) const PEOPLE_IN_GROUP: &str =
+    "select p.subject, p.email, p.email_verified, p.display_name, p.usernames_json, p.role,
+            p.last_seen_at
+     from person_group g join person p on p.subject = g.subject
+     where g.group_name = ? and p.verified_email_key is not null";
+
 #[cfg(test)]
 mod tests {
     use super::*;

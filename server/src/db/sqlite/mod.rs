@@ -9,6 +9,7 @@ mod delivery;
 mod indexed_sql;
 mod interactions;
 mod notifications;
+mod people;
 #[cfg(test)]
 mod query_plans;
 mod queue;

@@ -8,7 +8,8 @@
 
 use super::indexed_sql::{
     pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
-    OLDEST_PENDING, REMINDERS_DUE, REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER, STUCK_DELIVERIES,
+    OLDEST_PENDING, PEOPLE_IN_GROUP, PERSON_BY_VERIFIED_EMAIL, REMINDERS_DUE, REVIEWS_TO_CHECK,
+    REVIEW_CHANGES_AFTER, STUCK_DELIVERIES,
 };
 use super::SqliteStore;
 
@@ -75,6 +76,14 @@ async fn each_statement_searches_an_index() {
         (
             OLDEST_PENDING,
             "INDEX review_by_received (status=? AND received_at<?)",
+        ),
+        (
+            PERSON_BY_VERIFIED_EMAIL,
+            "INDEX person_by_verified_email (verified_email_key=?)",
+        ),
+        (
+            PEOPLE_IN_GROUP,
+            "INDEX sqlite_autoindex_person_group_1 (group_name=?)",
         ),
     ];
     let mut wrong = Vec::new();

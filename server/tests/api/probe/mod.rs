@@ -18,12 +18,14 @@
 
 mod audit;
 mod notifications;
+mod people;
 mod reviews;
 mod sessions;
 
 pub use notifications::StoredNotification;
 pub use reviews::{ReviewKeys, StoredDelivery};
 
+use app::ssr::ports::People;
 use server::auth::sessions::SessionStore;
 use server::db::AuditChain;
 use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
@@ -37,6 +39,8 @@ pub struct Probe {
     chain: Arc<dyn AuditChain>,
     /// The session rows' port on the same database.
     sessions: Arc<dyn SessionStore>,
+    /// The people directory's port on the same database.
+    people: Arc<dyn People>,
 }
 
 /// The engine the probe's SQL runs on. Only SQLite so far.
@@ -62,6 +66,7 @@ impl Probe {
             engine: Engine::open(database_url).await,
             chain: stores.audit,
             sessions: stores.sessions,
+            people: stores.people,
         }
     }
 
