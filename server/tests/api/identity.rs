@@ -5,19 +5,10 @@
 
 use crate::helpers::{sample_review, spawn_app, spawn_app_with, TestApp, ROOT};
 use crate::http::open_stream;
-use crate::signin::{callback, session_cookie, through_provider};
+use crate::signin::signed_in;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::time::Duration;
-
-/// Signs `username` in through the provider's login form; returns the
-/// session cookie (`name=value`).
-async fn signed_in(app: &TestApp, username: &str) -> String {
-    let login = through_provider(app, "/auth/login", username, &format!("{username}-demo")).await;
-    let reply = callback(app, &login).await;
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    session_cookie(&reply)
-}
 
 async fn me(app: &TestApp, base: &str, cookie: &str) -> (u16, Value) {
     let reply = app

@@ -3,28 +3,18 @@
 //! group's members (as last seen) through the real SMTP server.
 
 use crate::channels::{maildir, smtp_url};
-use crate::helpers::{
-    config_file, sample_review, short_id, spawn_app, spawn_app_with, TestApp, PATIENCE,
-};
-use crate::signin::{callback, session_cookie, through_provider};
+use crate::helpers::{config_file, sample_review, short_id, spawn_app, spawn_app_with, PATIENCE};
+use crate::signin::signed_in;
 use app::domain::actor::Role;
 use mail_parser::MessageParser;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// Signs `username` in through the provider; the session cookie.
-async fn signs_in(app: &TestApp, username: &str) -> String {
-    let login = through_provider(app, "/auth/login", username, &format!("{username}-demo")).await;
-    let reply = callback(app, &login).await;
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    session_cookie(&reply)
-}
-
 #[tokio::test]
 async fn a_sign_in_records_the_person_found_by_verified_email() {
     let app = spawn_app().await;
     assert_eq!(app.probe.person_by_email("lee@example.com").await, None);
-    signs_in(&app, "lee").await;
+    signed_in(&app, "lee").await;
     let lee = app
         .probe
         .person_by_email("LEE@example.com")
@@ -56,7 +46,7 @@ async fn a_sign_in_records_the_person_found_by_verified_email() {
 async fn a_directory_that_cannot_be_written_keeps_nobody_out() {
     let app = spawn_app().await;
     app.probe.lose_the_people_directory().await;
-    let cookie = signs_in(&app, "ada").await;
+    let cookie = signed_in(&app, "ada").await;
     let me = app
         .http
         .post_form(&format!("{}/api/me", app.base), &[], Some(&cookie))
@@ -121,7 +111,7 @@ async fn an_escalation_to_a_group_e_mails_its_members_as_last_seen_and_nobody_el
     // Lee leads; ada and bob review: all three signed in, so all three are
     // in the directory, but only lee is in ml-leads.
     for username in ["lee", "ada", "bob"] {
-        signs_in(&app, username).await;
+        signed_in(&app, username).await;
     }
     // Twenty seconds to the deadline: the escalation at 6 s.
     let mut review = sample_review();

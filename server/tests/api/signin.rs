@@ -23,6 +23,16 @@ pub async fn through_provider(app: &TestApp, start: &str, username: &str, passwo
     through_provider_at(&issuer(), app, start, username, password).await
 }
 
+/// Signs the demo user `username` in through the provider's login form,
+/// so Signoff records them as a person too; the session cookie
+/// (`name=value`).
+pub async fn signed_in(app: &TestApp, username: &str) -> String {
+    let login = through_provider(app, "/auth/login", username, &format!("{username}-demo")).await;
+    let reply = callback(app, &login).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    session_cookie(&reply)
+}
+
 /// The same, through the provider at `issuer` (a test's own provider).
 pub async fn through_provider_at(
     issuer: &str,

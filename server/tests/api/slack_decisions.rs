@@ -7,7 +7,7 @@
 
 use crate::helpers::{config_file, sample_review, short_id, spawn_app_with, TestApp, PATIENCE};
 use crate::http::ScratchDir;
-use crate::signin::{callback, through_provider};
+use crate::signin::signed_in;
 use app::domain::notify::blocks::{APPROVE_ACTION, REJECT_ACTION};
 use serde_json::{json, Value};
 use server::config::Secret;
@@ -43,14 +43,6 @@ async fn slack_app() -> (TestApp, ScratchDir) {
     })
     .await;
     (app, dir)
-}
-
-/// Signs `username` in through the provider's login form, so Signoff has
-/// a record of them.
-async fn signs_in(app: &TestApp, username: &str) {
-    let login = through_provider(app, "/", username, &format!("{username}-demo")).await;
-    let reply = callback(app, &login).await;
-    assert_eq!(reply.status, 303, "{username} signed in: {}", reply.body);
 }
 
 /// A review posted to the channel: its id and the message's `ts`.
@@ -163,7 +155,7 @@ async fn decisions_of(app: &TestApp, review_id: &str) -> usize {
 #[tokio::test]
 async fn approve_from_slack_resumes_the_workflow_and_answers_the_clicker() {
     let (app, _dir) = slack_app().await;
-    signs_in(&app, "ada").await;
+    signed_in(&app, "ada").await;
     let (review_id, arn, ts) = posted_review(&app, |_| {}).await;
     let answer = interact(&app, click("U0ADA", &ts, APPROVE_ACTION)).await;
     assert_eq!(statuses(&answer), [200]);
@@ -188,7 +180,7 @@ async fn approve_from_slack_resumes_the_workflow_and_answers_the_clicker() {
 #[tokio::test]
 async fn reject_from_slack_needs_a_reason_and_fails_the_execution() {
     let (app, _dir) = slack_app().await;
-    signs_in(&app, "bob").await;
+    signed_in(&app, "bob").await;
     let (review_id, arn, ts) = posted_review(&app, |_| {}).await;
     let opened = interact(&app, click("U0BOB", &ts, REJECT_ACTION)).await;
     assert_eq!(statuses(&opened), [200]);
@@ -248,7 +240,7 @@ async fn open_view_of(user: &str) -> String {
 async fn the_requester_a_viewer_and_a_stranger_are_refused_privately() {
     let (app, _dir) = slack_app().await;
     for user in ["dana", "val"] {
-        signs_in(&app, user).await;
+        signed_in(&app, user).await;
     }
     let (review_id, _arn, ts) = posted_review(&app, |review| {
         review["requestedBy"] = json!("dana@example.com")
@@ -281,7 +273,7 @@ async fn the_requester_a_viewer_and_a_stranger_are_refused_privately() {
 #[tokio::test]
 async fn twenty_identical_clicks_a_double_click_and_retries_make_one_decision() {
     let (app, _dir) = slack_app().await;
-    signs_in(&app, "ada").await;
+    signed_in(&app, "ada").await;
     let (review_id, arn, ts) = posted_review(&app, |_| {}).await;
     let mut burst = click("U0ADA", &ts, APPROVE_ACTION);
     burst["copies"] = json!(20);
@@ -316,7 +308,7 @@ async fn twenty_identical_clicks_a_double_click_and_retries_make_one_decision() 
 #[tokio::test]
 async fn forged_stale_and_altered_interactions_are_refused_and_decide_nothing() {
     let (app, _dir) = slack_app().await;
-    signs_in(&app, "ada").await;
+    signed_in(&app, "ada").await;
     let (review_id, _arn, ts) = posted_review(&app, |_| {}).await;
     for tamper in [
         "forged",
