@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test, on the real parts, from one build.
 //! 1. formatting; 2. clippy, for the server build and for the WASM build
 //!    (before the slow stages, so a lint fails the run in minutes);
+//!    then the Slack stand-in's own tests (node);
 //! 3. the site and server (debug, built once);
 //! 4. unit and integration tests (`cargo test`) against a fresh emulator,
 //!    the local OpenID provider, the local SMTP server and the Slack stand-in;
@@ -37,6 +38,12 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         &["-p", "app", "-p", "server", "-p", "xtask", "--all-targets"],
     )?;
     clippy(paths, &site::WASM_PACKAGE)?;
+    step("the Slack stand-in's own tests (node --test end2end/slack/)");
+    check(
+        Command::new("node")
+            .args(["--test", "end2end/slack/"])
+            .current_dir(&paths.root),
+    )?;
     site::build(paths, site::Profile::Debug)?;
     let runs = paths.runs();
     std::fs::create_dir_all(&runs)?;
