@@ -115,13 +115,25 @@ export async function stepFunctions(page: Page, action: string, body: object): P
   return response.json();
 }
 
+/** The test stack's state machine, looked for through every page of the
+ *  list (the integration tests' machines share the emulator). */
+export async function e2eStateMachine(page: Page): Promise<any> {
+  let machine: any;
+  let nextToken: string | undefined;
+  do {
+    const listed = await stepFunctions(page, 'ListStateMachines', nextToken ? { nextToken } : {});
+    machine = listed.stateMachines.find((m: any) => m.name === 'e2e-model-release');
+    nextToken = listed.nextToken;
+  } while (!machine && nextToken);
+  expect(machine, 'the e2e state machine exists').toBeTruthy();
+  return machine;
+}
+
 /** Starts an execution of the test stack's state machine asking for a
  *  review titled `title` (a fresh one, so tests do not share reviews);
  *  `changes` replace fields of the review. */
 export async function requestReview(page: Page, title: string, changes: object = {}): Promise<string> {
-  const { stateMachines } = await stepFunctions(page, 'ListStateMachines', {});
-  const machine = stateMachines.find((m: any) => m.name === 'e2e-model-release');
-  expect(machine, 'the e2e state machine exists').toBeTruthy();
+  const machine = await e2eStateMachine(page);
   const review = {
     title,
     model: { name: 'live-model', version: '1', stage: 'production' },

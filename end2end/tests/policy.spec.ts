@@ -3,7 +3,7 @@
 // approves by itself with its evidence, and a requester name hiding a
 // zero-width space never becomes a review anyone could approve.
 import { test, expect } from '@playwright/test';
-import { open, openReview, requestReview, stepFunctions } from './helpers';
+import { e2eStateMachine, open, openReview, requestReview, stepFunctions } from './helpers';
 
 test('the review page shows the effective policy and where it came from', async ({ page }) => {
   const title = `Promote policy-model v${Date.now()} to production`;
@@ -51,8 +51,7 @@ test('the zero-width requester from the demo cannot approve', async ({ page }) =
     await expect(reason).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
 
-  const { stateMachines } = await stepFunctions(page, 'ListStateMachines', {});
-  const machine = stateMachines.find((m: any) => m.name === 'e2e-model-release');
+  const machine = await e2eStateMachine(page);
   const { executions } = await stepFunctions(page, 'ListExecutions', { stateMachineArn: machine.stateMachineArn });
   const spoofed = executions.find((e: any) => e.name.startsWith('spoofed-requester-'));
   expect(spoofed, 'the spoofed sample was started').toBeTruthy();
