@@ -271,14 +271,20 @@ async fn the_requester_a_viewer_and_a_stranger_are_refused_privately() {
 }
 
 #[tokio::test]
-async fn twenty_identical_clicks_a_double_click_and_retries_make_one_decision() {
+async fn twenty_identical_clicks_a_double_click_retries_and_two_people_make_one_decision() {
     let (app, _dir) = slack_app().await;
     signed_in(&app, "ada").await;
+    signed_in(&app, "bob").await;
     let (review_id, arn, ts) = posted_review(&app, |_| {}).await;
     let mut burst = click("U0ADA", &ts, APPROVE_ACTION);
     burst["copies"] = json!(20);
-    let answer = interact(&app, burst).await;
+    // Ada's twenty copies and Bob's click, all at once.
+    let (answer, bobs) = tokio::join!(
+        interact(&app, burst),
+        interact(&app, click("U0BOB", &ts, APPROVE_ACTION))
+    );
     assert_eq!(statuses(&answer), [200; 20]);
+    assert_eq!(statuses(&bobs), [200]);
     let retried = interact(
         &app,
         json!({"replay": answer["interaction_id"], "retry": 1}),
@@ -288,12 +294,20 @@ async fn twenty_identical_clicks_a_double_click_and_retries_make_one_decision() 
     let second = interact(&app, click("U0ADA", &ts, APPROVE_ACTION)).await;
     assert_eq!(statuses(&second), [200]);
     app.wait_for_status(&review_id, "approved").await;
-    let said = private_answers("U0ADA", &ts, 2).await;
-    assert_eq!(said.len(), 2, "one answer per distinct click: {said:?}");
-    assert!(said.iter().any(|t| t.starts_with("Approved")), "{said:?}");
-    assert!(
-        said.iter().any(|t| t.starts_with("Not recorded")),
-        "{said:?}"
+    let ada = private_answers("U0ADA", &ts, 2).await;
+    assert_eq!(ada.len(), 2, "one answer per distinct click: {ada:?}");
+    let bob = private_answers("U0BOB", &ts, 1).await;
+    assert_eq!(bob.len(), 1, "{bob:?}");
+    let all: Vec<&String> = ada.iter().chain(&bob).collect();
+    assert_eq!(
+        all.iter().filter(|t| t.starts_with("Approved")).count(),
+        1,
+        "one of the three clicks decided: {all:?}"
+    );
+    assert_eq!(
+        all.iter().filter(|t| t.starts_with("Not recorded")).count(),
+        2,
+        "{all:?}"
     );
     assert_eq!(decisions_of(&app, &review_id).await, 1);
     let history = app.history(&arn).await;
