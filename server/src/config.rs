@@ -135,7 +135,9 @@ pub struct ServeArgs {
     pub rejected_visibility_seconds: i32,
 
     /// How often the delivery and notification workers look for decisions and
-    /// notifications to (re)send, in milliseconds.
+    /// notifications to (re)send, in milliseconds. The notification worker
+    /// also looks as soon as a review changes (within the live pages' half
+    /// second).
     #[arg(long, env = "SIGNOFF_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
     pub delivery_interval_ms: u64,
 

@@ -240,10 +240,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         },
     ));
     tasks.spawn(supervise("changes", health.clone(), shutdown.clone(), {
-        let (store, shutdown) = (services.store.clone(), shutdown.clone());
-        move |handle| {
-            workers::changes::run(store.clone(), changes.clone(), shutdown.clone(), handle)
-        }
+        let (store, shutdown, feed) = (services.store.clone(), shutdown.clone(), changes.clone());
+        move |handle| workers::changes::run(store.clone(), feed.clone(), shutdown.clone(), handle)
     }));
     tasks.spawn(supervise("delivery", health.clone(), shutdown.clone(), {
         let (services, shutdown) = (services.clone(), shutdown.clone());
@@ -262,11 +260,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         tasks.spawn(supervise("notify", health.clone(), shutdown.clone(), {
             let (services, shutdown) = (services.clone(), shutdown.clone());
             let interval = Duration::from_millis(args.delivery_interval_ms);
+            let changes = changes.clone();
             move |handle| {
                 workers::notify::run(
                     services.clone(),
                     notifier.clone(),
                     interval,
+                    changes.subscribe(),
                     shutdown.clone(),
                     handle,
                 )

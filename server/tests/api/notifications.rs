@@ -112,6 +112,34 @@ async fn an_arrival_and_its_decision_reach_the_routes_and_the_requester() {
     app.stop().await;
 }
 
+/// The worker sweeps the outbox on its interval and whenever the change
+/// feed reports a change: with an interval of an hour, an arrival and its
+/// decision still go out while the test waits.
+#[tokio::test]
+async fn a_change_wakes_the_notifier_before_its_interval() {
+    let id = short_id();
+    let team = format!("team-{id}@example.com");
+    let (_dir, config) = config_file(&format!(
+        "[[notify.route]]\nname = \"reviewers\"\nevents = [\"arrived\", \"decided\"]\n\
+         email = [\"{team}\"]\n"
+    ));
+    let app = spawn_app_with(|args| {
+        args.config = Some(config);
+        args.notify.smtp_url = Some(smtp_url());
+        args.notify.email_from = Some("Signoff <signoff@example.com>".into());
+        args.delivery_interval_ms = 3_600_000;
+    })
+    .await;
+    let mut review = sample_review();
+    review["title"] = json!(format!("Promote churn-model {id}"));
+    let (_arn, review_id) = app.new_review(&review, &json!({})).await;
+    assert_eq!(mails_to(&team, 1).await.len(), 1, "the arrival is mailed");
+    let (status, _) = app.decide(&review_id, "approve", "looks right").await;
+    assert_eq!(status, 200);
+    assert_eq!(mails_to(&team, 2).await.len(), 2, "and the decision");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn reminders_and_the_escalation_fire_at_their_shares_and_stop_after_a_decision() {
     let id = short_id();
