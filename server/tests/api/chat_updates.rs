@@ -6,8 +6,8 @@
 //! due together is known and each call can be counted exactly.
 
 use crate::helpers::{
-    config_file, public_url, sample_review, short_id, spawn_app, spawn_app_with, TestApp, BOB,
-    PATIENCE,
+    config_file, create_queue, public_url, sample_review, short_id, spawn_app, spawn_app_with,
+    TestApp, BOB, PATIENCE,
 };
 use crate::slack::{adapters, api_url, calls_about, token, CHANNEL};
 use app::domain::decision::Verdict;
@@ -34,6 +34,13 @@ fn review_named(id: &str) -> Value {
 
 /// An app whose worker posts arrivals to the stand-in's channel.
 async fn posting_app() -> (TestApp, crate::http::ScratchDir) {
+    posting_app_with(|_| {}).await
+}
+
+/// [`posting_app`], changed by `customize`.
+async fn posting_app_with(
+    customize: impl FnOnce(&mut server::config::ServeArgs),
+) -> (TestApp, crate::http::ScratchDir) {
     let (dir, config) = config_file(&format!(
         "[[notify.route]]\nname = \"reviewers\"\nevents = [\"arrived\"]\nslack = [\"{CHANNEL}\"]\n"
     ));
@@ -41,6 +48,7 @@ async fn posting_app() -> (TestApp, crate::http::ScratchDir) {
         args.config = Some(config);
         args.notify.slack_api_url = api_url();
         args.notify.slack_bot_token = Some(Secret(token()));
+        customize(args);
     })
     .await;
     (app, dir)
@@ -188,22 +196,31 @@ struct Posted {
     app: TestApp,
     _config: crate::http::ScratchDir,
     id: String,
+    arn: String,
     review_id: String,
     message: (String, String),
 }
 
 async fn posted_by_the_worker(change: impl FnOnce(&mut Value)) -> Posted {
+    posted_on(posting_app().await, change).await
+}
+
+/// [`posted_by_the_worker`] on an app of the test's own.
+async fn posted_on(
+    (app, config): (TestApp, crate::http::ScratchDir),
+    change: impl FnOnce(&mut Value),
+) -> Posted {
     let id = short_id();
-    let (app, config) = posting_app().await;
     let mut review = review_named(&id);
     change(&mut review);
-    let (_arn, review_id) = app.new_review(&review, &json!({})).await;
+    let (arn, review_id) = app.new_review(&review, &json!({})).await;
     let calls = calls_once(&id, "chat.postMessage", 1).await;
     let message = posted(&of(&calls, "chat.postMessage")[0]);
     Posted {
         app,
         _config: config,
         id,
+        arn,
         review_id,
         message,
     }
@@ -251,6 +268,38 @@ async fn an_expired_review_loses_its_buttons() {
         shown.contains("Expired") && shown.contains("before anyone decided"),
         "{shown}"
     );
+    posted.app.stop().await;
+}
+
+/// The workflow stopped from outside Signoff, as its status event tells
+/// (the emulator keeps a stopped execution running, so the clock's own
+/// check cannot see it): the review closes, and the message follows.
+#[tokio::test]
+async fn a_review_closed_upstream_loses_its_buttons() {
+    let events = create_queue("events").await;
+    let app = posting_app_with(|args| args.events_queue_url = Some(events.clone())).await;
+    let posted = posted_on(app, |_| {}).await;
+    let event = json!({
+        "version": "0", "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
+        "detail": {"executionArn": posted.arn, "status": "ABORTED", "error": null, "cause": null}
+    });
+    posted
+        .app
+        .sqs
+        .send_message()
+        .queue_url(&events)
+        .message_body(event.to_string())
+        .send()
+        .await
+        .expect("the status event is queued");
+    posted
+        .app
+        .wait_for_status(&posted.review_id, "closed_upstream")
+        .await;
+    let update = posted.only_update().await;
+    assert!(!has_buttons(&update));
+    let shown = text(&update);
+    assert!(shown.contains("Closed upstream"), "{shown}");
     posted.app.stop().await;
 }
 
