@@ -30,8 +30,10 @@
 //   GET  /_responses   what apps posted there: [{user, channel, message_ts, body}]
 //   GET  /_views       the views opened: [{id, user, open, errors, …}]
 //   GET  /             a page of the posted messages with working buttons (page.mjs)
-// For tests: GET /_calls lists every call received (method, body, answer;
-// never the token or the secret), POST /_reset forgets everything.
+// For tests: GET /_calls lists every call received (method, at: when it
+// arrived in ms since the epoch, args, answer; never the token or the
+// secret); ?after=N lists only those after the first N (for polling),
+// POST /_reset forgets everything.
 //
 //   node end2end/slack/standin.mjs
 //
@@ -262,7 +264,10 @@ const server = http.createServer((req, res) => {
       if (!res.headersSent) send(res, 500, fail('internal_error'));
     });
   }
-  if (path === '/_calls' && req.method === 'GET') return send(res, 200, calls);
+  if (path === '/_calls' && req.method === 'GET') {
+    const after = Number(new URL(req.url, 'http://x').searchParams.get('after') || 0);
+    return send(res, 200, Number.isInteger(after) && after > 0 ? calls.slice(after) : calls);
+  }
   if (path === '/_reset' && req.method === 'POST') {
     calls = [];
     messages = new Map();

@@ -136,3 +136,13 @@ test('the page escapes what Slack messages hold', async () => {
   assert.ok(!html.includes('<script>alert(1)</script>'));
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
 });
+
+test('the call log can be read from where a reader left off', async () => {
+  const all = await (await fetch(`${base}/_calls`)).json();
+  await posted('one more');
+  const rest = await (await fetch(`${base}/_calls?after=${all.length}`)).json();
+  assert.equal(rest.length, 1);
+  assert.equal(rest[0].method, 'chat.postMessage');
+  assert.equal(rest[0].args.text, 'one more');
+  assert.ok(Math.abs(Date.now() - rest[0].at) < 60_000, 'stamped when it arrived');
+});

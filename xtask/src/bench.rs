@@ -1,25 +1,27 @@
-//! `cargo xtask bench`: the release site, a fresh emulator, and the load
-//! benchmark (server/benches/load), which seeds its own database, starts
-//! the release server on it and prints the figures docs/benchmarks.md keeps.
+//! `cargo xtask bench`: the release site, a fresh emulator, the Slack
+//! stand-in, and the load benchmark (server/benches/load), which seeds its
+//! own database, starts the release server on it and prints the figures
+//! docs/benchmarks.md keeps.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
-use crate::{emulator, setup, site};
+use crate::{emulator, setup, site, slack};
 use anyhow::{bail, Context};
 
-const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--pages WORDS] | --fuzz-intake N";
+const USAGE: &str = "usage: cargo xtask bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--slack-reviews N] [--pages WORDS] | --fuzz-intake N";
 
 /// Flags and the benchmark's environment variable each one sets.
-const FLAGS: [(&str, &str); 8] = [
+const FLAGS: [(&str, &str); 9] = [
     ("--reviews", "SIGNOFF_BENCH_REVIEWS"),
     ("--audit-entries", "SIGNOFF_BENCH_AUDIT_ENTRIES"),
     ("--requests", "SIGNOFF_BENCH_REQUESTS"),
     ("--concurrency", "SIGNOFF_BENCH_CONCURRENCY"),
     ("--rounds", "SIGNOFF_BENCH_ROUNDS"),
     ("--decisions", "SIGNOFF_BENCH_DECISIONS"),
+    ("--slack-reviews", "SIGNOFF_BENCH_SLACK_REVIEWS"),
     // Only the pages whose row names one of these comma-separated words
     // (the bare page always, as the yardstick), and no decisions: for
-    // looking at one page while working on it.
+    // looking at one page while working on it ("slack" for the Slack rows).
     (PAGES, "SIGNOFF_BENCH_PAGES"),
     // Only the intake fuzz run: no site, no emulator, no server.
     ("--fuzz-intake", FUZZ_INTAKE),
@@ -46,12 +48,26 @@ pub fn run(paths: &Paths, args: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&runs)?;
     setup::moto(paths)?;
     let emulator = emulator::start(paths, free_port()?, &runs.join("bench-emulator.log"))?;
+    // Each click the benchmark asks for names the server it is meant for.
+    let stand_in = slack::start(
+        paths,
+        free_port()?,
+        "http://127.0.0.1:9/slack/interactions",
+        &runs.join("bench-slack.log"),
+    )?;
+    let stand_in_base = stand_in.page_url.trim_end_matches('/');
     step("running the benchmark (release build of the server and the benchmark)");
     let mut bench = cargo();
     bench
         .args(["bench", "-p", "server", "--bench", "load"])
         .env("SIGNOFF_BENCH_AWS_ENDPOINT", &emulator.url)
         .env("SIGNOFF_BENCH_SITE_ROOT", paths.site())
+        .env("SIGNOFF_BENCH_SLACK_URL", stand_in_base)
+        .env("SIGNOFF_BENCH_SLACK_TOKEN", slack::TEST_TOKEN)
+        .env(
+            "SIGNOFF_BENCH_SLACK_SIGNING_SECRET",
+            slack::TEST_SIGNING_SECRET,
+        )
         .envs(settings);
     check(&mut bench)
 }

@@ -31,11 +31,13 @@ commands:
   demo             build and start the demo (dashboard, emulator, sample reviews)
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
-  bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N]
+  bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--slack-reviews N]
         [--pages WORDS]
                    seed 100,000 pending reviews and 1,000,000 audit entries, load the
-                   release server, print latency, WASM size and memory figures
-                   (--pages review,queue: only those page rows, no decisions)
+                   release server, print latency, WASM size and memory figures, and
+                   take reviews through the Slack stand-in one at a time
+                   (--pages review,queue: only those page rows, no decisions;
+                   --pages slack: the Slack rows)
   bench --fuzz-intake N
                    only the intake fuzzer, N generated messages
 ";

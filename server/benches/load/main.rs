@@ -11,14 +11,20 @@
 //! - decision-to-acknowledgement latency next to a bare `SendTaskSuccess`
 //!   call to the same emulator, as a ratio;
 //! - the WASM bundle and its JS glue, raw and gzip;
-//! - the server's resident memory.
+//! - the server's resident memory;
+//! - on a second server routing arrivals to the Slack stand-in, one review
+//!   at a time: arrival to message posted, a click's acknowledgement and
+//!   click to message updated, beside a bare round trip to the stand-in
+//!   (slack.rs).
 //!
 //! Settings (environment): SIGNOFF_BENCH_AWS_ENDPOINT and
 //! SIGNOFF_BENCH_SITE_ROOT (required), SIGNOFF_BENCH_REVIEWS (100000),
 //! SIGNOFF_BENCH_AUDIT_ENTRIES (1000000), SIGNOFF_BENCH_REQUESTS per page
 //! (2000), SIGNOFF_BENCH_CONCURRENCY (8), SIGNOFF_BENCH_ROUNDS of each
 //! page's load (3; the median round is reported), SIGNOFF_BENCH_DECISIONS
-//! (30).
+//! (30), SIGNOFF_BENCH_SLACK_REVIEWS (50) and the stand-in's
+//! SIGNOFF_BENCH_SLACK_URL, _TOKEN and _SIGNING_SECRET (required for the
+//! Slack rows).
 //!
 //! With SIGNOFF_BENCH_FUZZ_INTAKE=N (`cargo xtask bench --fuzz-intake N`)
 //! it does none of that: it throws N generated intake messages at the
@@ -32,6 +38,7 @@ mod cases;
 mod http;
 mod measure;
 mod seed;
+mod slack;
 
 use anyhow::{bail, Context};
 use app::domain::actor::{Actor, Role};
@@ -57,6 +64,8 @@ struct Settings {
     concurrency: usize,
     rounds: usize,
     decisions: usize,
+    /// Reviews taken through Slack, one at a time.
+    slack_reviews: usize,
     /// Only the page rows naming one of these words (and the bare page),
     /// and no decisions; every row when empty.
     pages: Vec<String>,
@@ -96,6 +105,7 @@ impl Settings {
             concurrency: setting("SIGNOFF_BENCH_CONCURRENCY", 8)?.max(1),
             rounds: setting("SIGNOFF_BENCH_ROUNDS", 3)?.max(1),
             decisions: setting("SIGNOFF_BENCH_DECISIONS", 30)?.max(1),
+            slack_reviews: setting("SIGNOFF_BENCH_SLACK_REVIEWS", 50)?.max(1),
             pages: std::env::var("SIGNOFF_BENCH_PAGES")
                 .unwrap_or_default()
                 .split(',')
@@ -193,7 +203,16 @@ async fn main() -> anyhow::Result<()> {
     .await?;
 
     let http = Http::new();
-    let server = start_server(&settings, &dir, &database_url, &queue_url, &http).await?;
+    let server = start_server(
+        &settings,
+        &dir,
+        "server",
+        &database_url,
+        &queue_url,
+        &[],
+        &http,
+    )
+    .await?;
     eprintln!(
         "server up at {} (log: {})",
         server.base,
@@ -233,6 +252,11 @@ async fn main() -> anyhow::Result<()> {
     report.memory = memory(server.child.id())?;
     report.bundle = bundle(&settings.site_root)?;
     drop(server);
+    if settings.measures(SLACK_ROWS) {
+        eprintln!("  taking {} reviews through Slack", settings.slack_reviews);
+        let stand_in = slack::StandIn::from_env()?;
+        report.slack = Some(slack::measure(&settings, &stand_in, &sfn, &sqs, &http).await?);
+    }
     report.print(&settings);
     Ok(())
 }
@@ -269,18 +293,23 @@ fn actor(name: &str, role: Role) -> Actor {
     }
 }
 
+/// Starts `signoff serve` on `database_url`, logging to `{name}.log` in
+/// `dir`, with `extra` settings beside the benchmark's own.
+#[allow(clippy::too_many_arguments)]
 async fn start_server(
     settings: &Settings,
     dir: &ScratchDir,
+    name: &str,
     database_url: &str,
     queue_url: &str,
+    extra: &[(&str, String)],
     http: &Http,
 ) -> anyhow::Result<ServerProcess> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let log = dir.path().join("server.log");
+    let log = dir.path().join(format!("{name}.log"));
     let child = Command::new(env!("CARGO_BIN_EXE_signoff"))
         .arg("serve")
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
@@ -301,6 +330,7 @@ async fn start_server(
         )
         // The yardstick every page is measured against.
         .env("SIGNOFF_BENCH_BARE_PAGE", "true")
+        .envs(extra.iter().map(|(key, value)| (*key, value)))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log)?)
         .spawn()
@@ -326,6 +356,8 @@ async fn start_server(
 
 /// The first row: what every page is measured against.
 const BARE_PAGE: &str = "bare page /bench/bare (shell, 50 static rows)";
+/// The Slack rows' name, for `--pages`.
+const SLACK_ROWS: &str = "slack: arrival to message, click to acknowledgement";
 /// The row the target is about.
 const REVIEW_PAGE: &str = "review page /reviews/{id}";
 /// The target: the review page's p99 within this many times the bare page's.
@@ -343,6 +375,7 @@ struct Report {
     decide: Option<Latencies>,
     bare_send: Option<Latencies>,
     delivered_inline: usize,
+    slack: Option<slack::SlackFigures>,
     memory: (u64, u64),
     bundle: Vec<(String, u64, u64)>,
 }
@@ -779,6 +812,9 @@ impl Report {
                  Each bare call sends the output an approval sends (the review and its context).",
                 self.delivered_inline, settings.decisions
             );
+        }
+        if let Some(slack) = &self.slack {
+            slack.print();
         }
         println!();
         println!("| browser bundle | raw KB | gzip KB |");
