@@ -49,6 +49,31 @@ pub(super) const CLAIM_DELIVERIES: &str =
         order by next_attempt_at limit ?)
      returning review_id, payload_json, attempts";
 
+/// Claims the notifications due (see `claim_notifications` for which go
+/// together). The outer search walks the queued rows in the order they are
+/// due (index `notification_due`); the two correlated searches, run for
+/// each candidate, look up the rows to the same route and destination
+/// (index `notification_queued_to`), not every queued row again: during a
+/// chat tool's outage the queue grows, and a walk per candidate made the
+/// claim quadratic in it.
+pub(super) const CLAIM_NOTIFICATIONS: &str =
+    "update notification set claimed_until = ?, attempts = attempts + 1
+     where id in (
+        select n.id from notification n
+        where n.state = 'queued' and (n.claimed_until is null or n.claimed_until <= ?)
+          and (n.next_attempt_at <= ? or exists (
+              select 1 from notification d
+              where d.state = 'queued' and d.route = n.route
+                and d.destination_json = n.destination_json
+                and (d.digest_until = n.digest_until or n.route = ?)
+                and d.next_attempt_at <= ?))
+          and not (n.route = ? and exists (
+              select 1 from notification h
+              where h.state = 'queued' and h.route = n.route
+                and h.destination_json = n.destination_json and h.claimed_until > ?))
+        order by n.next_attempt_at, n.id limit ?)
+     returning id, route, destination_json, digest_until, attempts";
+
 /// Queued deliveries committed before a time and not yet noticed as stuck,
 /// oldest first (the partial index `delivery_stuck_watch`, whose condition
 /// the statement repeats so that SQLite may use it).

@@ -3,7 +3,7 @@
 //! destination (and an update per chat message remembered for a review the
 //! event changed), claimed under a lease, finished, and listed for admins.
 
-use super::indexed_sql::REMINDERS_DUE;
+use super::indexed_sql::{CLAIM_NOTIFICATIONS, REMINDERS_DUE};
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
 use app::domain::notify::event::updates_chat;
@@ -191,35 +191,19 @@ impl NotificationOutbox for SqliteStore {
         // while another of the same message is held: one sender at a time
         // per message, each reading the review after the last, so a
         // message never goes back to an older state.
-        let claimed: Vec<(i64, String, String, Option<i64>, i64)> = sqlx::query_as(
-            "update notification set claimed_until = ?, attempts = attempts + 1
-             where id in (
-                select n.id from notification n
-                where n.state = 'queued' and (n.claimed_until is null or n.claimed_until <= ?)
-                  and (n.next_attempt_at <= ? or exists (
-                      select 1 from notification d
-                      where d.state = 'queued' and d.route = n.route
-                        and d.destination_json = n.destination_json
-                        and (d.digest_until = n.digest_until or n.route = ?)
-                        and d.next_attempt_at <= ?))
-                  and not (n.route = ? and exists (
-                      select 1 from notification h
-                      where h.state = 'queued' and h.route = n.route
-                        and h.destination_json = n.destination_json and h.claimed_until > ?))
-                order by n.next_attempt_at, n.id limit ?)
-             returning id, route, destination_json, digest_until, attempts",
-        )
-        .bind(now_ms + lease_ms)
-        .bind(now_ms)
-        .bind(now_ms)
-        .bind(UPDATE_ROUTE)
-        .bind(now_ms)
-        .bind(UPDATE_ROUTE)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_error)?;
+        let claimed: Vec<(i64, String, String, Option<i64>, i64)> =
+            sqlx::query_as(CLAIM_NOTIFICATIONS)
+                .bind(now_ms + lease_ms)
+                .bind(now_ms)
+                .bind(now_ms)
+                .bind(UPDATE_ROUTE)
+                .bind(now_ms)
+                .bind(UPDATE_ROUTE)
+                .bind(now_ms)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(store_error)?;
         let mut jobs = Vec::with_capacity(claimed.len());
         for (id, route, destination, digest_until_ms, attempts) in claimed {
             let event: EventRow = sqlx::query_as(&format!(

@@ -7,9 +7,9 @@
 //! scale.)
 
 use super::indexed_sql::{
-    pending_at_least_query, CLAIM_DELIVERIES, COUNT_PENDING, EXPIRE_OVERDUE, HEARTBEATS_DUE,
-    OLDEST_PENDING, PEOPLE_IN_GROUP, PERSON_BY_VERIFIED_EMAIL, REMINDERS_DUE, REVIEWS_TO_CHECK,
-    REVIEW_CHANGES_AFTER, STUCK_DELIVERIES,
+    pending_at_least_query, CLAIM_DELIVERIES, CLAIM_NOTIFICATIONS, COUNT_PENDING, EXPIRE_OVERDUE,
+    HEARTBEATS_DUE, OLDEST_PENDING, PEOPLE_IN_GROUP, PERSON_BY_VERIFIED_EMAIL, REMINDERS_DUE,
+    REVIEWS_TO_CHECK, REVIEW_CHANGES_AFTER, STUCK_DELIVERIES,
 };
 use super::SqliteStore;
 
@@ -101,4 +101,33 @@ async fn each_statement_searches_an_index() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The notification claim's correlated searches (one per candidate row)
+/// look up the rows to the candidate's route and destination, and the
+/// candidates are walked in the order they are due.
+#[tokio::test]
+async fn the_notification_claim_looks_up_its_neighbours() {
+    let dir = std::env::temp_dir().join(format!("signoff-plans-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let url = format!("sqlite://{}", dir.join("plans.db").display());
+    let store = SqliteStore::connect(&url)
+        .await
+        .expect("a migrated database");
+    let steps = plan(&store, CLAIM_NOTIFICATIONS).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let neighbours = steps
+        .iter()
+        .filter(|step| {
+            step.starts_with("SEARCH")
+                && step.contains("notification_queued_to (route=? AND destination_json=?")
+        })
+        .count();
+    let due_order = steps
+        .iter()
+        .any(|step| step.starts_with("SEARCH") && step.contains("INDEX notification_due (state=?"));
+    let walks = steps
+        .iter()
+        .any(|step| step.starts_with("SCAN") || step.contains("TEMP B-TREE"));
+    assert!(neighbours == 2 && due_order && !walks, "planned {steps:#?}");
 }
