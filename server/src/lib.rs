@@ -98,6 +98,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     // is notified: the audit entry is the review's history either way.
     let stuck_after =
         Duration::from_millis(u64::try_from(config.notify.stuck_after_ms()).unwrap_or(u64::MAX));
+    let notifications = notifications_view(&args, &config.notify);
     let notifier = notifier(
         &args,
         config.notify,
@@ -181,7 +182,12 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         stores.people.clone(),
         stores.interactions.clone(),
     )?;
-    let settings = settings_view(&args, &auth.role_map, services.settings.policies.as_deref());
+    let settings = settings_view(
+        &args,
+        &auth.role_map,
+        services.settings.policies.as_deref(),
+        notifications,
+    );
     let edge = web::Edge::from_args(&args)?;
     // Live pages: a few batches of backlog per open page before it resyncs.
     let (changes, _) = tokio::sync::broadcast::channel(64);
@@ -484,6 +490,7 @@ fn settings_view(
     args: &ServeArgs,
     role_map: &RoleMap,
     policies: Option<&app::domain::policy::Policies>,
+    notifications: app::api::NotificationsView,
 ) -> app::api::SettingsView {
     app::api::SettingsView {
         policy: policies.map(|policies| app::api::PolicyFileView {
@@ -518,6 +525,41 @@ fn settings_view(
             .artefact_buckets
             .as_ref()
             .map(|buckets| buckets.entries().to_vec()),
+        notifications,
         database: redact::url(&args.database_url),
+    }
+}
+
+/// The notification routes and channels as the settings page lists them.
+fn notifications_view(args: &ServeArgs, settings: &NotifySettings) -> app::api::NotificationsView {
+    let notify = &args.notify;
+    let mut channels = Vec::new();
+    if notify.slack_bot_token.is_some() {
+        channels.push(format!(
+            "Slack through {}",
+            redact::url(&notify.slack_api_url)
+        ));
+    }
+    if let Some(smtp) = &notify.smtp_url {
+        channels.push(format!(
+            "e-mail through {}{}",
+            redact::url(smtp),
+            notify
+                .email_from
+                .as_ref()
+                .map(|from| format!(" from {from}"))
+                .unwrap_or_default()
+        ));
+    }
+    app::api::NotificationsView {
+        routes: settings
+            .routes()
+            .iter()
+            .map(|route| (route.name.clone(), route.describe()))
+            .collect(),
+        schedule: settings.describe_schedule(),
+        requesters_told: settings.notify_requester() && notify.smtp_url.is_some(),
+        channels,
+        slack_decisions: notify.slack_signing_secret.is_some() && notify.slack_bot_token.is_some(),
     }
 }

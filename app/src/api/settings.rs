@@ -27,7 +27,23 @@ pub struct SettingsView {
     /// The buckets (and key prefixes) whose artefacts Signoff opens;
     /// `None`: any its role can read.
     pub artefact_buckets: Option<Vec<String>>,
+    pub notifications: NotificationsView,
     pub database: String,
+}
+
+/// Who is told what, and through which channels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationsView {
+    /// `(name, what it hears and where it sends)`, as configured.
+    pub routes: Vec<(String, String)>,
+    /// Reminders, escalation and stuck deliveries, in words.
+    pub schedule: String,
+    /// Whether requesters hear the outcome by e-mail.
+    pub requesters_told: bool,
+    /// The channels Signoff sends through, without credentials.
+    pub channels: Vec<String>,
+    /// Whether Slack's buttons decide (`--slack-signing-secret`).
+    pub slack_decisions: bool,
 }
 
 /// The approval policy file as the settings page lists it.

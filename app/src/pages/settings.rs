@@ -1,6 +1,6 @@
 //! `/settings`: the running configuration, for admins (secrets never shown).
 
-use crate::api::{get_settings, SettingsView};
+use crate::api::{get_settings, NotificationsView, SettingsView};
 use crate::components::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -69,6 +69,7 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
         }
         .into_any(),
     };
+    let notifications = notifications_section(settings.notifications);
     view! {
         <section class="panel" aria-labelledby="policy-h">
             <h2 id="policy-h">"Approval policy"</h2>
@@ -77,6 +78,10 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
         <section class="panel" aria-labelledby="buckets-h">
             <h2 id="buckets-h">"Artefact buckets"</h2>
             {buckets}
+        </section>
+        <section class="panel" aria-labelledby="notify-h">
+            <h2 id="notify-h">"Notifications"</h2>
+            {notifications}
         </section>
         <section class="panel">
             <dl class="facts">
@@ -98,5 +103,46 @@ fn SettingsList(settings: SettingsView) -> impl IntoView {
                 <dt>"Database"</dt><dd><code>{settings.database}</code></dd>
             </dl>
         </section>
+    }
+}
+
+/// The routes (or a warning that nobody is told), the schedule, the
+/// channels and whether Slack's buttons decide.
+fn notifications_section(notifications: NotificationsView) -> impl IntoView {
+    let routes = if notifications.routes.is_empty() {
+        view! {
+            <p class="notice warn">
+                "No " <code>"[[notify.route]]"</code> " in the configuration: nobody is told a review is waiting."
+            </p>
+        }
+        .into_any()
+    } else {
+        let routes = notifications
+            .routes
+            .into_iter()
+            .map(|(name, route)| view! { <li><strong>{name}</strong> ": " {route}</li> })
+            .collect_view();
+        view! { <ul class="policy-rules">{routes}</ul> }.into_any()
+    };
+    let channels = if notifications.channels.is_empty() {
+        "none but SNS and webhooks (no Slack bot token, no SMTP server)".into_any()
+    } else {
+        view! {
+            <ul class="plain">
+                {notifications.channels.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        {routes}
+        <dl class="facts">
+            <dt>"Schedule"</dt><dd>{notifications.schedule}</dd>
+            <dt>"Requesters"</dt>
+            <dd>{if notifications.requesters_told { "told the outcome by e-mail" } else { "not told (no SMTP server, or notify_requester = false)" }}</dd>
+            <dt>"Channels"</dt><dd>{channels}</dd>
+            <dt>"Deciding from Slack"</dt>
+            <dd>{if notifications.slack_decisions { "on: the buttons decide, at /slack/interactions" } else { "off (no --slack-signing-secret): Slack's Approve and Reject do not decide" }}</dd>
+        </dl>
     }
 }

@@ -397,3 +397,43 @@ async fn settings_show_no_credentials_in_urls() {
     assert_eq!(settings["oidc_issuer"], "http://signoff@127.0.0.1:9/realm");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn settings_list_the_notification_routes_and_channels_without_keys() {
+    let (_dir, config) = crate::helpers::config_file(
+        "[[notify.route]]\nname = \"prod-reviewers\"\nstages = [\"production\"]\n\
+         events = [\"arrived\", \"reminder\"]\nslack = [\"C0REVIEWS\"]\n\
+         webhook = [{ url = \"https://hooks.example.com/in?sig=hook-key\", secret_env = \"HOOK_SECRET\" }]\n",
+    );
+    let app = spawn_app_with(|args| {
+        args.config = Some(config);
+        args.notify.slack_bot_token = Some(server::config::Secret("xoxb-bot-token".into()));
+        args.notify.smtp_url = Some("smtp://signoff:smtp-password@127.0.0.1:9".into());
+        args.notify.email_from = Some("signoff@example.com".into());
+    })
+    .await;
+    app.sign_in_as(ROOT).await;
+    let (status, settings) = app.call("settings", &[]).await;
+    assert_eq!(status, 200, "{settings}");
+    let notifications = &settings["notifications"];
+    assert_eq!(notifications["routes"][0][0], "prod-reviewers");
+    assert_eq!(
+        notifications["routes"][0][1],
+        "any state machine; any model; stage production → arrived, reminder: slack:C0REVIEWS, \
+         webhook:https://hooks.example.com/in"
+    );
+    assert_eq!(notifications["requesters_told"], true);
+    assert_eq!(notifications["slack_decisions"], false);
+    let shown = settings.to_string();
+    for secret in ["hook-key", "smtp-password", "xoxb-bot-token"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.contains("e-mail through smtp://signoff@127.0.0.1:9 from signoff@example.com"),
+        "{shown}"
+    );
+    let page = app.page("/settings").await;
+    assert!(page.contains("prod-reviewers"), "the page lists the route");
+    assert!(!page.contains("hook-key") && !page.contains("smtp-password"));
+    app.stop().await;
+}

@@ -154,6 +154,33 @@ impl NotifyRoute {
             )
     }
 
+    /// In words, for the settings page: which reviews, which events, where
+    /// it sends (a webhook without its query, which may hold a key), and
+    /// how (groups, digest, escalation).
+    pub fn describe(&self) -> String {
+        let events: Vec<&str> = self.events.iter().map(|kind| kind.as_str()).collect();
+        let mut to: Vec<String> = self.destinations().iter().map(Destination::label).collect();
+        to.extend(self.groups.iter().map(|group| format!("group {group}")));
+        let mut how = Vec::new();
+        if let Some(minutes) = self.digest_minutes {
+            how.push(format!("one digest every {minutes} min"));
+        }
+        if let Some(route) = &self.escalate_to {
+            how.push(format!("escalates to {route}"));
+        }
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", how.join(", "))
+        };
+        format!(
+            "{} → {}: {}{how}",
+            self.scope().describe(),
+            events.join(", "),
+            to.join(", ")
+        )
+    }
+
     /// Every destination, in the order written: Slack, e-mail, SNS, webhooks.
     pub fn destinations(&self) -> Vec<Destination> {
         let slack = self.slack.iter().map(|channel| Destination::Slack {
@@ -231,6 +258,22 @@ impl NotifySettings {
 
     pub fn notify_requester(&self) -> bool {
         self.section.notify_requester
+    }
+
+    /// The reminder schedule in words, for the settings page.
+    pub fn describe_schedule(&self) -> String {
+        let share = |share: &f64| format!("{}%", (share * 100.0).round());
+        let reminders: Vec<String> = self.reminders().iter().map(share).collect();
+        let reminders = if reminders.is_empty() {
+            "no reminders".to_owned()
+        } else {
+            format!("reminders at {}", reminders.join(" and "))
+        };
+        format!(
+            "{reminders} of a review's time to its deadline, escalation at {}; a delivery retrying for {} min notifies",
+            share(&self.escalate_at()),
+            self.section.stuck_after_minutes
+        )
     }
 
     pub fn routes(&self) -> &[NotifyRoute] {
@@ -505,6 +548,34 @@ mod tests {
             .into_iter()
             .map(|(route, to)| format!("{route} {}", to.label()))
             .collect()
+    }
+
+    #[test]
+    fn a_route_and_the_schedule_read_as_words() {
+        let settings = settings(
+            json!({"reminders": [0.25, 0.5], "escalate_at": 0.75, "route": [
+                {"name": "prod", "models": ["churn-*"], "events": ["arrived", "escalated"],
+                 "slack": ["C0123ABCD"], "webhook": [{"url": "https://hooks.example.com/in?sig=KEY", "secret_env": "HOOK"}],
+                 "groups": ["ml-leads"], "digest_minutes": 15, "escalate_to": "leads"},
+                {"name": "leads", "events": ["escalated"], "email": ["leads@example.com"]},
+            ]}),
+        );
+        let prod = settings.routes()[0].describe();
+        assert_eq!(
+            prod,
+            "any state machine; model churn-*; any stage → arrived, escalated: slack:C0123ABCD, \
+             webhook:https://hooks.example.com/in, group ml-leads; one digest every 15 min, escalates to leads"
+        );
+        assert!(!prod.contains("KEY"), "a webhook's key stays off the page");
+        assert_eq!(
+            settings.routes()[1].describe(),
+            "any state machine; any model; any stage → escalated: email:leads@example.com"
+        );
+        assert_eq!(
+            settings.describe_schedule(),
+            "reminders at 25% and 50% of a review's time to its deadline, escalation at 75%; \
+             a delivery retrying for 30 min notifies"
+        );
     }
 
     fn two_routes() -> NotifySettings {
