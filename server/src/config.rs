@@ -334,14 +334,23 @@ pub struct NotifyArgs {
     /// --slack-bot-token, whose app also needs the `users:read` and
     /// `users:read.email` scopes), the messages' Approve and Reject…
     /// buttons decide: point the app's Interactivity Request URL at
-    /// `{public-url}/slack/interactions`. Unset: the buttons answer that
-    /// deciding from Slack is not set up.
+    /// `{public-url}/slack/interactions`. Unset: messages carry only the
+    /// link to the review, and the callback answers that deciding from
+    /// Slack is not set up.
     #[arg(long, env = "SIGNOFF_SLACK_SIGNING_SECRET", hide_env_values = true)]
     pub slack_signing_secret: Option<Secret>,
 }
 
 /// Slack's own Web API.
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+impl NotifyArgs {
+    /// Whether Slack's buttons decide: the callback needs the signing
+    /// secret to check a click and the bot token to ask who clicked.
+    pub fn slack_decides(&self) -> bool {
+        self.slack_signing_secret.is_some() && self.slack_bot_token.is_some()
+    }
+}
 
 impl Default for NotifyArgs {
     fn default() -> Self {

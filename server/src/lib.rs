@@ -385,6 +385,7 @@ fn notifier(
         channels: Arc::new(channels),
         settings: Arc::new(settings),
         public_url: args.public_url.clone(),
+        chat_decisions: args.notify.slack_decides(),
     }))
 }
 
@@ -560,6 +561,6 @@ fn notifications_view(args: &ServeArgs, settings: &NotifySettings) -> app::api::
         schedule: settings.describe_schedule(),
         requesters_told: settings.notify_requester() && notify.smtp_url.is_some(),
         channels,
-        slack_decisions: notify.slack_signing_secret.is_some() && notify.slack_bot_token.is_some(),
+        slack_decisions: notify.slack_decides(),
     }
 }

@@ -49,6 +49,21 @@ pub struct Notifier {
     pub people: Arc<dyn People>,
     /// `--public-url`: the deep links' origin.
     pub public_url: String,
+    /// Whether Slack's Approve and Reject decide (a signing secret is set);
+    /// without it messages carry only the link to the review.
+    pub chat_decisions: bool,
+}
+
+impl Notifier {
+    /// `message` as this server sends it: without decision buttons that
+    /// would not decide.
+    fn as_sent(&self, message: OutgoingMessage) -> OutgoingMessage {
+        if self.chat_decisions {
+            message
+        } else {
+            message.without_chat_decisions()
+        }
+    }
 }
 
 /// What one sweep did.
@@ -195,7 +210,7 @@ impl Services {
                     channel: channel.clone(),
                     ts: ts.clone(),
                 };
-                let message = for_update(&facts, &notifier.public_url, now_ms);
+                let message = notifier.as_sent(for_update(&facts, &notifier.public_url, now_ms));
                 notifier
                     .channels
                     .update(&chat, &message)
@@ -221,7 +236,12 @@ impl Services {
                         )
                     }
                     (_, [facts, ..]) => (
-                        message_for(&first.event, facts, &notifier.public_url, now_ms),
+                        notifier.as_sent(message_for(
+                            &first.event,
+                            facts,
+                            &notifier.public_url,
+                            now_ms,
+                        )),
                         true,
                     ),
                 };

@@ -9,7 +9,7 @@ use crate::helpers::{
     config_file, create_queue, public_url, sample_review, short_id, spawn_app, spawn_app_with,
     TestApp, BOB, PATIENCE,
 };
-use crate::slack::{adapters, api_url, calls_about, token, CHANNEL};
+use crate::slack::{adapters, api_url, calls_about, signing_secret, token, CHANNEL};
 use app::domain::decision::Verdict;
 use app::domain::notify::message::OutgoingMessage;
 use app::domain::notify::route::NotifySettings;
@@ -48,6 +48,7 @@ async fn posting_app_with(
         args.config = Some(config);
         args.notify.slack_api_url = api_url();
         args.notify.slack_bot_token = Some(Secret(token()));
+        args.notify.slack_signing_secret = Some(Secret(signing_secret()));
         customize(args);
     })
     .await;
@@ -78,6 +79,7 @@ async fn by_hand_to(app: &TestApp, channels: Arc<dyn Channels>, route: Value) ->
         channels,
         settings: Arc::new(NotifySettings::new(section).expect("valid")),
         public_url: public_url(),
+        chat_decisions: true,
     }
 }
 
@@ -268,6 +270,26 @@ async fn an_expired_review_loses_its_buttons() {
         shown.contains("Expired") && shown.contains("before anyone decided"),
         "{shown}"
     );
+    posted.app.stop().await;
+}
+
+/// Without a signing secret Slack's buttons cannot decide, so the message
+/// carries none but the link to the review.
+#[tokio::test]
+async fn without_a_signing_secret_a_message_only_links_to_the_review() {
+    let app = posting_app_with(|args| args.notify.slack_signing_secret = None).await;
+    let posted = posted_on(app, |_| {}).await;
+    let calls = calls_about(&posted.id).await;
+    let post = &of(&calls, "chat.postMessage")[0];
+    let actions: Vec<String> = post["args"]["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|block| block["type"] == "actions")
+        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
+        .map(|button| button["action_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(actions, ["signoff_open"], "{post}");
     posted.app.stop().await;
 }
 

@@ -29,6 +29,13 @@ pub(crate) fn token() -> String {
         .expect("SIGNOFF_TEST_SLACK_TOKEN is not set: run the tests with `cargo xtask test`")
 }
 
+/// The secret the stand-in signs interactions with.
+pub(crate) fn signing_secret() -> String {
+    std::env::var("SIGNOFF_TEST_SLACK_SIGNING_SECRET").expect(
+        "SIGNOFF_TEST_SLACK_SIGNING_SECRET is not set: run the tests with `cargo xtask test`",
+    )
+}
+
 /// The adapters as the server builds them from its flags.
 pub(crate) fn adapters(api_url: &str, token: &str) -> ChannelAdapters {
     let args = NotifyArgs {

@@ -98,6 +98,27 @@ pub fn decision_actions(review_id: &str, url: &str) -> Value {
     json!({"type": "actions", "elements": elements})
 }
 
+/// `blocks` without Approve and Reject, for a server whose Slack buttons
+/// do not decide (no signing secret): a button that only answers "not
+/// available" is worse than none. The link to the review stays, as its
+/// button, or as the context line a message has when no button fits it.
+pub fn without_decisions(blocks: Vec<Value>) -> Vec<Value> {
+    let decides = |element: &Value| {
+        element["action_id"] == APPROVE_ACTION || element["action_id"] == REJECT_ACTION
+    };
+    blocks
+        .into_iter()
+        .filter_map(|mut block| {
+            if block["type"] != "actions" {
+                return Some(block);
+            }
+            let elements = block["elements"].as_array_mut()?;
+            elements.retain(|element| !decides(element));
+            (!elements.is_empty()).then_some(block)
+        })
+        .collect()
+}
+
 /// "Open in Signoff", when the URL fits a button.
 fn link_button(url: &str) -> Option<Value> {
     (slack_len(url) <= MAX_BUTTON_URL).then(|| {
@@ -240,6 +261,26 @@ mod tests {
                 "block 54 has an unknown type Some(\"image\")",
             ]
         );
+    }
+
+    #[test]
+    fn without_decisions_only_the_link_is_left() {
+        let url = "https://signoff.example.com/reviews/r-1";
+        let blocks = vec![section("text"), decision_actions("r-1", url)];
+        let left = without_decisions(blocks.clone());
+        assert_eq!(left[0], blocks[0]);
+        let actions: Vec<&str> = left[1]["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, [OPEN_ACTION]);
+        // A URL too long for a button: no actions block is left at all (the
+        // message carries the link as a context line instead).
+        let long = format!("https://signoff.example.com/{}", "x".repeat(MAX_BUTTON_URL));
+        let left = without_decisions(vec![section("text"), decision_actions("r-1", &long)]);
+        assert_eq!(left, vec![section("text")]);
     }
 
     #[test]

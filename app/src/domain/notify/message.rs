@@ -34,6 +34,13 @@ pub struct OutgoingMessage {
 }
 
 impl OutgoingMessage {
+    /// The message without Slack's Approve and Reject (see
+    /// [`blocks::without_decisions`]).
+    pub fn without_chat_decisions(mut self) -> Self {
+        self.slack_blocks = blocks::without_decisions(self.slack_blocks);
+        self
+    }
+
     /// The plain text as a Slack message's top-level `text` (its
     /// notification and fallback), which Slack reads as mrkdwn: escaped,
     /// so a `<!channel>` in a title stays text.
