@@ -422,6 +422,7 @@ fn slack_interactions(
             people,
             roles: Arc::new(role_map.clone()),
             public_url: args.public_url.clone(),
+            via: app::ssr::Via::Slack,
         },
         ledger,
     })))

@@ -5,7 +5,7 @@
 //! for the clicker alone: never silence.
 
 use super::ports::{People, StoreError};
-use super::{DecideError, Services};
+use super::{DecideError, Services, Via};
 use crate::api::DecisionReceipt;
 use crate::domain::access::RoleMap;
 use crate::domain::actor::{Actor, Role};
@@ -22,6 +22,8 @@ pub struct ChatDesk {
     pub roles: Arc<RoleMap>,
     /// `--public-url`: where the clicker is sent to sign in or to look.
     pub public_url: String,
+    /// The chat tool, as the decisions' audit entries name it.
+    pub via: Via,
 }
 
 /// Why a click does not act as anyone.
@@ -109,7 +111,10 @@ impl Services {
             Ok(actor) => actor,
             Err(lookup) => return lookup_outcome(lookup),
         };
-        match self.decide(&actor, review_id, verdict, reason).await {
+        match self
+            .decide_via(&actor, review_id, verdict, reason, desk.via)
+            .await
+        {
             Ok(decided) => ChatOutcome::Decided(DecisionReceipt::from(decided).message),
             Err(DecideError::NotFound) => {
                 ChatOutcome::Refused("This review no longer exists.".into())
@@ -259,6 +264,7 @@ mod tests {
                 RoleMap::parse("ml-reviewers=reviewer,ml-leads=lead").expect("role map"),
             ),
             public_url: "https://signoff.example.com/".into(),
+            via: Via::Slack,
         }
     }
 

@@ -34,6 +34,26 @@ pub enum Decided {
     },
 }
 
+/// Where a decision was made: a decision from a chat tool says so in its
+/// audit entry, so whoever reads the history knows where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Signoff's own pages and API.
+    Signoff,
+    /// Slack's buttons and reject form.
+    Slack,
+}
+
+/// The decision's audit detail: the comment, after "via Slack" when it
+/// came from there.
+fn audit_detail(comment: Option<&str>, via: Via) -> Option<String> {
+    match (via, comment) {
+        (Via::Signoff, comment) => comment.map(str::to_owned),
+        (Via::Slack, None) => Some("via Slack".to_owned()),
+        (Via::Slack, Some(comment)) => Some(format!("via Slack: {comment}")),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DecideError {
     #[error("no such review")]
@@ -57,6 +77,19 @@ impl Services {
         review_id: &str,
         verdict: Verdict,
         comment: &str,
+    ) -> Result<Decided, DecideError> {
+        self.decide_via(actor, review_id, verdict, comment, Via::Signoff)
+            .await
+    }
+
+    /// [`Self::decide`], made `via` a chat tool or Signoff itself.
+    pub async fn decide_via(
+        &self,
+        actor: &Actor,
+        review_id: &str,
+        verdict: Verdict,
+        comment: &str,
+        via: Via,
     ) -> Result<Decided, DecideError> {
         let comment = normalise_comment(comment)?;
         for _ in 0..MAX_ATTEMPTS {
@@ -116,7 +149,7 @@ impl Services {
                     now_ms,
                     audit_action(verdict, outcome),
                     Some(review_id),
-                    comment.clone(),
+                    audit_detail(comment.as_deref(), via),
                 )],
                 decision,
                 new_status,
@@ -161,5 +194,24 @@ fn audit_action(verdict: Verdict, outcome: Outcome) -> Action {
         (Verdict::Approve, Outcome::AwaitingApprovals { have, need }) => {
             Action::PartialApproval { have, need }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_from_slack_says_so_in_its_audit_detail() {
+        assert_eq!(
+            audit_detail(Some("fine"), Via::Signoff).as_deref(),
+            Some("fine")
+        );
+        assert_eq!(audit_detail(None, Via::Signoff), None);
+        assert_eq!(audit_detail(None, Via::Slack).as_deref(), Some("via Slack"));
+        assert_eq!(
+            audit_detail(Some("Recall fell."), Via::Slack).as_deref(),
+            Some("via Slack: Recall fell.")
+        );
     }
 }

@@ -23,7 +23,7 @@ mod watch;
 
 pub use artefacts::PreviewOutcome;
 pub use bulk::{Preflight, PreflightReview};
-pub use decisions::{DecideError, Decided};
+pub use decisions::{DecideError, Decided, Via};
 pub use delivery::DeliveryReport;
 pub use intake::{IntakeOutcome, IntakeSource};
 pub use queries::{AuditEntries, ExecutionReading};

@@ -174,6 +174,15 @@ async fn approve_from_slack_resumes_the_workflow_and_answers_the_clicker() {
         review["decisions"][0]["reviewer_label"], "ada@example.com",
         "{review}"
     );
+    let audited = app.probe.audit_entries_of(&review_id, "approved").await;
+    assert_eq!(
+        audited
+            .iter()
+            .map(|(_, detail)| detail.as_deref())
+            .collect::<Vec<_>>(),
+        [Some("via Slack")],
+        "the history says where it was decided"
+    );
     app.stop().await;
 }
 
@@ -213,6 +222,17 @@ async fn reject_from_slack_needs_a_reason_and_fails_the_execution() {
     assert_eq!(finished.error(), Some("Signoff.Rejected"));
     let said = private_answers("U0BOB", &ts, 1).await;
     assert!(said.iter().any(|t| t.starts_with("Rejected")), "{said:?}");
+    let audited = app.probe.audit_entries_of(&review_id, "rejected").await;
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert_eq!(
+        audited[0].1.as_deref(),
+        Some("via Slack: Recall fell on the holdout.")
+    );
+    let review = app.review(&review_id).await;
+    assert_eq!(
+        review["decisions"][0]["comment"], "Recall fell on the holdout.",
+        "the reason itself is kept as written"
+    );
     app.stop().await;
 }
 
