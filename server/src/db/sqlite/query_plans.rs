@@ -29,14 +29,34 @@ async fn plan(store: &SqliteStore, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// A freshly migrated database in a directory of its own, removed after.
+struct Scratch {
+    dir: std::path::PathBuf,
+    store: SqliteStore,
+}
+
+impl Scratch {
+    async fn migrated() -> Self {
+        let dir = std::env::temp_dir().join(format!("signoff-plans-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let url = format!("sqlite://{}", dir.join("plans.db").display());
+        let store = SqliteStore::connect(&url)
+            .await
+            .expect("a migrated database");
+        Self { dir, store }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[tokio::test]
 async fn each_statement_searches_an_index() {
-    let dir = std::env::temp_dir().join(format!("signoff-plans-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    let url = format!("sqlite://{}", dir.join("plans.db").display());
-    let store = SqliteStore::connect(&url)
-        .await
-        .expect("a migrated database");
+    let scratch = Scratch::migrated().await;
+    let store = &scratch.store;
     let counts = pending_at_least_query(0, &[1, 2, 3]).into_sql();
     let expected = [
         (
@@ -88,7 +108,7 @@ async fn each_statement_searches_an_index() {
     ];
     let mut wrong = Vec::new();
     for (sql, search) in expected {
-        let steps = plan(&store, sql).await;
+        let steps = plan(store, sql).await;
         let walks = steps
             .iter()
             .any(|step| step.starts_with("SCAN") || step.contains("TEMP B-TREE"));
@@ -99,7 +119,6 @@ async fn each_statement_searches_an_index() {
             wrong.push(format!("{sql}\n  expected {search:?}, planned {steps:#?}"));
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
 
@@ -108,14 +127,9 @@ async fn each_statement_searches_an_index() {
 /// candidates are walked in the order they are due.
 #[tokio::test]
 async fn the_notification_claim_looks_up_its_neighbours() {
-    let dir = std::env::temp_dir().join(format!("signoff-plans-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    let url = format!("sqlite://{}", dir.join("plans.db").display());
-    let store = SqliteStore::connect(&url)
-        .await
-        .expect("a migrated database");
-    let steps = plan(&store, CLAIM_NOTIFICATIONS).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::migrated().await;
+    let store = &scratch.store;
+    let steps = plan(store, CLAIM_NOTIFICATIONS).await;
     let neighbours = steps
         .iter()
         .filter(|step| {
