@@ -26,7 +26,7 @@ test('a reviewer approves a review and the workflow resumes', async ({ page }) =
 test('a rejection without a reason is refused by the page and by the server', async ({ page }) => {
   await openReview(page, 'Promote fraud-detector v17 to production', 'ada');
   await expect(page.getByText('1 of 2 thresholds fail.')).toBeVisible();
-  // A rate is better lower (the demo's --metric-directions): its rise is worse.
+  // Its threshold is a maximum, so lower is better: its rise is worse.
   const flagged = page.locator('table.metrics tr', { hasText: 'flagged_rate' });
   await expect(flagged.locator('.delta')).toHaveClass(/worse/);
   await expect(flagged).toContainText('▲ +0.019 (worse)');

@@ -200,8 +200,9 @@ pub struct ServeArgs {
 
     /// Which way is better for named metrics, as `name=higher|lower` pairs
     /// separated by commas (e.g. `p99_latency_ms=lower,coverage=higher`).
-    /// Deltas are coloured by it; a metric not named here is better lower
-    /// when its threshold is only a maximum, else better higher.
+    /// The request's own `directions` and its thresholds come first; a
+    /// table of common names (latency, error, loss, auc, …) comes after.
+    /// A metric none of them names is shown with its direction unknown.
     #[arg(
         long,
         env = "SIGNOFF_METRIC_DIRECTIONS",

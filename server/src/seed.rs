@@ -150,7 +150,9 @@ pub fn samples() -> Vec<(&'static str, Value)> {
                     json!({"gini": 0.61, "ks": 0.44, "approval_rate": 0.38}),
                     json!({"gini": 0.58, "ks": 0.45, "approval_rate": 0.36}),
                     json!({"gini": {"min": 0.5}}),
-                    json!({"timeoutSeconds": 48 * 3600, "requestedBy": "dana@example.com"}),
+                    // A `*_rate` is usually better lower; here the pipeline knows better.
+                    json!({"timeoutSeconds": 48 * 3600, "requestedBy": "dana@example.com",
+                           "directions": {"approval_rate": "higher"}}),
                 ),
                 "context": {"pipeline": "credit-monthly"}
             }),

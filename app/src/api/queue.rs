@@ -3,7 +3,9 @@
 
 use super::{AppError, JsonAnswer};
 use crate::domain::intake::Priority;
-use crate::domain::metrics::{format_delta_with_arrow, format_value, Check, MetricComparison};
+use crate::domain::metrics::{
+    format_delta_with_arrow, format_value, Change, Check, MetricComparison,
+};
 use leptos::server;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +36,8 @@ pub struct QueueItem {
     pub priority: Priority,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
-    /// The first few metrics that have a baseline or a threshold.
+    /// A few metrics worth a glance: failing ones first
+    /// ([`crate::domain::metrics::key_metrics`]).
     pub key_metrics: Vec<MetricChipView>,
     pub failing_thresholds: usize,
     pub approvals: u32,
@@ -50,8 +53,8 @@ pub struct MetricChipView {
     pub value: String,
     /// Arrow and signed change against baseline (`▲ +0.007`), if there is one.
     pub delta: Option<String>,
-    /// Whether the change is for the better (`Some(true)`), the worse, or neither.
-    pub improved: Option<bool>,
+    /// Whether the change is for the better, the worse, or of unknown meaning.
+    pub change: Change,
     /// Whether the metric fails its threshold.
     pub failing: bool,
 }
@@ -62,7 +65,7 @@ impl MetricChipView {
             name: metric.name.clone(),
             value: format_value(metric.value),
             delta: metric.delta.map(format_delta_with_arrow),
-            improved: metric.improved(),
+            change: metric.change(),
             failing: metric.check == Check::Fail,
         }
     }

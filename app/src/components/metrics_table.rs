@@ -4,31 +4,35 @@
 use crate::api::MetricChipView;
 use crate::domain::chart::{bullet, Bullet};
 use crate::domain::metrics::{
-    failing, format_delta_with_arrow, format_threshold, format_value, threshold_summary, Check,
-    MetricComparison,
+    failing, format_delta_with_arrow, format_threshold, format_value, threshold_summary, Change,
+    Check, MetricComparison,
 };
 use leptos::prelude::*;
 
-fn delta_class(metric: &MetricComparison) -> &'static str {
-    delta_class_of(metric.improved())
-}
-
-/// The delta's class: coloured by whether the change is for the better.
-fn delta_class_of(improved: Option<bool>) -> &'static str {
-    match improved {
-        Some(true) => "delta better",
-        Some(false) => "delta worse",
-        None => "delta",
+/// The delta's class: coloured only when which way is better is known.
+fn delta_class(change: Change) -> &'static str {
+    match change {
+        Change::Better => "delta better",
+        Change::Worse => "delta worse",
+        Change::DirectionUnknown => "delta unknown",
+        Change::None => "delta",
     }
 }
 
-/// Said after the delta for those who cannot see its colour.
-fn delta_meaning(metric: &MetricComparison) -> &'static str {
-    match metric.improved() {
-        Some(true) => " (better)",
-        Some(false) => " (worse)",
-        None => "",
+/// Said after the delta, for those who cannot see its colour: " (worse)".
+fn delta_meaning(change: Change) -> String {
+    match change.words() {
+        "" => String::new(),
+        words => format!(" ({words})"),
     }
+}
+
+/// Under the metric's name: which way is better and who said so.
+fn direction_note(metric: &MetricComparison) -> String {
+    metric
+        .direction
+        .map(|known| known.describe())
+        .unwrap_or_else(|| "direction unknown".to_owned())
 }
 
 /// Where the value sits against the baseline (grey tick) and the passing
@@ -100,14 +104,18 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                             Check::Fail => view! { <span class="check fail">"✗ fail"</span> }.into_any(),
                             Check::NoThreshold => view! { <span class="check none">"—"</span> }.into_any(),
                         };
+                        let change = m.change();
                         view! {
                             <tr class:failing=m.check == Check::Fail>
-                                <th scope="row">{m.name.clone()}</th>
+                                <th scope="row">
+                                    {m.name.clone()}
+                                    <span class="direction-note">{direction_note(&m)}</span>
+                                </th>
                                 <td class="num">{format_value(m.value)}</td>
                                 <td class="num">{m.baseline.map(format_value).unwrap_or_else(|| "—".into())}</td>
-                                <td class=format!("num {}", delta_class(&m))>
+                                <td class=format!("num {}", delta_class(change))>
                                     {m.delta.map(format_delta_with_arrow).unwrap_or_else(|| "—".into())}
-                                    <span class="visually-hidden">{delta_meaning(&m)}</span>
+                                    <span class="visually-hidden">{delta_meaning(change)}</span>
                                 </td>
                                 <td>{m.threshold.map(format_threshold).unwrap_or_else(|| "—".into())}</td>
                                 <td>{check}</td>
@@ -122,7 +130,8 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
     }
 }
 
-/// `auc 0.912 ▲ +0.007`, for a queue row.
+/// `✗ fail flagged_rate 0.071 ▲ +0.019`, for a queue row: failing in
+/// words, the change's meaning in words for those who cannot see colour.
 #[component]
 pub fn MetricChip(metric: MetricChipView) -> impl IntoView {
     let class = if metric.failing {
@@ -130,13 +139,20 @@ pub fn MetricChip(metric: MetricChipView) -> impl IntoView {
     } else {
         "chip"
     };
-    let delta_class = delta_class_of(metric.improved);
+    let change = metric.change;
     view! {
         <span class=class>
+            {metric.failing.then(|| view! { <span class="check fail">"✗ fail"</span> " " })}
             <span class="name">{metric.name}</span>
             " "
             <span class="value">{metric.value}</span>
-            {metric.delta.map(|delta| view! { " " <span class=delta_class>{delta}</span> })}
+            {metric.delta.map(|delta| view! {
+                " "
+                <span class=delta_class(change)>
+                    {delta}
+                    <span class="visually-hidden">{delta_meaning(change)}</span>
+                </span>
+            })}
         </span>
     }
 }

@@ -47,7 +47,7 @@ pub fn bullet(metric: &MetricComparison) -> Bullet {
 mod tests {
     use super::*;
     use crate::domain::intake::Threshold;
-    use crate::domain::metrics::{Check, Direction};
+    use crate::domain::metrics::Check;
 
     fn metric(value: f64, baseline: Option<f64>, threshold: Option<Threshold>) -> MetricComparison {
         MetricComparison {
@@ -57,7 +57,7 @@ mod tests {
             delta: baseline.map(|b| value - b),
             threshold,
             check: Check::Pass,
-            direction: Direction::HigherIsBetter,
+            direction: None,
         }
     }
 

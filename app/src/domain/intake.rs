@@ -8,6 +8,7 @@
 use super::artefact::S3Location;
 use super::identity::invisible_character;
 use super::intake_limits::{self, after_seconds, check_body, describe_text};
+use super::metric_direction::Direction;
 use super::string_enum::string_enum;
 use super::token::TaskToken;
 use chrono::{DateTime, Utc};
@@ -91,6 +92,10 @@ pub struct ReviewSpec {
     pub metrics: Vec<NamedValue>,
     pub baseline: Vec<NamedValue>,
     pub thresholds: Vec<NamedThreshold>,
+    /// Which way is better, where the request says so. Reviews stored
+    /// before the field existed have none.
+    #[serde(default)]
+    pub directions: Vec<NamedDirection>,
     pub artefacts: Vec<Artefact>,
     /// Who asked, as the workflow claims it. Required unless a policy rule
     /// says otherwise ([`super::policy`]).
@@ -129,6 +134,13 @@ pub struct Threshold {
 pub struct NamedThreshold {
     pub name: String,
     pub threshold: Threshold,
+}
+
+/// The request's word on which way is better for one metric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedDirection {
+    pub name: String,
+    pub direction: Direction,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -382,6 +394,7 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
     let metrics = fields.number_map("metrics", true);
     let baseline = fields.number_map("baseline", false);
     let thresholds = fields.thresholds("thresholds");
+    let directions = fields.directions("directions");
     let artefacts = fields.artefacts("artefacts");
     let requested_by = fields.optional_string("requestedBy");
     let reviewer_group = fields.optional_string("reviewerGroup");
@@ -434,6 +447,7 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
         metric_names.as_deref(),
         &baseline,
         &thresholds,
+        &directions,
         &mut errors,
     );
 
@@ -444,6 +458,7 @@ pub fn parse_review_spec(review: &Value, path: &str) -> Result<ReviewSpec, Vec<F
             metrics,
             baseline: baseline.unwrap_or_default(),
             thresholds,
+            directions,
             artefacts,
             requested_by,
             reviewer_group,
@@ -464,6 +479,7 @@ fn check_names_refer_to_metrics(
     metric_names: Option<&[&str]>,
     baseline: &Option<Vec<NamedValue>>,
     thresholds: &[NamedThreshold],
+    directions: &[NamedDirection],
     errors: &mut Vec<FieldError>,
 ) {
     let Some(metric_names) = metric_names else {
@@ -478,11 +494,15 @@ fn check_names_refer_to_metrics(
             ));
         }
     }
-    for entry in thresholds {
-        if !known(&entry.name) {
+    let named = thresholds
+        .iter()
+        .map(|t| ("thresholds", &t.name))
+        .chain(directions.iter().map(|d| ("directions", &d.name)));
+    for (key, name) in named {
+        if !known(name) {
             errors.push(error(
-                &format!("{path}.thresholds.{}", entry.name),
-                format!("no metric named \"{}\" in {path}.metrics", entry.name),
+                &format!("{path}.{key}.{name}"),
+                format!("no metric named \"{name}\" in {path}.metrics"),
             ));
         }
     }
@@ -706,6 +726,33 @@ impl<'a> Fields<'a> {
         thresholds
     }
 
+    /// An object of metric name to `"higher"` or `"lower"`.
+    fn directions(&mut self, key: &str) -> Vec<NamedDirection> {
+        let Some(obj) = self.present(key).and_then(|_| self.required_object(key)) else {
+            return Vec::new();
+        };
+        let mut directions = Vec::with_capacity(obj.len());
+        for (name, value) in obj {
+            match value.as_str().and_then(Direction::parse) {
+                Some(direction) => directions.push(NamedDirection {
+                    name: name.clone(),
+                    direction,
+                }),
+                None => {
+                    let got = match value {
+                        Value::String(text) => describe_text(text),
+                        other => kind(other).to_owned(),
+                    };
+                    self.fail(
+                        &format!("{key}.{name}"),
+                        format!("must be \"higher\" or \"lower\", got {got}"),
+                    );
+                }
+            }
+        }
+        directions
+    }
+
     fn artefacts(&mut self, key: &str) -> Vec<Artefact> {
         let items = match self.present(key) {
             None => return Vec::new(),
@@ -828,6 +875,7 @@ mod tests {
             "order is kept"
         );
         assert_eq!(request.spec.thresholds[1].threshold.max, Some(0.06));
+        assert!(request.spec.directions.is_empty());
         assert_eq!(request.spec.on_reject, OnReject::Fail);
         assert_eq!(
             request.review_json["ticket"], "ML-1234",
@@ -891,6 +939,26 @@ mod tests {
     }
 
     #[test]
+    fn a_request_may_say_which_way_is_better() {
+        let mut message = valid();
+        message["review"]["directions"] = json!({"flagged_rate": "lower", "auc": "higher"});
+        let directions = parse(&message).unwrap().spec.directions;
+        assert_eq!(
+            directions,
+            [
+                NamedDirection {
+                    name: "flagged_rate".into(),
+                    direction: Direction::LowerIsBetter
+                },
+                NamedDirection {
+                    name: "auc".into(),
+                    direction: Direction::HigherIsBetter
+                }
+            ]
+        );
+    }
+
+    #[test]
     fn each_bad_field_gets_a_precise_reason() {
         type Edit = Box<dyn FnOnce(&mut Value)>;
         let cases: Vec<(Edit, &str)> = vec![
@@ -912,6 +980,10 @@ mod tests {
             (Box::new(|m| m["review"]["thresholds"]["auc"] = json!({"min": 0.9, "max": 0.8})), "review.thresholds.auc: min (0.9) must not exceed max (0.8)"),
             (Box::new(|m| m["review"]["thresholds"]["auc"] = json!({"min": "0.9"})), "review.thresholds.auc.min: must be a number, got string"),
             (Box::new(|m| m["review"]["thresholds"]["recall"] = json!({"min": 0.5})), "review.thresholds.recall: no metric named \"recall\" in review.metrics"),
+            (Box::new(|m| m["review"]["directions"] = json!({"auc": "up"})), "review.directions.auc: must be \"higher\" or \"lower\", got a string of 2 characters"),
+            (Box::new(|m| m["review"]["directions"] = json!({"auc": 1})), "review.directions.auc: must be \"higher\" or \"lower\", got number"),
+            (Box::new(|m| m["review"]["directions"] = json!(["auc"])), "review.directions: must be an object, got array"),
+            (Box::new(|m| m["review"]["directions"] = json!({"recall": "higher"})), "review.directions.recall: no metric named \"recall\" in review.metrics"),
             (Box::new(|m| m["review"]["artefacts"] = json!({})), "review.artefacts: must be an array, got object"),
             (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("ftp://x/y")), "review.artefacts[0].uri: must start with s3:// or https://, got a string of 9 characters"),
             (Box::new(|m| m["review"]["artefacts"][0]["uri"] = json!("s3://bucket-only")), "review.artefacts[0].uri: must name a bucket and a key (s3://bucket/key), got a string of 16 characters"),

@@ -1,7 +1,8 @@
 //! Metrics against the production baseline and the request's thresholds.
 
 use super::intake::{ReviewSpec, Threshold};
-use super::string_enum::string_enum;
+use super::metric_direction::resolve;
+pub use super::metric_direction::{Direction, DirectionRules, DirectionSource, KnownDirection};
 use serde::{Deserialize, Serialize};
 
 /// Whether a metric is within its threshold.
@@ -11,52 +12,6 @@ pub enum Check {
     Pass,
     Fail,
     NoThreshold,
-}
-
-string_enum! {
-    /// Which way is better for a metric: as configured for its name
-    /// ([`DirectionRules`]), else inferred from its threshold (a metric bounded
-    /// only from above, such as an error or flag rate, is better lower), else
-    /// higher. The names are configuration's words (`--metric-directions`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Direction {
-        HigherIsBetter => "higher",
-        LowerIsBetter => "lower",
-    }
-}
-
-/// Which way is better for named metrics, set by whoever runs Signoff
-/// (`--metric-directions "p99_latency_ms=lower,coverage=higher"`); it wins
-/// over what a threshold suggests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DirectionRules(Vec<(String, Direction)>);
-
-impl DirectionRules {
-    /// `name=higher|lower` pairs separated by commas; blank means none.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let mut rules = Vec::new();
-        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, direction) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("\"{pair}\" is not name=higher or name=lower"))?;
-            let direction = Direction::parse(&direction.trim().to_ascii_lowercase())
-                .ok_or_else(|| format!("\"{pair}\": the direction must be higher or lower"))?;
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(format!("\"{pair}\" names no metric"));
-            }
-            rules.push((name.to_owned(), direction));
-        }
-        Ok(Self(rules))
-    }
-
-    fn get(&self, metric: &str) -> Option<Direction> {
-        self.0
-            .iter()
-            .find(|(name, _)| name == metric)
-            .map(|(_, direction)| *direction)
-    }
 }
 
 /// One metric as a reviewer sees it.
@@ -69,18 +24,47 @@ pub struct MetricComparison {
     pub delta: Option<f64>,
     pub threshold: Option<Threshold>,
     pub check: Check,
-    pub direction: Direction,
+    /// Which way is better and who said so; `None` when nobody knows.
+    pub direction: Option<KnownDirection>,
+}
+
+/// What a metric's change against its baseline means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Better,
+    Worse,
+    /// It moved, but nobody said which way is better: shown as neutral.
+    DirectionUnknown,
+    /// No baseline, or no change.
+    None,
+}
+
+impl Change {
+    /// Said after the delta, for those who cannot see its colour.
+    pub fn words(self) -> &'static str {
+        match self {
+            Change::Better => "better",
+            Change::Worse => "worse",
+            Change::DirectionUnknown => "direction unknown",
+            Change::None => "",
+        }
+    }
 }
 
 impl MetricComparison {
-    /// `Some(true)` when the change against baseline is for the better,
-    /// `None` when there is no baseline or no change.
-    pub fn improved(&self) -> Option<bool> {
-        let delta = self.delta.filter(|d| *d != 0.0)?;
-        Some(match self.direction {
-            Direction::HigherIsBetter => delta > 0.0,
-            Direction::LowerIsBetter => delta < 0.0,
-        })
+    /// Whether the change against baseline is for the better, the worse,
+    /// of unknown meaning, or not there at all.
+    pub fn change(&self) -> Change {
+        let Some(delta) = self.delta.filter(|d| *d != 0.0) else {
+            return Change::None;
+        };
+        match self.direction.map(|known| known.direction) {
+            None => Change::DirectionUnknown,
+            Some(Direction::HigherIsBetter) if delta > 0.0 => Change::Better,
+            Some(Direction::LowerIsBetter) if delta < 0.0 => Change::Better,
+            Some(_) => Change::Worse,
+        }
     }
 }
 
@@ -99,6 +83,11 @@ pub fn compare(spec: &ReviewSpec, rules: &DirectionRules) -> Vec<MetricCompariso
                 .iter()
                 .find(|t| t.name == metric.name)
                 .map(|t| t.threshold);
+            let requested = spec
+                .directions
+                .iter()
+                .find(|d| d.name == metric.name)
+                .map(|d| d.direction);
             MetricComparison {
                 name: metric.name.clone(),
                 value: metric.value,
@@ -106,13 +95,7 @@ pub fn compare(spec: &ReviewSpec, rules: &DirectionRules) -> Vec<MetricCompariso
                 delta: baseline.map(|b| metric.value - b),
                 threshold,
                 check: threshold.map_or(Check::NoThreshold, |t| check(metric.value, t)),
-                direction: rules.get(&metric.name).unwrap_or(match threshold {
-                    Some(Threshold {
-                        min: None,
-                        max: Some(_),
-                    }) => Direction::LowerIsBetter,
-                    _ => Direction::HigherIsBetter,
-                }),
+                direction: resolve(&metric.name, requested, threshold, rules),
             }
         })
         .collect()
@@ -127,6 +110,17 @@ pub fn check(value: f64, threshold: Threshold) -> Check {
     } else {
         Check::Fail
     }
+}
+
+/// The few metrics a queue row shows: those failing their threshold first,
+/// then those with a baseline or a threshold, each group in the request's
+/// order, so a row that says "1 failing" always shows the failing metric.
+pub fn key_metrics(rows: &[MetricComparison], count: usize) -> Vec<&MetricComparison> {
+    let failing = rows.iter().filter(|r| r.check == Check::Fail);
+    let telling = rows
+        .iter()
+        .filter(|r| r.check != Check::Fail && (r.baseline.is_some() || r.check == Check::Pass));
+    failing.chain(telling).take(count).collect()
 }
 
 /// How many metrics break their threshold.
@@ -236,7 +230,7 @@ mod tests {
         assert_eq!(threshold_summary(2, 0), "All 2 thresholds pass.");
         assert_eq!(threshold_summary(2, 1), "1 of 2 thresholds fail.");
     }
-    use crate::domain::intake::{parse_review_spec, ReviewSpec};
+    use crate::domain::intake::{parse_review_spec, NamedDirection, ReviewSpec};
     use serde_json::json;
 
     fn spec() -> ReviewSpec {
@@ -244,8 +238,8 @@ mod tests {
             &json!({
                 "title": "t", "requestedBy": "ci",
                 "model": {"name": "m", "version": "1"},
-                "metrics":   {"auc": 0.912, "precision": 0.83, "flagged_rate": 0.071, "latency_ms": 40},
-                "baseline":  {"auc": 0.905, "precision": 0.84, "flagged_rate": 0.052},
+                "metrics":   {"auc": 0.912, "precision": 0.83, "flagged_rate": 0.071, "latency_ms": 40, "score": 7},
+                "baseline":  {"auc": 0.905, "precision": 0.84, "flagged_rate": 0.052, "score": 8},
                 "thresholds": {"auc": {"min": 0.85}, "flagged_rate": {"max": 0.06}}
             }),
             "review",
@@ -268,60 +262,66 @@ mod tests {
         let rows = compare(&spec(), &DirectionRules::default());
         assert_eq!(
             rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-            ["auc", "precision", "flagged_rate", "latency_ms"]
+            ["auc", "precision", "flagged_rate", "latency_ms", "score"]
         );
         let auc = &rows[0];
         assert_eq!(auc.check, Check::Pass);
         assert!((auc.delta.unwrap() - 0.007).abs() < 1e-9);
-        assert_eq!(auc.improved(), Some(true));
+        assert_eq!(auc.change(), Change::Better);
         let precision = &rows[1];
         assert_eq!(precision.check, Check::NoThreshold);
-        assert_eq!(precision.improved(), Some(false));
+        assert_eq!(precision.change(), Change::Worse, "by its name");
         let flagged = &rows[2];
         assert_eq!(flagged.check, Check::Fail);
-        assert_eq!(flagged.direction, Direction::LowerIsBetter);
         assert_eq!(
-            flagged.improved(),
-            Some(false),
+            flagged.change(),
+            Change::Worse,
             "a higher flag rate is worse"
         );
         let latency = &rows[3];
         assert_eq!(
-            (latency.baseline, latency.delta, latency.improved()),
-            (None, None, None)
+            (latency.baseline, latency.delta, latency.change()),
+            (None, None, Change::None)
         );
         assert_eq!(failing(&rows), 1);
     }
 
     #[test]
-    fn configured_directions_win_over_thresholds() {
-        let rules = DirectionRules::parse(" latency_ms = lower , flagged_rate=HIGHER,").unwrap();
-        let rows = compare(&spec(), &rules);
-        let direction = |name: &str| rows.iter().find(|r| r.name == name).unwrap().direction;
-        assert_eq!(direction("latency_ms"), Direction::LowerIsBetter);
-        // Its threshold is a maximum, but the rule says otherwise.
-        assert_eq!(direction("flagged_rate"), Direction::HigherIsBetter);
-        assert_eq!(direction("auc"), Direction::HigherIsBetter);
+    fn a_change_nobody_can_judge_is_neutral() {
+        let rows = compare(&spec(), &DirectionRules::default());
+        let score = &rows[4];
+        assert_eq!(score.direction, None);
+        assert_eq!(score.change(), Change::DirectionUnknown);
+        assert_eq!(score.change().words(), "direction unknown");
+        // Configuration can name it; the request's word wins over that.
+        let rules = DirectionRules::parse("score=lower").unwrap();
+        assert_eq!(compare(&spec(), &rules)[4].change(), Change::Better);
+        let mut spec = spec();
+        spec.directions = vec![NamedDirection {
+            name: "score".into(),
+            direction: Direction::HigherIsBetter,
+        }];
+        let score = compare(&spec, &rules).remove(4);
+        assert_eq!(score.change(), Change::Worse);
         assert_eq!(
-            DirectionRules::parse("").unwrap(),
-            DirectionRules::default()
+            score.direction.map(|d| d.source),
+            Some(DirectionSource::Request)
         );
     }
 
     #[test]
-    fn bad_direction_rules_are_named() {
-        assert_eq!(
-            DirectionRules::parse("auc").unwrap_err(),
-            "\"auc\" is not name=higher or name=lower"
-        );
-        assert_eq!(
-            DirectionRules::parse("auc=up").unwrap_err(),
-            "\"auc=up\": the direction must be higher or lower"
-        );
-        assert_eq!(
-            DirectionRules::parse("=lower").unwrap_err(),
-            "\"=lower\" names no metric"
-        );
+    fn failing_metrics_lead_the_queue_chips() {
+        let rows = compare(&spec(), &DirectionRules::default());
+        let names = |count| {
+            key_metrics(&rows, count)
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+        };
+        // flagged_rate fails; latency_ms has neither baseline nor threshold.
+        assert_eq!(names(3), ["flagged_rate", "auc", "precision"]);
+        assert_eq!(names(10), ["flagged_rate", "auc", "precision", "score"]);
+        assert_eq!(names(1), ["flagged_rate"]);
     }
 
     #[test]

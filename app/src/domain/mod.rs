@@ -16,6 +16,7 @@ pub mod history;
 pub mod identity;
 pub mod intake;
 pub mod intake_limits;
+pub mod metric_direction;
 pub mod metrics;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod notify;

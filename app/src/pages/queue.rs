@@ -347,10 +347,12 @@ fn QueueRow(
             <td>
                 <a href=href>{item.title}</a>
                 {(item.priority > Priority::Normal).then(|| view! {
-                    <span class=format!("badge priority-{}", item.priority.as_str())>{item.priority.as_str()}</span>
+                    <span class=format!("badge priority priority-{}", item.priority.as_str())>
+                        {format!("⚑ {} priority", item.priority.as_str())}
+                    </span>
                 })}
                 {(item.failing_thresholds > 0).then(|| view! {
-                    <span class="badge warn">{format!("{} failing", item.failing_thresholds)}</span>
+                    <span class="badge failing">{format!("✗ {} failing", item.failing_thresholds)}</span>
                 })}
                 {(item.required_approvals > 1).then(|| view! {
                     <span class="badge">{format!("{} of {} approvals", item.approvals, item.required_approvals)}</span>

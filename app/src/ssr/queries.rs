@@ -14,7 +14,7 @@ use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
-use crate::domain::metrics::{compare, failing, Check, DirectionRules};
+use crate::domain::metrics::{compare, failing, key_metrics, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueQuery, QUEUE_PAGE};
 use crate::domain::rejected_intake::RejectedIntake;
@@ -232,11 +232,9 @@ fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreE
     let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);
-    let key_metrics = metrics
+    let key_metrics = key_metrics(&metrics, KEY_METRICS)
         .into_iter()
-        .filter(|m| m.baseline.is_some() || m.check != Check::NoThreshold)
-        .take(KEY_METRICS)
-        .map(|m| MetricChipView::of(&m))
+        .map(MetricChipView::of)
         .collect();
     Ok(QueueItem {
         id: row.id,

@@ -1,7 +1,7 @@
 //! The metrics in a few words for a message: how many thresholds fail,
 //! and the metrics that moved most against the baseline, each said to be
 //! better or worse only as [`crate::domain::metrics`] decided its
-//! direction (a move with no baseline, or none, is not judged).
+//! direction (a move with no known direction says so).
 
 use crate::domain::metrics::{
     format_delta_with_arrow, format_value, threshold_summary, MetricComparison,
@@ -39,12 +39,12 @@ fn relative(metric: &MetricComparison) -> f64 {
     }
 }
 
-/// One move: `auc 0.912 (▲ +0.007 vs 0.905, better)`.
+/// One move: `auc 0.912 (▲ +0.007 vs 0.905, better)`, or "direction
+/// unknown" where nobody said which way is better.
 pub fn describe_move(metric: &MetricComparison) -> String {
-    let judged = match metric.improved() {
-        Some(true) => ", better",
-        Some(false) => ", worse",
-        None => "",
+    let judged = match metric.change().words() {
+        "" => String::new(),
+        words => format!(", {words}"),
     };
     let baseline = metric
         .baseline
@@ -76,7 +76,7 @@ pub fn summary_lines(metrics: &[MetricComparison], failing: u32) -> Vec<String> 
 mod tests {
     use super::super::facts::fixtures::facts;
     use super::*;
-    use crate::domain::metrics::{Check, Direction};
+    use crate::domain::metrics::{Check, Direction, DirectionSource, KnownDirection};
 
     #[test]
     fn the_thresholds_and_the_largest_moves_are_named() {
@@ -98,7 +98,7 @@ mod tests {
         name: &str,
         value: f64,
         baseline: Option<f64>,
-        direction: Direction,
+        direction: Option<Direction>,
     ) -> MetricComparison {
         MetricComparison {
             name: name.into(),
@@ -107,7 +107,10 @@ mod tests {
             delta: baseline.map(|b| value - b),
             threshold: None,
             check: Check::NoThreshold,
-            direction,
+            direction: direction.map(|direction| KnownDirection {
+                direction,
+                source: DirectionSource::Configuration,
+            }),
         }
     }
 
@@ -117,23 +120,33 @@ mod tests {
             "p95_latency_ms",
             120.0,
             Some(100.0),
-            Direction::LowerIsBetter,
+            Some(Direction::LowerIsBetter),
         );
         assert_eq!(
             describe_move(&lower),
             "p95_latency_ms 120 (▲ +20 vs 100, worse)"
         );
-        let higher = metric("auc", 0.95, Some(0.9), Direction::HigherIsBetter);
+        let higher = metric("auc", 0.95, Some(0.9), Some(Direction::HigherIsBetter));
         assert!(describe_move(&higher).ends_with("better)"));
-        let unmoved = metric("recall", 0.5, Some(0.5), Direction::HigherIsBetter);
-        let new = metric("coverage", 0.5, None, Direction::HigherIsBetter);
+        let unknown = metric("score", 7.0, Some(8.0), None);
+        assert_eq!(
+            describe_move(&unknown),
+            "score 7 (▼ −1 vs 8, direction unknown)"
+        );
+        let unmoved = metric("recall", 0.5, Some(0.5), Some(Direction::HigherIsBetter));
+        let new = metric("coverage", 0.5, None, Some(Direction::HigherIsBetter));
         assert!(largest_moves(&[unmoved, new]).is_empty(), "nothing moved");
     }
 
     #[test]
     fn a_move_from_zero_ranks_first() {
-        let from_zero = metric("errors", 3.0, Some(0.0), Direction::LowerIsBetter);
-        let big = metric("latency_ms", 400.0, Some(100.0), Direction::LowerIsBetter);
+        let from_zero = metric("errors", 3.0, Some(0.0), Some(Direction::LowerIsBetter));
+        let big = metric(
+            "latency_ms",
+            400.0,
+            Some(100.0),
+            Some(Direction::LowerIsBetter),
+        );
         let metrics = [big, from_zero];
         let names: Vec<&str> = largest_moves(&metrics)
             .iter()
