@@ -2,7 +2,7 @@
 // when someone who knows said which way is better, it says who, and a
 // failing metric always shows on its queue row, in words as well as colour.
 import { test, expect } from '@playwright/test';
-import { open, requestReview } from './helpers';
+import { open, requestReview, waitForQueueLink } from './helpers';
 
 test('deltas are judged only by a known direction, and the page says whose', async ({ page }) => {
   await open(page, '/', 'ada');
@@ -13,11 +13,7 @@ test('deltas are judged only by a known direction, and the page says whose', asy
     thresholds: { flagged_rate: { max: 0.06 } },
     directions: { approval_rate: 'higher' },
   });
-  const link = page.getByRole('link', { name: title });
-  await expect(async () => {
-    await page.reload();
-    await expect(link).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
+  const link = await waitForQueueLink(page, title);
 
   // The queue row: the failing metric is the first chip, in words, even
   // though it is the request's last metric; the badge is not the priority's.

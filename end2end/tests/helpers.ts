@@ -82,15 +82,22 @@ export async function openReviewInAnyStatus(page: Page, title: string, username:
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 }
 
-/** Opens the queue as `username`, waits for the review titled `title` to
- *  arrive through SQS, and opens it. */
-export async function openReview(page: Page, title: string, username: string) {
-  await open(page, '/', username);
+/** Reloads the page the browser is on (the queue) until it links to the
+ *  review titled `title`, which arrives through SQS; returns the link. */
+export async function waitForQueueLink(page: Page, title: string) {
   const link = page.getByRole('link', { name: title });
   await expect(async () => {
     await page.reload();
     await expect(link).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
+  return link;
+}
+
+/** Opens the queue as `username`, waits for the review titled `title` to
+ *  arrive through SQS, and opens it. */
+export async function openReview(page: Page, title: string, username: string) {
+  await open(page, '/', username);
+  const link = await waitForQueueLink(page, title);
   await expect(page.locator('body[data-hydrated]')).toBeAttached();
   await link.click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();

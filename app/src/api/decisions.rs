@@ -88,6 +88,40 @@ pub async fn decide_review(
     )
 }
 
+/// Takes back one's own approval of a review that still waits for more
+/// approvals (an optional reason is audited with it). Reviewers and up.
+#[server(endpoint = "withdraw", output = JsonAnswer)]
+pub async fn withdraw_approval(
+    id: String,
+    #[server(default)] reason: String,
+) -> Result<String, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    use crate::domain::decision::Refusal;
+    use crate::ssr::DecideError;
+    respond(
+        async {
+            let actor = require(Role::Reviewer)?;
+            services()?
+                .withdraw_approval(&actor, &id, &reason)
+                .await
+                .map(|()| {
+                    "Your approval is withdrawn; the review waits for approvals again.".to_owned()
+                })
+                .map_err(|error| match error {
+                    DecideError::NotFound => AppError::NotFound,
+                    DecideError::NotAllowed(why) => AppError::Forbidden(why.to_string()),
+                    DecideError::Refused(refusal @ Refusal::CommentTooLong) => {
+                        AppError::Invalid(refusal.to_string())
+                    }
+                    DecideError::Refused(refusal) => AppError::Refused(refusal.to_string()),
+                    DecideError::Store(error) => AppError::internal(error),
+                })
+        }
+        .await,
+    )
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;

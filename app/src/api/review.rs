@@ -53,6 +53,10 @@ pub struct ReviewSummary {
     pub cannot_approve: Option<String>,
     /// Why the person viewing may not reject, if they may not.
     pub cannot_reject: Option<String>,
+    /// Whether the person viewing has approved it (and, while it is
+    /// pending, may withdraw that approval).
+    #[serde(default)]
+    pub viewer_approved: bool,
 }
 
 /// Where the decision is on its way to Step Functions.

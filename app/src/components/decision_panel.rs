@@ -1,21 +1,26 @@
-//! Approve, or reject with a reason. Plain forms posting to the `decide`
-//! server function, so they work before hydration too; once hydrated, a
-//! submit dispatches the action instead (from the fields' signals: no form
+//! Approve, or reject with a reason; once one's approval is in and the
+//! review waits for more, withdraw it. Plain forms posting to the server
+//! functions, so they work before hydration too; once hydrated, a submit
+//! dispatches the action instead (from the fields' signals: no form
 //! parsing in the browser). The server re-checks everything the form checks.
 
-use crate::api::DecideReview;
+use crate::api::{DecideReview, WithdrawApproval};
 use crate::domain::decision::Verdict;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 /// `cannot_approve` / `cannot_reject` say why the person viewing may not
 /// (the server refuses such a decision anyway; this only explains it).
+/// `waiting`, when the viewer's approval is in, says what the review still
+/// waits for; the approve form then gives way to withdrawing it.
 #[component]
 pub fn DecisionPanel(
     review_id: String,
     action: ServerAction<DecideReview>,
+    withdraw: ServerAction<WithdrawApproval>,
     cannot_approve: Option<String>,
     cannot_reject: Option<String>,
+    waiting: Option<String>,
 ) -> impl IntoView {
     let (comment, set_comment) = signal(String::new());
     let (reason, set_reason) = signal(String::new());
@@ -40,8 +45,12 @@ pub fn DecisionPanel(
         }
     };
     let url = DecideReview::url();
-    view! {
-        <div class="decide">
+    let approve_or_withdraw = match waiting {
+        Some(waiting) => view! {
+            <WithdrawForm review_id=review_id.clone() withdraw waiting />
+        }
+        .into_any(),
+        None => view! {
             <form method="post" action=url on:submit=submit(Verdict::Approve)>
                 <input type="hidden" name="id" value=review_id.clone() />
                 <input type="hidden" name="verdict" value="approve" />
@@ -63,6 +72,12 @@ pub fn DecisionPanel(
                 </button>
                 {cannot_approve.map(|why| view! { <p id="approve-hint" class="hint why-not">{why}</p> })}
             </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="decide">
+            {approve_or_withdraw}
             <form method="post" action=url on:submit=submit(Verdict::Reject)>
                 <input type="hidden" name="id" value=review_id />
                 <input type="hidden" name="verdict" value="reject" />
@@ -96,5 +111,41 @@ pub fn DecisionPanel(
                 }}
             </form>
         </div>
+    }
+}
+
+/// "You approved · waiting for 1 more", and a way to take it back while
+/// the review is pending (audited, with an optional reason).
+#[component]
+fn WithdrawForm(
+    review_id: String,
+    withdraw: ServerAction<WithdrawApproval>,
+    waiting: String,
+) -> impl IntoView {
+    let (reason, set_reason) = signal(String::new());
+    let pending = withdraw.pending();
+    let submit = {
+        let id = review_id.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            withdraw.dispatch(WithdrawApproval {
+                id: id.clone(),
+                reason: reason.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <form method="post" action=WithdrawApproval::url() on:submit=submit class="withdraw">
+            <p class="notice waiting" data-testid="waiting">{waiting}</p>
+            <input type="hidden" name="id" value=review_id />
+            <label for="withdraw-reason">"Why you withdraw it (optional)"</label>
+            <textarea id="withdraw-reason" name="reason" rows="1"
+                on:input=move |ev| set_reason.set(event_target_value(&ev))
+                prop:value=reason
+            ></textarea>
+            <button type="submit" class="btn" disabled=move || pending.get()>
+                "Withdraw my approval"
+            </button>
+        </form>
     }
 }

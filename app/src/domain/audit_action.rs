@@ -29,6 +29,8 @@ pub enum Action {
     },
     /// A rejection (always final).
     Rejected,
+    /// Someone took back their approval while the review waited for more.
+    ApprovalWithdrawn,
     /// Step Functions took the decision.
     Delivered,
     /// The decision found its task already closed.
@@ -63,6 +65,7 @@ impl Action {
     pub const ALL: &'static [Action] = &[
         Action::Approved,
         Action::Rejected,
+        Action::ApprovalWithdrawn,
         Action::Received,
         Action::Delivered,
         Action::Closed,
@@ -94,6 +97,7 @@ impl Action {
                 return Cow::Owned(format!("approval {have} of {need}"))
             }
             Action::Rejected => "rejected",
+            Action::ApprovalWithdrawn => "approval withdrawn",
             Action::Delivered => "delivered",
             Action::Closed => "closed",
             Action::DeliveryFailed => "delivery failed",
@@ -113,8 +117,10 @@ impl Action {
     /// The action a stored text names; `None` for text Signoff does not
     /// write (today), which the entry keeps as it is.
     pub fn parse(text: &str) -> Option<Self> {
-        if let Some(counts) = text.strip_prefix("approval ") {
-            let (have, need) = counts.split_once(" of ")?;
+        if let Some((have, need)) = text
+            .strip_prefix("approval ")
+            .and_then(|counts| counts.split_once(" of "))
+        {
             let action = Action::PartialApproval {
                 have: have.parse().ok()?,
                 need: need.parse().ok()?,
@@ -206,6 +212,7 @@ mod tests {
             [
                 "approved",
                 "rejected",
+                "approval withdrawn",
                 "received",
                 "delivered",
                 "closed",

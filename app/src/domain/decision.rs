@@ -63,6 +63,8 @@ pub enum Refusal {
     CommentTooLong,
     #[error("You have already approved this review; it needs another reviewer's approval.")]
     AlreadyApproved,
+    #[error("You have no approval on this review to withdraw.")]
+    NoApprovalToWithdraw,
     #[error("{}", reserved_text(groups))]
     ApprovalReserved { groups: Vec<String> },
     /// The answer this decision makes is over a Step Functions limit
@@ -123,17 +125,7 @@ pub fn evaluate(
     decider: Decider<'_>,
     comment: Option<&str>,
 ) -> Result<Outcome, Refusal> {
-    if !status.is_pending() {
-        let decided_by = prior
-            .iter()
-            .rev()
-            .find(|d| match status {
-                ReviewStatus::Rejected => d.verdict == Verdict::Reject,
-                _ => d.verdict == Verdict::Approve,
-            })
-            .map(|d| d.reviewer_label.clone());
-        return Err(Refusal::NotPending { status, decided_by });
-    }
+    still_pending(status, prior)?;
     match verdict {
         Verdict::Reject if comment.is_none_or(|c| c.trim().is_empty()) => {
             Err(Refusal::ReasonRequired)
@@ -168,6 +160,51 @@ pub fn evaluate(
             })
         }
     }
+}
+
+/// Refuses anything but a pending review, naming who decided it.
+fn still_pending(status: ReviewStatus, prior: &[RecordedDecision]) -> Result<(), Refusal> {
+    if status.is_pending() {
+        return Ok(());
+    }
+    let decided_by = prior
+        .iter()
+        .rev()
+        .find(|d| match status {
+            ReviewStatus::Rejected => d.verdict == Verdict::Reject,
+            _ => d.verdict == Verdict::Approve,
+        })
+        .map(|d| d.reviewer_label.clone());
+    Err(Refusal::NotPending { status, decided_by })
+}
+
+/// Whether `subject` may take back their approval: only their own, and
+/// only while the review waits for more (a final one has been sent).
+pub fn may_withdraw(
+    status: ReviewStatus,
+    prior: &[RecordedDecision],
+    subject: &str,
+) -> Result<(), Refusal> {
+    still_pending(status, prior)?;
+    if approvals(prior)
+        .iter()
+        .any(|d| d.reviewer_subject == subject)
+    {
+        Ok(())
+    } else {
+        Err(Refusal::NoApprovalToWithdraw)
+    }
+}
+
+/// What the decision panel says to someone whose approval is in:
+/// "You approved · waiting for 1 more (ml-reviewers)".
+pub fn waiting_line(have: u32, need: u32, groups: &[String]) -> String {
+    let more = need.saturating_sub(have).max(1);
+    let from = match groups {
+        [] => String::new(),
+        groups => format!(" ({})", groups.join(", ")),
+    };
+    format!("You approved · waiting for {more} more{from}")
 }
 
 /// The approvals among `decisions`, in the order given.
@@ -225,6 +262,39 @@ mod tests {
             decider,
             comment,
         )
+    }
+
+    #[test]
+    fn only_ones_own_approval_is_withdrawn_and_only_while_pending() {
+        let prior = [approval("ada", &[])];
+        assert_eq!(may_withdraw(ReviewStatus::Pending, &prior, "ada"), Ok(()));
+        assert_eq!(
+            may_withdraw(ReviewStatus::Pending, &prior, "bob"),
+            Err(Refusal::NoApprovalToWithdraw)
+        );
+        let mut rejected = approval("bob", &[]);
+        rejected.verdict = Verdict::Reject;
+        assert_eq!(
+            may_withdraw(ReviewStatus::Pending, &[rejected], "bob"),
+            Err(Refusal::NoApprovalToWithdraw),
+            "a rejection is final, not withdrawn"
+        );
+        assert_eq!(
+            may_withdraw(ReviewStatus::Approved, &prior, "ada"),
+            Err(Refusal::NotPending {
+                status: ReviewStatus::Approved,
+                decided_by: Some("ada@example.com".into())
+            })
+        );
+    }
+
+    #[test]
+    fn the_waiting_line_says_how_many_more_and_from_whom() {
+        assert_eq!(waiting_line(1, 2, &[]), "You approved · waiting for 1 more");
+        assert_eq!(
+            waiting_line(1, 3, &["ml-reviewers".into(), "ml-leads".into()]),
+            "You approved · waiting for 2 more (ml-reviewers, ml-leads)"
+        );
     }
 
     #[test]

@@ -9,14 +9,14 @@
 
 use crate::api::{
     get_execution, get_review_summary, review_page, AppError, ArtefactView, DecideReview,
-    ExecutionView, ReviewDetail, ReviewPageData, ReviewSummary,
+    ExecutionView, ReviewDetail, ReviewPageData, ReviewSummary, WithdrawApproval,
 };
 use crate::components::{
     use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog, DecideRequest,
     DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History, MetricsTable,
     Shortcut, ShortcutHelp, StatusBadge,
 };
-use crate::domain::decision::Verdict;
+use crate::domain::decision::{approvals, waiting_line, Verdict};
 use crate::domain::intake::OnReject;
 use crate::domain::review::DeliveryState;
 use crate::domain::time::{short_duration, until, utc_minutes};
@@ -99,6 +99,19 @@ fn ReviewSections(
 fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
     let id = summary.id.clone();
     let decide = ServerAction::<DecideReview>::new();
+    let withdraw = ServerAction::<WithdrawApproval>::new();
+    // What the last decision or withdrawal made here came to.
+    let notice = RwSignal::new(None::<Result<String, AppError>>);
+    Effect::new(move |_| {
+        if let Some(outcome) = decide.value().get() {
+            notice.set(Some(outcome.map(|receipt| receipt.message)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(outcome) = withdraw.value().get() {
+            notice.set(Some(outcome));
+        }
+    });
     let review = RwSignal::new(summary);
     let problem = RwSignal::new(None::<AppError>);
     let refresh = {
@@ -121,7 +134,7 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
     Effect::new({
         let refresh = refresh.clone();
         move |seen: Option<usize>| {
-            let version = decide.version().get();
+            let version = decide.version().get() + withdraw.version().get();
             if seen.is_some_and(|seen| seen != version) {
                 refresh();
             }
@@ -208,6 +221,10 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
             <dd>{utc_minutes(fixed.received_at_ms)} " (" {short_duration(fixed.now_ms - fixed.received_at_ms)} " ago)"</dd>
             <dt>"Deadline"</dt>
             <dd class="deadline">{deadline}</dd>
+            {(fixed.required_approvals > 1).then(|| view! {
+                <dt>"Approvals"</dt>
+                <dd data-testid="approvals">{move || approvals_fact(&review.read())}</dd>
+            })}
             <dt>"Policy"</dt>
             <dd class="policy">{policy_details(&fixed.policy)}</dd>
             <dt>"If rejected"</dt>
@@ -220,7 +237,7 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
         <div class="review-grid">
             <section class="panel decision-panel" aria-labelledby="decision-h">
                 <h2 id="decision-h">"Decision"</h2>
-                {move || view! { <DecisionArea detail=review.get() decide /> }}
+                {move || view! { <DecisionArea detail=review.get() decide withdraw notice /> }}
             </section>
             {children()}
             <section class="panel history-panel" aria-labelledby="history-h">
@@ -250,20 +267,41 @@ fn policy_details(lines: &[String]) -> impl IntoView {
     }
 }
 
+/// "1 of 2 received: ada@example.com", for a review that needs several.
+fn approvals_fact(summary: &ReviewSummary) -> String {
+    let given = approvals(&summary.decisions);
+    let names: Vec<&str> = given.iter().map(|d| d.reviewer_label.as_str()).collect();
+    match names.as_slice() {
+        [] => format!("none of {} yet", summary.required_approvals),
+        names => format!(
+            "{} of {} received: {}",
+            names.len(),
+            summary.required_approvals,
+            names.join(", ")
+        ),
+    }
+}
+
 /// The forms while pending; afterwards, what was decided and where it went.
 #[component]
-fn DecisionArea(detail: ReviewSummary, decide: ServerAction<DecideReview>) -> impl IntoView {
-    let result = decide.value();
+fn DecisionArea(
+    detail: ReviewSummary,
+    decide: ServerAction<DecideReview>,
+    withdraw: ServerAction<WithdrawApproval>,
+    notice: RwSignal<Option<Result<String, AppError>>>,
+) -> impl IntoView {
     let message = move || {
-        result.get().map(|outcome| match outcome {
-            Ok(receipt) => {
-                view! { <p class="notice ok" role="status">{receipt.message}</p> }.into_any()
-            }
+        notice.get().map(|outcome| match outcome {
+            Ok(message) => view! { <p class="notice ok" role="status">{message}</p> }.into_any(),
             Err(error) => {
                 view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any()
             }
         })
     };
+    let waiting = detail.viewer_approved.then(|| {
+        let have = u32::try_from(approvals(&detail.decisions).len()).unwrap_or(u32::MAX);
+        waiting_line(have, detail.required_approvals, &detail.reviewer_groups)
+    });
     let decided = detail
         .decisions
         .iter()
@@ -285,8 +323,10 @@ fn DecisionArea(detail: ReviewSummary, decide: ServerAction<DecideReview>) -> im
             <DecisionPanel
                 review_id=detail.id.clone()
                 action=decide
+                withdraw
                 cannot_approve=detail.cannot_approve.clone()
                 cannot_reject=detail.cannot_reject.clone()
+                waiting
             />
         }
         .into_any()

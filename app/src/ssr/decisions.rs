@@ -2,14 +2,16 @@
 //! audit together under a compare-and-set, then try to deliver at once
 //! (the decider waits for that attempt only a bounded time).
 
-use super::ports::{AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError};
+use super::ports::{
+    AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError, StoredReview, WithdrawalCommit,
+};
 use super::queries::{held_to, needed};
 use super::Services;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
 use crate::domain::audit_action::Action;
 use crate::domain::decision::{
-    evaluate, normalise_comment, Decider, Outcome, RecordedDecision, Refusal, Verdict,
+    evaluate, may_withdraw, normalise_comment, Decider, Outcome, RecordedDecision, Refusal, Verdict,
 };
 use crate::domain::output::build_delivery;
 use crate::domain::review::{DeliveryState, ReviewStatus};
@@ -93,11 +95,7 @@ impl Services {
     ) -> Result<Decided, DecideError> {
         let comment = normalise_comment(comment)?;
         for _ in 0..MAX_ATTEMPTS {
-            let review = self
-                .store
-                .review(review_id)
-                .await?
-                .ok_or(DecideError::NotFound)?;
+            let review = self.stored_review(review_id).await?;
             let spec = &review.spec;
             let policy = held_to(review.policy.as_ref(), spec);
             may_decide(actor, spec, &policy, verdict)?;
@@ -167,6 +165,49 @@ impl Services {
             "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
         ))
         .into())
+    }
+
+    /// Takes back `actor`'s approval of a review that still waits for more
+    /// approvals, with an optional reason, audited. Whoever approves next
+    /// starts the count again from the approvals that remain.
+    pub async fn withdraw_approval(
+        &self,
+        actor: &Actor,
+        review_id: &str,
+        reason: &str,
+    ) -> Result<(), DecideError> {
+        let reason = normalise_comment(reason)?;
+        for _ in 0..MAX_ATTEMPTS {
+            let review = self.stored_review(review_id).await?;
+            may_withdraw(review.status, &review.decisions, &actor.subject)?;
+            let commit = WithdrawalCommit {
+                review_id: review_id.to_owned(),
+                expected_version: review.version,
+                reviewer_subject: actor.subject.clone(),
+                audit: AuditRecord::by(
+                    actor,
+                    self.clock.now_ms(),
+                    Action::ApprovalWithdrawn,
+                    Some(review_id),
+                    reason.clone(),
+                ),
+            };
+            if self.store.withdraw_approval(&commit).await? {
+                return Ok(());
+            }
+            tracing::debug!(review_id, "withdrawal lost a race; re-reading");
+        }
+        Err(StoreError::Conflict(format!(
+            "review {review_id} kept changing during {MAX_ATTEMPTS} attempts"
+        ))
+        .into())
+    }
+
+    async fn stored_review(&self, review_id: &str) -> Result<StoredReview, DecideError> {
+        self.store
+            .review(review_id)
+            .await?
+            .ok_or(DecideError::NotFound)
     }
 
     /// What became of the decision, after the first attempt to deliver a

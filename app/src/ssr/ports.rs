@@ -169,6 +169,17 @@ pub struct DecisionCommit {
     pub audit: Vec<AuditRecord>,
 }
 
+/// Taking back one approval of a review that still waits for more: the
+/// decision row goes (the audit entries of both stay), under the same
+/// compare-and-set as a decision.
+#[derive(Debug, Clone)]
+pub struct WithdrawalCommit {
+    pub review_id: String,
+    pub expected_version: i64,
+    pub reviewer_subject: String,
+    pub audit: AuditRecord,
+}
+
 /// What became of a decision commit.
 #[derive(Debug, Clone)]
 pub enum Committed {
@@ -329,6 +340,9 @@ pub trait ReviewStore: Send + Sync {
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
     /// Commits a decision, and claims its delivery in the same transaction.
     async fn commit_decision(&self, commit: &DecisionCommit) -> Result<Committed, StoreError>;
+    /// Removes the reviewer's approval of a pending review and audits it;
+    /// `false` (nothing written) when the review moved on meanwhile.
+    async fn withdraw_approval(&self, commit: &WithdrawalCommit) -> Result<bool, StoreError>;
     /// Claims up to `limit` queued deliveries that are due and unclaimed
     /// (or whose claim lapsed).
     async fn claim_deliveries(

@@ -10,7 +10,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit::StoredEntry;
 use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
-use crate::domain::decision::{evaluate, ApprovalsNeeded, Decider, Verdict};
+use crate::domain::decision::{approvals, evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
@@ -88,6 +88,9 @@ impl Services {
         let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
+        let viewer_approved = approvals(&review.decisions)
+            .iter()
+            .any(|d| d.reviewer_subject == viewer.subject);
         let mut detail = detail(
             review,
             spec,
@@ -98,6 +101,7 @@ impl Services {
         );
         detail.summary.cannot_approve = cannot_approve;
         detail.summary.cannot_reject = cannot_reject;
+        detail.summary.viewer_approved = viewer_approved;
         Ok(detail)
     }
 
@@ -291,6 +295,7 @@ fn detail(
             }),
             cannot_approve: None,
             cannot_reject: None,
+            viewer_approved: false,
         },
     }
 }

@@ -1,6 +1,6 @@
 //! Who may see and decide what, enforced by the server whatever the page shows.
 
-use crate::helpers::{sample_review, spawn_app, BOB, DANA, EVE, LEE, VAL};
+use crate::helpers::{sample_review, spawn_app, ADA, BOB, DANA, EVE, LEE, VAL};
 use crate::server_functions;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
@@ -175,6 +175,76 @@ async fn two_approvals_are_needed_before_the_workflow_hears_anything() {
         .filter_map(|a| a["reviewer"].as_str())
         .collect();
     assert_eq!(reviewers, ["ada@example.com", "bob@example.com"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_first_approval_can_be_withdrawn_while_the_review_waits() {
+    let app = spawn_app().await;
+    let mut review = sample_review();
+    review["requiredApprovals"] = json!(2);
+    let (arn, id) = app.new_review(&review, &json!({})).await;
+    let withdraw = |reason: &'static str| {
+        let id = id.clone();
+        let app = &app;
+        async move {
+            app.call("withdraw", &[("id", &id), ("reason", reason)])
+                .await
+        }
+    };
+
+    // Nothing to withdraw before approving.
+    let (status, refusal) = withdraw("").await;
+    assert_eq!(status, 409, "{refusal}");
+    assert!(refusal
+        .to_string()
+        .contains("no approval on this review to withdraw"));
+
+    assert_eq!(app.decide(&id, "approve", "first").await.0, 200);
+    assert_eq!(app.review(&id).await["viewer_approved"], true);
+    assert_eq!(app.probe.decisions_of(&id).await, 1);
+    let (status, answer) = withdraw("Spotted a leak in the eval set.").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        app.probe.decisions_of(&id).await,
+        0,
+        "the decision row is gone"
+    );
+    assert_eq!(app.review(&id).await["viewer_approved"], false);
+    let withdrawn = app.probe.audit_entries_of(&id, "approval withdrawn").await;
+    assert_eq!(
+        withdrawn,
+        [(
+            "ada@example.com".to_owned(),
+            Some("Spotted a leak in the eval set.".to_owned())
+        )]
+    );
+    assert_eq!(
+        app.probe.audit_count_of(&id, "approval 1 of 2").await,
+        1,
+        "the approval's own entry stays"
+    );
+    assert_eq!(withdraw("").await.0, 409, "only once");
+
+    // The count starts again: Bob's approval is the first of two.
+    app.sign_in_as(BOB).await;
+    let (_, receipt) = app.decide(&id, "approve", "").await;
+    assert_eq!(
+        receipt["message"],
+        "Approval recorded (1 of 2); the review needs another reviewer."
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.execution_status(&arn).await, ExecutionStatus::Running);
+
+    // Viewers may not; and once final, nobody may.
+    app.sign_in_as(VAL).await;
+    assert_eq!(withdraw("").await.0, 403);
+    app.sign_in_as(ADA).await;
+    assert_eq!(app.decide(&id, "approve", "").await.0, 200);
+    app.sign_in_as(BOB).await;
+    let (status, refusal) = withdraw("").await;
+    assert_eq!(status, 409);
+    assert!(refusal.to_string().contains("Already decided"), "{refusal}");
     app.stop().await;
 }
 

@@ -51,7 +51,9 @@ impl NotifyKind {
             // A delivery refused for good is stuck for good: the same people
             // need to hear that the workflow has not resumed.
             Action::DeliveryStuck | Action::DeliveryFailed => NotifyKind::DeliveryStuck,
-            Action::IntakeRejected
+            // The chat message keeps its buttons: the review still waits.
+            Action::ApprovalWithdrawn
+            | Action::IntakeRejected
             | Action::Viewed
             | Action::ArtefactLinkIssued
             | Action::HeartbeatFailed

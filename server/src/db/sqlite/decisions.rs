@@ -1,10 +1,11 @@
 //! SQLite: committing a decision (compare-and-set on the review's version,
-//! with its outbox row and audit entries) and the decisions the overview reads.
+//! with its outbox row and audit entries), taking back an approval, and the
+//! decisions the overview reads.
 
 use super::SqliteStore;
 use crate::db::sqlx_error::{encode_error, store_error};
 use app::domain::token::TaskToken;
-use app::ssr::ports::{Committed, DecisionCommit, DeliveryJob, StoreError};
+use app::ssr::ports::{Committed, DecisionCommit, DeliveryJob, StoreError, WithdrawalCommit};
 
 impl SqliteStore {
     pub(super) async fn commit_decision(
@@ -81,6 +82,44 @@ impl SqliteStore {
         }
         tx.commit().await.map_err(store_error)?;
         Ok(Committed::Recorded(job))
+    }
+
+    pub(super) async fn withdraw_approval(
+        &self,
+        commit: &WithdrawalCommit,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let bumped = sqlx::query(
+            "update review set version = version + 1, updated_at = ?
+             where id = ? and version = ? and status = 'pending'",
+        )
+        .bind(commit.audit.at_ms)
+        .bind(&commit.review_id)
+        .bind(commit.expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        let removed = if bumped.rows_affected() == 1 {
+            sqlx::query(
+                "delete from decision
+                 where review_id = ? and reviewer_subject = ? and verdict = 'approve'",
+            )
+            .bind(&commit.review_id)
+            .bind(&commit.reviewer_subject)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?
+            .rows_affected()
+        } else {
+            0
+        };
+        if removed == 0 {
+            tx.rollback().await.map_err(store_error)?;
+            return Ok(false);
+        }
+        super::audit_log::append(&mut tx, &commit.audit, Some(&commit.review_id)).await?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
     }
 
     pub(super) async fn decisions_since(

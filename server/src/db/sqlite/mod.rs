@@ -30,7 +30,7 @@ use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::ssr::ports::{
     AuditRecord, Closing, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob,
     Inserted, NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore,
-    StoreError, StoredReview, StuckDelivery,
+    StoreError, StoredReview, StuckDelivery, WithdrawalCommit,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -170,6 +170,10 @@ impl ReviewStore for SqliteStore {
 
     async fn commit_decision(&self, commit: &DecisionCommit) -> Result<Committed, StoreError> {
         SqliteStore::commit_decision(self, commit).await
+    }
+
+    async fn withdraw_approval(&self, commit: &WithdrawalCommit) -> Result<bool, StoreError> {
+        SqliteStore::withdraw_approval(self, commit).await
     }
 
     async fn claim_deliveries(
