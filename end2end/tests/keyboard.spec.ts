@@ -67,3 +67,17 @@ test('a reviewer approves three reviews at once after the pre-flight table', asy
   await dialog.getByRole('button', { name: 'Close' }).click();
   for (const title of titles) await expect(page.getByRole('link', { name: title })).toHaveCount(0);
 });
+
+test('`a` right after ticking a box approves the ticked review', async ({ page }) => {
+  const title = `Promote tick-model v${Date.now()} to production`;
+  await open(page, '/', 'ada');
+  await requestReview(page, title);
+  await expect(page.getByRole('link', { name: title })).toBeVisible({ timeout: 30_000 });
+  // The click leaves the focus on the checkbox: a box is not a text field.
+  await page.getByRole('checkbox', { name: `Select ${title}` }).click();
+  await expect(page.getByRole('checkbox', { name: `Select ${title}` })).toBeFocused();
+  await page.keyboard.press('a');
+  const dialog = page.getByRole('dialog', { name: 'Approve 1 review' });
+  await expect(dialog.getByRole('row', { name: new RegExp(title) })).toBeVisible();
+  await page.keyboard.press('Escape');
+});

@@ -211,6 +211,17 @@ pub struct ServeArgs {
     )]
     pub metric_directions: DirectionRules,
 
+    /// Where the review page links a workflow execution: a URL with
+    /// `{region}` and `{arn}` filled in from the execution's ARN. The
+    /// default is the AWS console; set another partition's console, or
+    /// blank for no link.
+    #[arg(
+        long,
+        env = "SIGNOFF_EXECUTION_CONSOLE_URL",
+        default_value = app::domain::console_link::DEFAULT_TEMPLATE
+    )]
+    pub execution_console_url: String,
+
     /// A session unused for this many minutes ends.
     #[arg(long, env = "SIGNOFF_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: i64,

@@ -162,6 +162,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
             policies,
             artefact_buckets: args.artefact_buckets.clone().map(Arc::new),
             bench_bare_page: args.bench_bare_page,
+            execution_console_url: args.execution_console_url.clone(),
         },
     };
     let options = LeptosOptions::builder()

@@ -22,8 +22,19 @@ pub struct ReviewDetail {
     /// The workflow's context, pretty-printed.
     pub context_json: String,
     pub execution_arn: String,
+    /// The execution in the Step Functions console, when there is a link.
+    #[serde(default)]
+    pub execution_url: Option<String>,
     pub state_name: String,
     pub entered_at_ms: i64,
+}
+
+/// The review a reviewer would take up after this one: the next pending
+/// review in the queue's default order (nearest deadline first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextReview {
+    pub id: String,
+    pub title: String,
 }
 
 /// The part of a review that an open page keeps live, and fetches again
@@ -57,6 +68,9 @@ pub struct ReviewSummary {
     /// pending, may withdraw that approval).
     #[serde(default)]
     pub viewer_approved: bool,
+    /// What to open next; `None` when no other review is pending.
+    #[serde(default)]
+    pub next_review: Option<NextReview>,
 }
 
 /// Where the decision is on its way to Step Functions.

@@ -21,9 +21,10 @@ pub fn DecisionPanel(
     cannot_approve: Option<String>,
     cannot_reject: Option<String>,
     waiting: Option<String>,
+    /// What is typed, held by the page so it outlives this panel.
+    comment: RwSignal<String>,
+    reason: RwSignal<String>,
 ) -> impl IntoView {
-    let (comment, set_comment) = signal(String::new());
-    let (reason, set_reason) = signal(String::new());
     let reason_missing = move || reason.read().trim().is_empty();
     let pending = action.pending();
     let submit = {
@@ -56,7 +57,7 @@ pub fn DecisionPanel(
                 <input type="hidden" name="verdict" value="approve" />
                 <label for="approve-comment">"Comment (optional)"</label>
                 <textarea id="approve-comment" name="comment" rows="2"
-                    on:input=move |ev| set_comment.set(event_target_value(&ev))
+                    on:input=move |ev| comment.set(event_target_value(&ev))
                     prop:value=comment
                 ></textarea>
                 <button
@@ -88,7 +89,7 @@ pub fn DecisionPanel(
                     rows="2"
                     required
                     aria-describedby="reject-hint"
-                    on:input=move |ev| set_reason.set(event_target_value(&ev))
+                    on:input=move |ev| reason.set(event_target_value(&ev))
                     prop:value=reason
                 ></textarea>
                 <button

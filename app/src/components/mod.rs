@@ -23,5 +23,7 @@ pub use history::History;
 pub use links::{query_has, query_with};
 pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
-pub use shortcuts::{use_shortcuts, Shortcut, ShortcutHelp};
+pub use shortcuts::{
+    go_to, use_shortcuts, Shortcut, ShortcutHelp, QUEUE_SHORTCUTS, REVIEW_SHORTCUTS,
+};
 pub use status::{DeliveryBadge, ExecutionBadge, StatusBadge};

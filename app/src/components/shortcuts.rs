@@ -16,8 +16,8 @@ pub enum Shortcut {
     Help,
 }
 
-/// Keys and what they do, for the help dialog.
-pub const SHORTCUTS: [(&str, &str); 8] = [
+/// The queue's keys and what they do, for its help dialog.
+pub const QUEUE_SHORTCUTS: &[(&str, &str)] = &[
     ("j", "next review"),
     ("k", "previous review"),
     ("Enter", "open the review"),
@@ -25,6 +25,14 @@ pub const SHORTCUTS: [(&str, &str); 8] = [
     ("a", "approve (asks to confirm)"),
     ("r", "reject (asks for the reason)"),
     ("/", "search"),
+    ("?", "show these shortcuts"),
+];
+
+/// A review page's keys and what they do.
+pub const REVIEW_SHORTCUTS: &[(&str, &str)] = &[
+    ("j", "open the next review in the queue"),
+    ("a", "approve (asks to confirm)"),
+    ("r", "reject (asks for the reason)"),
     ("?", "show these shortcuts"),
 ];
 
@@ -56,12 +64,20 @@ pub fn use_shortcuts(on_key: impl Fn(Shortcut) + 'static) {
             {
                 return;
             }
+            // A ticked checkbox keeps the focus, and `a` right after
+            // ticking must still approve: only fields that take text count.
             let typing = event
                 .target()
                 .and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok())
                 .is_some_and(|element| {
-                    matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                        || element.is_content_editable()
+                    let input_type = element
+                        .dyn_ref::<web_sys::HtmlInputElement>()
+                        .map(|input| input.type_());
+                    match element.tag_name().as_str() {
+                        "INPUT" => !matches!(input_type.as_deref(), Some("checkbox" | "radio")),
+                        "TEXTAREA" | "SELECT" => true,
+                        _ => element.is_content_editable(),
+                    }
                 });
             let dialog_open = document()
                 .query_selector("dialog[open]")
@@ -91,9 +107,22 @@ pub fn use_shortcuts(on_key: impl Fn(Shortcut) + 'static) {
     let _ = on_key;
 }
 
-/// The list of shortcuts in a dialog, opened with `?`.
+/// Opens `href` (a full page load: an island has no router).
+pub fn go_to(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
+/// The page's shortcuts (`keys`) in a dialog, opened with `?`.
 #[component]
-pub fn ShortcutHelp(open: RwSignal<bool>) -> impl IntoView {
+pub fn ShortcutHelp(
+    open: RwSignal<bool>,
+    keys: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     Effect::new(move |_| {
         let want_open = open.get();
@@ -109,7 +138,7 @@ pub fn ShortcutHelp(open: RwSignal<bool>) -> impl IntoView {
         <dialog node_ref=dialog class="dialog" aria-labelledby="shortcuts-h" on:close=move |_| open.set(false)>
             <h2 id="shortcuts-h">"Keyboard shortcuts"</h2>
             <dl class="shortcuts">
-                {SHORTCUTS.iter().map(|(key, what)| view! { <dt><kbd>{*key}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                {keys.iter().map(|(key, what)| view! { <dt><kbd>{*key}</kbd></dt><dd>{*what}</dd> }).collect_view()}
             </dl>
             <div class="dialog-actions">
                 <button type="button" class="btn" on:click=move |_| open.set(false)>"Close"</button>
@@ -137,7 +166,7 @@ mod tests {
 
     #[test]
     fn every_key_the_help_lists_is_a_shortcut() {
-        for (key, _) in SHORTCUTS {
+        for (key, _) in QUEUE_SHORTCUTS.iter().chain(REVIEW_SHORTCUTS) {
             assert!(shortcut_for(key).is_some(), "{key}");
         }
     }

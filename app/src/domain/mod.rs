@@ -10,6 +10,7 @@ pub mod audit_checkpoint;
 pub mod audit_export;
 pub mod audit_filter;
 pub mod chart;
+pub mod console_link;
 pub mod decision;
 pub mod execution_status;
 pub mod history;

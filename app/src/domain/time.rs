@@ -26,6 +26,22 @@ pub fn until(deadline_ms: i64, now_ms: i64) -> String {
     }
 }
 
+/// A decided review's deadline, said against when it was decided instead
+/// of counting down: "decided 2m before the deadline".
+pub fn decided_against(deadline_ms: i64, decided_at_ms: i64) -> String {
+    if decided_at_ms <= deadline_ms {
+        format!(
+            "decided {} before the deadline",
+            short_duration(deadline_ms - decided_at_ms)
+        )
+    } else {
+        format!(
+            "decided {} after the deadline",
+            short_duration(decided_at_ms - deadline_ms)
+        )
+    }
+}
+
 /// A UTC timestamp from epoch milliseconds, e.g. `2026-11-21 08:47 UTC`.
 pub fn utc_minutes(millis: i64) -> String {
     // Fields, not `format("%Y-…")`: the strftime parser and formatter would
@@ -53,6 +69,22 @@ pub fn day_start_ms(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decided_deadline_says_how_early_or_late() {
+        assert_eq!(
+            decided_against(10 * 60_000, 8 * 60_000),
+            "decided 2m before the deadline"
+        );
+        assert_eq!(
+            decided_against(60_000, 60_000),
+            "decided 0s before the deadline"
+        );
+        assert_eq!(
+            decided_against(0, 3 * 3_600_000),
+            "decided 3h after the deadline"
+        );
+    }
 
     #[test]
     fn durations_are_short_and_coarse() {

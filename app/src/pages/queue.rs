@@ -8,8 +8,8 @@
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
 use crate::components::{
-    loaded, query_has, query_with, use_review_changes, use_shortcuts, use_ticking_now,
-    DecideDialog, DecideRequest, MetricChip, Shortcut, ShortcutHelp,
+    go_to, loaded, query_has, query_with, use_review_changes, use_shortcuts, use_ticking_now,
+    DecideDialog, DecideRequest, MetricChip, Shortcut, ShortcutHelp, QUEUE_SHORTCUTS,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::Priority;
@@ -138,7 +138,7 @@ fn QueueBoard(search: String, children: Children) -> impl IntoView {
             selected.set(Vec::new());
             queue.refetch();
         } />
-        <ShortcutHelp open=help />
+        <ShortcutHelp open=help keys=QUEUE_SHORTCUTS />
     }
 }
 
@@ -169,16 +169,6 @@ fn focus(selector: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = selector;
-}
-
-/// Opens `href` (a full page load: the queue's island has no router).
-fn go_to(href: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_href(href);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = href;
 }
 
 /// The filter form: a GET of the page itself, so the URL holds the view.

@@ -12,14 +12,14 @@ use crate::api::{
     ExecutionView, ReviewDetail, ReviewPageData, ReviewSummary, WithdrawApproval,
 };
 use crate::components::{
-    use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog, DecideRequest,
-    DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History, MetricsTable,
-    Shortcut, ShortcutHelp, StatusBadge,
+    go_to, use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog,
+    DecideRequest, DecisionPanel, DeliveryBadge, ErrorNotice, ExecutionBadge, Heard, History,
+    MetricsTable, Shortcut, ShortcutHelp, StatusBadge, REVIEW_SHORTCUTS,
 };
 use crate::domain::decision::{approvals, waiting_line, Verdict};
 use crate::domain::intake::OnReject;
-use crate::domain::review::DeliveryState;
-use crate::domain::time::{short_duration, until, utc_minutes};
+use crate::domain::review::{DeliveryState, ReviewStatus};
+use crate::domain::time::{decided_against, short_duration, until, utc_minutes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -82,7 +82,17 @@ fn ReviewSections(
         <section class="panel" aria-labelledby="context-h">
             <h2 id="context-h">"Workflow"</h2>
             <p class="meta">"State " <code>{detail.state_name}</code> " of execution"</p>
-            <p class="arn"><code>{detail.execution_arn}</code></p>
+            <p class="arn">
+                {match detail.execution_url {
+                    Some(url) => view! {
+                        <a href=url target="_blank" rel="noopener noreferrer"
+                            title="Open the execution in the Step Functions console">
+                            <code>{detail.execution_arn}</code>
+                        </a>
+                    }.into_any(),
+                    None => view! { <code>{detail.execution_arn}</code> }.into_any(),
+                }}
+            </p>
             <h3>"Context"</h3>
             <pre class="context">{detail.context_json}</pre>
         </section>
@@ -101,15 +111,21 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
     let decide = ServerAction::<DecideReview>::new();
     let withdraw = ServerAction::<WithdrawApproval>::new();
     // What the last decision or withdrawal made here came to.
-    let notice = RwSignal::new(None::<Result<String, AppError>>);
+    let notice = RwSignal::new(None::<Result<Notice, AppError>>);
     Effect::new(move |_| {
         if let Some(outcome) = decide.value().get() {
-            notice.set(Some(outcome.map(|receipt| receipt.message)));
+            notice.set(Some(outcome.map(|receipt| Notice {
+                rejected: receipt.status == ReviewStatus::Rejected,
+                message: receipt.message,
+            })));
         }
     });
     Effect::new(move |_| {
         if let Some(outcome) = withdraw.value().get() {
-            notice.set(Some(outcome));
+            notice.set(Some(outcome.map(|message| Notice {
+                message,
+                rejected: false,
+            })));
         }
     });
     let review = RwSignal::new(summary);
@@ -170,7 +186,15 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
         }
     });
 
-    // a / r: the same confirmation as the queue's; ? lists the keys.
+    // What is typed into the forms outlives a re-render, so a decision
+    // that arrives from elsewhere mid-sentence does not take it away.
+    let typed = Typed {
+        comment: RwSignal::new(String::new()),
+        reason: RwSignal::new(String::new()),
+    };
+
+    // a / r: the same confirmation as the queue's; j: the next review; ?
+    // lists the keys.
     let deciding = RwSignal::new(None::<DecideRequest>);
     let help = RwSignal::new(false);
     use_shortcuts({
@@ -180,6 +204,12 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
                 Shortcut::Approve => Verdict::Approve,
                 Shortcut::Reject => Verdict::Reject,
                 Shortcut::Help => return help.set(true),
+                Shortcut::Next => {
+                    if let Some(next) = &review.read_untracked().next_review {
+                        go_to(&format!("/reviews/{}", next.id));
+                    }
+                    return;
+                }
                 _ => return,
             };
             if review.read_untracked().status.is_pending() {
@@ -193,11 +223,8 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
 
     let fixed = review.get_untracked();
     let now = use_ticking_now(fixed.now_ms);
-    let deadline_ms = fixed.deadline_ms;
-    let deadline = move || match deadline_ms {
-        Some(d) => format!("{} ({})", utc_minutes(d), until(d, now.get())),
-        None => "none set".into(),
-    };
+    let received_ms = fixed.received_at_ms;
+    let deadline = move || deadline_line(&review.read(), now.get());
     let stage = fixed
         .model
         .stage
@@ -206,7 +233,7 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <DecideDialog request=deciding on_decided=move |_| refresh() />
-        <ShortcutHelp open=help />
+        <ShortcutHelp open=help keys=REVIEW_SHORTCUTS />
         <header class="review-head">
             <h1>{fixed.title.clone()}</h1>
             {move || view! { <StatusBadge status=review.read().status /> }}
@@ -218,7 +245,7 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
             <dt>"Requested by"</dt>
             <dd>{fixed.requested_by.clone().unwrap_or_else(|| "not named".into())}</dd>
             <dt>"Received"</dt>
-            <dd>{utc_minutes(fixed.received_at_ms)} " (" {short_duration(fixed.now_ms - fixed.received_at_ms)} " ago)"</dd>
+            <dd>{utc_minutes(received_ms)} " (" {move || short_duration(now.get() - received_ms)} " ago)"</dd>
             <dt>"Deadline"</dt>
             <dd class="deadline">{deadline}</dd>
             {(fixed.required_approvals > 1).then(|| view! {
@@ -230,14 +257,14 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
             <dt>"If rejected"</dt>
             <dd>{match fixed.on_reject {
                 OnReject::Fail => "the workflow fails with Signoff.Rejected",
-                OnReject::Succeed => "the workflow continues with decision \"rejected\"",
+                OnReject::Succeed => "Step Functions hears decision \"rejected\" as a success; the workflow's next state decides what follows",
             }}</dd>
         </dl>
         {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
         <div class="review-grid">
             <section class="panel decision-panel" aria-labelledby="decision-h">
                 <h2 id="decision-h">"Decision"</h2>
-                {move || view! { <DecisionArea detail=review.get() decide withdraw notice /> }}
+                {move || view! { <DecisionArea detail=review.get() decide withdraw notice typed /> }}
             </section>
             {children()}
             <section class="panel history-panel" aria-labelledby="history-h">
@@ -267,6 +294,43 @@ fn policy_details(lines: &[String]) -> impl IntoView {
     }
 }
 
+/// What a decision or withdrawal made on this page came to.
+#[derive(Debug, Clone, PartialEq)]
+struct Notice {
+    message: String,
+    /// A rejection is not shown as a success.
+    rejected: bool,
+}
+
+/// What is being typed into the decision forms.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Typed {
+    pub comment: RwSignal<String>,
+    pub reason: RwSignal<String>,
+}
+
+/// The deadline, counting down while the review waits; once decided, how
+/// early or late that was, and no countdown.
+fn deadline_line(summary: &ReviewSummary, now_ms: i64) -> String {
+    let Some(deadline) = summary.deadline_ms else {
+        return "none set".into();
+    };
+    let decided_at = summary.decisions.iter().map(|d| d.at_ms).max();
+    match (summary.status, decided_at) {
+        (ReviewStatus::Pending, _) => {
+            format!("{} ({})", utc_minutes(deadline), until(deadline, now_ms))
+        }
+        (ReviewStatus::Approved | ReviewStatus::Rejected, Some(at)) => {
+            format!(
+                "{} ({})",
+                utc_minutes(deadline),
+                decided_against(deadline, at)
+            )
+        }
+        _ => utc_minutes(deadline),
+    }
+}
+
 /// "1 of 2 received: ada@example.com", for a review that needs several.
 fn approvals_fact(summary: &ReviewSummary) -> String {
     let given = approvals(&summary.decisions);
@@ -288,11 +352,19 @@ fn DecisionArea(
     detail: ReviewSummary,
     decide: ServerAction<DecideReview>,
     withdraw: ServerAction<WithdrawApproval>,
-    notice: RwSignal<Option<Result<String, AppError>>>,
+    notice: RwSignal<Option<Result<Notice, AppError>>>,
+    typed: Typed,
 ) -> impl IntoView {
     let message = move || {
         notice.get().map(|outcome| match outcome {
-            Ok(message) => view! { <p class="notice ok" role="status">{message}</p> }.into_any(),
+            Ok(Notice { message, rejected }) => {
+                let class = if rejected {
+                    "notice rejected"
+                } else {
+                    "notice ok"
+                };
+                view! { <p class=class role="status">{message}</p> }.into_any()
+            }
             Err(error) => {
                 view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any()
             }
@@ -327,14 +399,39 @@ fn DecisionArea(
                 cannot_approve=detail.cannot_approve.clone()
                 cannot_reject=detail.cannot_reject.clone()
                 waiting
+                comment=typed.comment
+                reason=typed.reason
             />
         }
         .into_any()
     } else {
+        // Decided elsewhere while something was being typed here: keep it.
+        let decided_here = matches!(notice.get_untracked(), Some(Ok(_)));
+        let kept = [typed.reason.get_untracked(), typed.comment.get_untracked()]
+            .into_iter()
+            .find(|text| !text.trim().is_empty())
+            .filter(|_| !decided_here);
+        let next = detail.next_review.clone();
         view! {
+            {kept.map(|text| view! {
+                <div class="notice warn" role="alert" data-testid="kept-text">
+                    <p>"This review was decided by someone else while you were writing. What you wrote was not sent; here it is:"</p>
+                    <blockquote>{text}</blockquote>
+                </div>
+            })}
             {detail.status_reason.clone().map(|reason| view! { <p class="meta">{reason}</p> })}
             {detail.delivery.clone().map(|delivery| view! { <DeliveryBadge delivery /> })}
             <Execution review_id=detail.id.clone() decide />
+            <p class="next-review">
+                {match next {
+                    Some(next) => view! {
+                        <a class="btn" href=format!("/reviews/{}", next.id) aria-keyshortcuts="j">
+                            "Next review: " {next.title}
+                        </a>
+                    }.into_any(),
+                    None => view! { <a href="/">"Nothing else is waiting: back to the queue"</a> }.into_any(),
+                }}
+            </p>
         }
         .into_any()
     };

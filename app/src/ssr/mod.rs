@@ -76,6 +76,9 @@ pub struct Settings {
     /// Serve `/bench/bare`, the benchmark's page without data
     /// (`--bench-bare-page`).
     pub bench_bare_page: bool,
+    /// Where an execution opens in the console, `{region}` and `{arn}`
+    /// filled in (`--execution-console-url`); blank: no link.
+    pub execution_console_url: String,
 }
 
 impl Default for Settings {
@@ -88,6 +91,7 @@ impl Default for Settings {
             policies: None,
             artefact_buckets: None,
             bench_bare_page: false,
+            execution_console_url: crate::domain::console_link::DEFAULT_TEMPLATE.to_owned(),
         }
     }
 }

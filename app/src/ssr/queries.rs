@@ -3,20 +3,21 @@
 use super::ports::{AuditRecord, NotificationRecord, QueueRow, StoreError, StoredReview};
 use super::Services;
 use crate::api::{
-    DeliveryView, MetricChipView, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
+    DeliveryView, MetricChipView, NextReview, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
 use crate::domain::audit::StoredEntry;
 use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
+use crate::domain::console_link::execution_url;
 use crate::domain::decision::{approvals, evaluate, ApprovalsNeeded, Decider, Verdict};
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, key_metrics, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
-use crate::domain::queue_query::{QueueQuery, QUEUE_PAGE};
+use crate::domain::queue_query::{QueueCursor, QueueQuery, QUEUE_PAGE};
 use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
@@ -78,9 +79,10 @@ impl Services {
         let view = AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None);
         // Independent reads (a history leaves views out): side by side, so
         // the page waits for the slower one, not for both in turn.
-        let (recorded, history) = futures::join!(
+        let (recorded, history, next_review) = futures::join!(
             self.store.record_unless_recent(&view, VIEW_WINDOW_MS),
-            self.store.history(id)
+            self.store.history(id),
+            self.next_review(&review)
         );
         recorded?;
         let history = history?;
@@ -102,7 +104,38 @@ impl Services {
         detail.summary.cannot_approve = cannot_approve;
         detail.summary.cannot_reject = cannot_reject;
         detail.summary.viewer_approved = viewer_approved;
+        detail.summary.next_review = next_review?;
+        detail.execution_url =
+            execution_url(&self.settings.execution_console_url, &detail.execution_arn);
         Ok(detail)
+    }
+
+    /// The next pending review after `review` in the queue's default order
+    /// (nearest deadline first), or the first one when `review` is the
+    /// last: what "Next review" opens.
+    async fn next_review(&self, review: &StoredReview) -> Result<Option<NextReview>, StoreError> {
+        let now_ms = self.clock.now_ms();
+        let after = QueueQuery {
+            after: Some(QueueCursor {
+                keys: vec![review.deadline_ms.unwrap_or(i64::MAX)],
+                id: review.id.clone(),
+            }),
+            ..QueueQuery::default()
+        };
+        let mut rows = self.store.queue_page(&after, now_ms, 1).await?;
+        if rows.is_empty() {
+            rows = self
+                .store
+                .queue_page(&QueueQuery::default(), now_ms, 2)
+                .await?;
+        }
+        Ok(rows
+            .into_iter()
+            .find(|row| row.id != review.id)
+            .map(|row| NextReview {
+                id: row.id,
+                title: row.spec.title,
+            }))
     }
 
     /// The execution behind a review, as Step Functions reports it now.
@@ -269,6 +302,7 @@ fn detail(
         metrics: compare(&spec, rules),
         context_json: serde_json::to_string_pretty(&review.context).unwrap_or_default(),
         execution_arn: review.execution_arn,
+        execution_url: None,
         state_name: review.state_name,
         entered_at_ms: review.entered_at_ms,
         summary: ReviewSummary {
@@ -296,6 +330,7 @@ fn detail(
             cannot_approve: None,
             cannot_reject: None,
             viewer_approved: false,
+            next_review: None,
         },
     }
 }

@@ -269,6 +269,7 @@ pub fn serve_args(endpoint: &str, database_url: &str) -> ServeArgs {
         artefact_buckets: None,
         bench_bare_page: false,
         metric_directions: Default::default(),
+        execution_console_url: app::domain::console_link::DEFAULT_TEMPLATE.to_owned(),
         oidc: OidcArgs {
             // Discovery is lazy: tests that never sign in through the
             // provider do not need one.
