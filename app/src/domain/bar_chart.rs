@@ -19,7 +19,7 @@ pub struct Frame {
 pub const FRAME: Frame = Frame {
     width: 360.0,
     height: 180.0,
-    left: 34.0,
+    left: 40.0,
     right: 8.0,
     top: 14.0,
     bottom: 30.0,

@@ -64,7 +64,7 @@ fn Overview(overview: OverviewView) -> impl IntoView {
             <section class="panel" aria-labelledby="decided-h">
                 <h2 id="decided-h">{format!("Decisions, last {} days", overview.period_days)}</h2>
                 <p class="summary" data-testid="median">{format!("{} decided; median time to a decision: {median}", overview.decided)}</p>
-                <table class="metrics">
+                <table class="metrics reviewers">
                     <thead><tr><th scope="col">"Reviewer"</th><th scope="col" class="num">"Approved"</th><th scope="col" class="num">"Rejected"</th></tr></thead>
                     <tbody>
                         {overview.decisions_by_reviewer.into_iter().map(|(who, approved, rejected)| view! {
