@@ -9,6 +9,7 @@ mod history;
 mod links;
 mod live;
 mod metrics_table;
+mod overview_charts;
 mod shortcuts;
 mod status;
 
@@ -23,6 +24,7 @@ pub use history::History;
 pub use links::{query_has, query_with};
 pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
+pub use overview_charts::{DecisionsPerDayChart, TimeToDecisionChart, WithinTargetChart};
 pub use shortcuts::{
     go_to, use_shortcuts, Shortcut, ShortcutHelp, QUEUE_SHORTCUTS, REVIEW_SHORTCUTS,
 };

@@ -9,6 +9,7 @@ pub mod audit_action;
 pub mod audit_checkpoint;
 pub mod audit_export;
 pub mod audit_filter;
+pub mod bar_chart;
 pub mod chart;
 pub mod console_link;
 pub mod decision;
@@ -22,6 +23,7 @@ pub mod metrics;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod notify;
 pub mod output;
+pub mod overview_stats;
 pub mod policy;
 pub mod queue_query;
 pub mod rejected_intake;

@@ -66,6 +66,22 @@ pub fn day_start_ms(text: &str) -> Option<i64> {
     Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
 }
 
+/// A UTC day from epoch milliseconds, short: `Dec 3`.
+pub fn short_day(millis: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .and_then(|at| {
+            Some(format!(
+                "{} {}",
+                MONTHS.get(at.month0() as usize)?,
+                at.day()
+            ))
+        })
+        .unwrap_or_else(|| "—".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +126,13 @@ mod tests {
     fn days_start_at_utc_midnight() {
         assert_eq!(day_start_ms("2026-11-21"), Some(1_795_219_200_000));
         assert_eq!(day_start_ms("21/11/2026"), None);
+    }
+
+    #[test]
+    fn days_read_short() {
+        assert_eq!(short_day(1_795_219_200_000), "Nov 21");
+        assert_eq!(short_day(1_795_219_200_000 + 12 * 86_400_000), "Dec 3");
+        assert_eq!(short_day(i64::MAX), "—");
     }
 
     #[test]

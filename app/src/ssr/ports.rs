@@ -11,6 +11,7 @@ use crate::domain::intake::{ReviewRequest, ReviewSpec};
 use crate::domain::notify::message::OutgoingMessage;
 use crate::domain::notify::{Destination, NotificationState};
 use crate::domain::output::Delivery;
+use crate::domain::overview_stats::{Decided, OverviewFilter};
 use crate::domain::policy::EffectivePolicy;
 use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueSort};
 use crate::domain::rejected_intake::RejectedIntake;
@@ -308,13 +309,23 @@ pub trait ReviewStore: Send + Sync {
         received_by_ms: i64,
         limit: u32,
     ) -> Result<Vec<(String, String, i64)>, StoreError>;
-    /// Decisions made since `since_ms`: `(reviewer, verdict, at_ms)`.
+    /// Decisions made since `since_ms` on the reviews `filter` keeps:
+    /// `(reviewer, verdict, at_ms)`.
     async fn decisions_since(
         &self,
         since_ms: i64,
+        filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError>;
-    /// Reviews finally decided since `since_ms`: `(received_at_ms, decided_at_ms)`.
-    async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// Reviews `filter` keeps whose final decision (approved or rejected)
+    /// was made since `since_ms`.
+    async fn decided_since(
+        &self,
+        since_ms: i64,
+        filter: &OverviewFilter,
+    ) -> Result<Vec<Decided>, StoreError>;
+    /// The model names and the reviewer groups reviews have named, each
+    /// sorted: what the overview's filters offer.
+    async fn models_and_groups(&self) -> Result<(Vec<String>, Vec<String>), StoreError>;
     /// Appends one audit entry on its own (sign-in, sign-out).
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError>;
     /// Appends several audit entries in one transaction, all or none.

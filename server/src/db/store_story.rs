@@ -20,6 +20,7 @@ use app::domain::intake::{parse_review_request, Priority};
 use app::domain::metrics::failing_thresholds;
 use app::domain::notify::{Destination, NotificationState};
 use app::domain::output::Delivery;
+use app::domain::overview_stats::{Decided, OverviewFilter};
 use app::domain::policy::EffectivePolicy;
 use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::{DeliveryState, ReviewStatus};
@@ -1058,7 +1059,13 @@ async fn the_overview_counts_what_waits_and_what_was_decided(stores: &Stores) {
         )
         .await;
     }
-    add(stores, "o4", json!({}), T0 + 400).await;
+    add(
+        stores,
+        "o4",
+        json!({"model": {"name": "Forecast-Model", "version": "1"}, "reviewerGroup": "planners"}),
+        T0 + 400,
+    )
+    .await;
     let o4 = stored(stores, "review-o4").await;
     let decided_at = T0 + 50_000;
     let reject = final_commit(&o4, decision("user-bob", Verdict::Reject, decided_at));
@@ -1089,8 +1096,9 @@ async fn the_overview_counts_what_waits_and_what_was_decided(stores: &Stores) {
         store.oldest_pending(T0 + 250, 1).await.expect("read").len(),
         1
     );
+    let all = OverviewFilter::default();
     assert_eq!(
-        store.decisions_since(decided_at).await.expect("read"),
+        store.decisions_since(decided_at, &all).await.expect("read"),
         [(
             "bob@example.com".to_owned(),
             "reject".to_owned(),
@@ -1098,19 +1106,64 @@ async fn the_overview_counts_what_waits_and_what_was_decided(stores: &Stores) {
         )]
     );
     assert!(store
-        .decisions_since(decided_at + 1)
+        .decisions_since(decided_at + 1, &all)
         .await
         .expect("read")
         .is_empty());
+    let o4_decided = Decided {
+        received_ms: T0 + 400,
+        decided_ms: decided_at,
+        approved: false,
+    };
     assert_eq!(
-        store.decision_times_since(T0).await.expect("read"),
-        [(T0 + 400, decided_at)]
+        store.decided_since(T0, &all).await.expect("read"),
+        [o4_decided]
     );
     assert!(store
-        .decision_times_since(decided_at + 1)
+        .decided_since(decided_at + 1, &all)
         .await
         .expect("read")
         .is_empty());
+
+    // The filters match the model and the group whatever their ASCII case.
+    let only = |model: Option<&str>, group: Option<&str>| {
+        OverviewFilter::new(model.map(Into::into), group.map(Into::into))
+    };
+    for (filter, expected) in [
+        (only(Some("forecast-model"), None), vec![o4_decided]),
+        (only(None, Some("PLANNERS")), vec![o4_decided]),
+        (
+            only(Some("Forecast-Model"), Some("planners")),
+            vec![o4_decided],
+        ),
+        (only(Some("churn-model"), None), vec![]),
+        (only(Some("Forecast-Model"), Some("ml-reviewers")), vec![]),
+    ] {
+        assert_eq!(
+            store.decided_since(T0, &filter).await.expect("read"),
+            expected,
+            "{filter:?}"
+        );
+        assert_eq!(
+            store
+                .decisions_since(T0, &filter)
+                .await
+                .expect("read")
+                .len(),
+            expected.len(),
+            "{filter:?}"
+        );
+    }
+    let (models, groups) = store.models_and_groups().await.expect("read");
+    for (named, wanted) in [
+        (&models, "Forecast-Model"),
+        (&models, "churn-model"),
+        (&groups, "planners"),
+        (&groups, "ml-reviewers"),
+    ] {
+        assert!(named.contains(&wanted.to_owned()), "{wanted} in {named:?}");
+    }
+    assert!(models.is_sorted() && groups.is_sorted());
 }
 
 async fn sessions_and_login_attempts_round_trip(stores: &Stores) {

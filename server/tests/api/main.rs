@@ -25,6 +25,7 @@ mod logs;
 mod notifications;
 mod notifications_page;
 mod notify_faults;
+mod overview;
 mod people;
 mod policy;
 mod probe;

@@ -1,6 +1,5 @@
 //! SQLite: committing a decision (compare-and-set on the review's version,
-//! with its outbox row and audit entries), taking back an approval, and the
-//! decisions the overview reads.
+//! with its outbox row and audit entries), and taking back an approval.
 
 use super::SqliteStore;
 use crate::db::sqlx_error::{encode_error, store_error};
@@ -120,33 +119,5 @@ impl SqliteStore {
         super::audit_log::append(&mut tx, &commit.audit, Some(&commit.review_id)).await?;
         tx.commit().await.map_err(store_error)?;
         Ok(true)
-    }
-
-    pub(super) async fn decisions_since(
-        &self,
-        since_ms: i64,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        sqlx::query_as(
-            "select reviewer_label, verdict, created_at from decision where created_at >= ?",
-        )
-        .bind(since_ms)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)
-    }
-
-    pub(super) async fn decision_times_since(
-        &self,
-        since_ms: i64,
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
-        sqlx::query_as(
-            "select r.received_at, max(d.created_at) from review r join decision d on d.review_id = r.id
-             where r.status in ('approved', 'rejected')
-             group by r.id having max(d.created_at) >= ?",
-        )
-        .bind(since_ms)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)
     }
 }

@@ -9,6 +9,7 @@ mod delivery;
 mod indexed_sql;
 mod interactions;
 mod notifications;
+mod overview;
 mod people;
 #[cfg(test)]
 mod query_plans;
@@ -25,6 +26,7 @@ use crate::db::sqlx_error::store_error;
 use app::domain::audit::StoredEntry;
 use app::domain::audit_filter::AuditFilter;
 use app::domain::history::{HistoryEntry, ReviewChange};
+use app::domain::overview_stats::{Decided, OverviewFilter};
 use app::domain::queue_query::QueueQuery;
 use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::ssr::ports::{
@@ -227,12 +229,21 @@ impl ReviewStore for SqliteStore {
     async fn decisions_since(
         &self,
         since_ms: i64,
+        filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        SqliteStore::decisions_since(self, since_ms).await
+        SqliteStore::decisions_since(self, since_ms, filter).await
     }
 
-    async fn decision_times_since(&self, since_ms: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-        SqliteStore::decision_times_since(self, since_ms).await
+    async fn decided_since(
+        &self,
+        since_ms: i64,
+        filter: &OverviewFilter,
+    ) -> Result<Vec<Decided>, StoreError> {
+        SqliteStore::decided_since(self, since_ms, filter).await
+    }
+
+    async fn models_and_groups(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        SqliteStore::models_and_groups(self).await
     }
 
     async fn record(&self, entry: &AuditRecord) -> Result<(), StoreError> {
