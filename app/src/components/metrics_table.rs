@@ -82,7 +82,7 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
     let summary = threshold_summary(with_threshold, failing_count);
     view! {
         <p class={if failing_count > 0 { "summary failing" } else { "summary" }}>{summary}</p>
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Metrics against baseline">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Metrics table">
         <table class="metrics">
             <thead>
                 <tr>
@@ -111,15 +111,15 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                                     {m.name.clone()}
                                     <span class="direction-note">{direction_note(&m)}</span>
                                 </th>
-                                <td class="num">{format_value(m.value)}</td>
-                                <td class="num">{m.baseline.map(format_value).unwrap_or_else(|| "—".into())}</td>
-                                <td class=format!("num {}", delta_class(change))>
+                                <td class="num" data-label="Value">{format_value(m.value)}</td>
+                                <td class="num" data-label="Baseline">{m.baseline.map(format_value).unwrap_or_else(|| "—".into())}</td>
+                                <td class=format!("num {}", delta_class(change)) data-label="Δ">
                                     {m.delta.map(format_delta_with_arrow).unwrap_or_else(|| "—".into())}
                                     <span class="visually-hidden">{delta_meaning(change)}</span>
                                 </td>
-                                <td>{m.threshold.map(format_threshold).unwrap_or_else(|| "—".into())}</td>
-                                <td>{check}</td>
-                                <td class="chart-col"><MetricChart metric=m.clone() /></td>
+                                <td data-label="Threshold">{m.threshold.map(format_threshold).unwrap_or_else(|| "—".into())}</td>
+                                <td data-label="Check">{check}</td>
+                                <td class="chart-col" data-label="Chart"><MetricChart metric=m.clone() /></td>
                             </tr>
                         }
                     })
@@ -127,6 +127,12 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
             </tbody>
         </table>
         </div>
+        <p class="chart-legend" aria-hidden="true">
+            "Chart: "
+            <span class="legend-dot"></span> " the value · "
+            <span class="legend-tick"></span> " the baseline · "
+            <span class="legend-range"></span> " the passing range"
+        </p>
     }
 }
 

@@ -280,8 +280,10 @@ fn QueueTable(
             <thead>
                 <tr>
                     <th scope="col" class="select">
-                        <input type="checkbox" aria-label="Select every review on this page"
-                            prop:checked=all_selected on:change=select_all />
+                        <label class="tap">
+                            <input type="checkbox" aria-label="Select every review on this page"
+                                prop:checked=all_selected on:change=select_all />
+                        </label>
                     </th>
                     <th scope="col">"Review"</th>
                     <th scope="col">"Model"</th>
@@ -330,9 +332,11 @@ fn QueueRow(
             on:focusin=move |_| current.set(Some(focus_id.clone()))
         >
             <td class="select">
-                <input type="checkbox" aria-label=format!("Select {}", item.title)
-                    prop:checked=is_selected
-                    on:change=move |_| selected.update(|s| toggle(s, &toggle_id)) />
+                <label class="tap">
+                    <input type="checkbox" aria-label=format!("Select {}", item.title)
+                        prop:checked=is_selected
+                        on:change=move |_| selected.update(|s| toggle(s, &toggle_id)) />
+                </label>
             </td>
             <td>
                 <a href=href>{item.title}</a>
@@ -348,15 +352,15 @@ fn QueueRow(
                     <span class="badge">{format!("{} of {} approvals", item.approvals, item.required_approvals)}</span>
                 })}
             </td>
-            <td>{item.model_name} " " <span class="version">{format!("v{}", item.model_version)}</span></td>
-            <td>
+            <td data-label="Model">{item.model_name} " " <span class="version">{format!("v{}", item.model_version)}</span></td>
+            <td data-label="Key metrics">
                 <div class="chips">
                     {item.key_metrics.into_iter().map(|metric| view! { <MetricChip metric /> }).collect_view()}
                 </div>
             </td>
-            <td>{item.requested_by.unwrap_or_else(|| "not named".into())}</td>
-            <td>{move || short_duration(now.get() - received)}</td>
-            <td class:overdue=overdue>
+            <td data-label="Requested by">{item.requested_by.unwrap_or_else(|| "not named".into())}</td>
+            <td data-label="Waiting">{move || short_duration(now.get() - received)}</td>
+            <td data-label="Due" class:overdue=overdue>
                 {move || deadline.map(|d| until(d, now.get())).unwrap_or_else(|| "none".into())}
             </td>
         </tr>

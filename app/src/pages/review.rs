@@ -261,12 +261,18 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
             }}</dd>
         </dl>
         {move || problem.get().map(|error| view! { <ErrorNotice error /> })}
+        // Evidence first, in the page's order too, so keyboard and screen
+        // reader users meet the metrics before Approve; on a wide screen the
+        // decision sits beside them, on a phone a bar jumps to it.
         <div class="review-grid">
-            <section class="panel decision-panel" aria-labelledby="decision-h">
+            <div class="evidence">{children()}</div>
+            <section class="panel decision-panel" id="decision" aria-labelledby="decision-h">
                 <h2 id="decision-h">"Decision"</h2>
                 {move || view! { <DecisionArea detail=review.get() decide withdraw notice typed /> }}
             </section>
-            {children()}
+            <Show when=move || review.read().status.is_pending()>
+                <a class="jump-to-decision" href="#decision">"Decide ↓"</a>
+            </Show>
             <section class="panel history-panel" aria-labelledby="history-h">
                 <h2 id="history-h">"History"</h2>
                 {move || view! { <History entries=review.read().history.clone() /> }}
