@@ -12,6 +12,7 @@ pub mod audit_filter;
 pub mod chart;
 pub mod decision;
 pub mod execution_status;
+pub mod filter_value;
 pub mod history;
 pub mod identity;
 pub mod intake;
