@@ -52,7 +52,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/intake/rejected") view=RejectedIntakePage />
                     <Route path=path!("/notifications") view=NotificationsPage />
                     <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/audit") view=AuditLogPage />
+                    // Whole before it is sent: the filters, the chips and the
+                    // exports come with the entries (a refusal comes alone),
+                    // in the HTML itself, JavaScript or not, under the status
+                    // the answer earned (403, 422).
+                    <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/overview") view=OverviewPage />
                     <Route path=path!("/bench/bare") view=BareBenchPage />
                 </Routes>

@@ -7,7 +7,7 @@ test('a reviewer finds, moves to and approves a review from the keyboard', async
   const title = `Promote keyboard-model v${Date.now()} to production`;
   await open(page, '/', 'ada');
   const arn = await requestReview(page, title);
-  await expect(page.getByRole('link', { name: title })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('link', { name: title, exact: true })).toBeVisible({ timeout: 30_000 });
 
   await page.keyboard.press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -15,17 +15,18 @@ test('a reviewer finds, moves to and approves a review from the keyboard', async
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
 
-  // "/" searches; the results are a link, as any filter.
+  // "/" searches; the results are a link, as any filter (and the search
+  // a chip, whose name holds the title: links are matched exactly).
   await page.keyboard.press('/');
   await expect(page.locator('#queue-search')).toBeFocused();
   await page.keyboard.type(title);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/q=Promote\+keyboard-model/);
-  await expect(page.getByRole('link', { name: title })).toBeVisible();
+  await expect(page.getByRole('link', { name: title, exact: true })).toBeVisible();
   await page.locator('#queue-search').blur();
 
   await page.keyboard.press('j');
-  await expect(page.getByRole('link', { name: title })).toBeFocused();
+  await expect(page.getByRole('link', { name: title, exact: true })).toBeFocused();
   await page.keyboard.press('a');
   const dialog = page.getByRole('dialog', { name: 'Approve 1 review' });
   await expect(dialog.getByRole('row', { name: new RegExp(title) })).toContainText('live-model v1');
@@ -36,7 +37,7 @@ test('a reviewer finds, moves to and approves a review from the keyboard', async
   await expect(dialog).toContainText('Approved. Step Functions has the decision.');
   await expect.poll(() => executionStatus(page, arn), { timeout: 30_000 }).toBe('SUCCEEDED');
   await page.keyboard.press('Escape');
-  await expect(page.getByRole('link', { name: title })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: title, exact: true })).toHaveCount(0);
 });
 
 test('a reviewer approves three reviews at once after the pre-flight table', async ({ page }) => {

@@ -83,13 +83,39 @@ pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapsho
     respond(
         async {
             require(Role::Viewer)?;
-            let pairs: Vec<(String, String)> =
-                form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
-                    .into_owned()
-                    .collect();
+            let pairs = crate::domain::filter_value::query_pairs(&query);
             let query = parse_queue_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .map_err(AppError::Invalid)?;
             services()?.queue(&query).await.map_err(AppError::internal)
+        }
+        .await,
+    )
+}
+
+/// The models and reviewer groups reviews have named, for the filters'
+/// pickers (each once, whatever its case, in alphabetical order).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KnownFilterValues {
+    pub models: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// What the queue's and the audit log's pickers offer. Viewers and up.
+#[server(endpoint = "filter_values", output = JsonAnswer)]
+pub async fn filter_values() -> Result<KnownFilterValues, AppError> {
+    use super::guard::{require, respond, services};
+    use crate::domain::actor::Role;
+    respond(
+        async {
+            require(Role::Viewer)?;
+            let known = services()?
+                .known_values()
+                .await
+                .map_err(AppError::internal)?;
+            Ok(KnownFilterValues {
+                models: known.models,
+                groups: known.groups,
+            })
         }
         .await,
     )

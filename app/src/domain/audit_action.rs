@@ -161,6 +161,30 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Whether this is a person's or a rule's decision: an approval (a
+    /// partial one too), a rejection, or an approval taken back.
+    pub fn is_decision(self) -> bool {
+        matches!(
+            self,
+            Action::Approved
+                | Action::PartialApproval { .. }
+                | Action::Rejected
+                | Action::ApprovalWithdrawn
+        )
+    }
+
+    /// Whether the entry records someone looking (a view, an artefact
+    /// link) or signing in or out: what the audit page's default view
+    /// leaves out.
+    pub fn is_looking_or_signing_in(self) -> bool {
+        matches!(
+            self,
+            Action::Viewed | Action::ArtefactLinkIssued | Action::SignedIn | Action::SignedOut
+        )
+    }
+}
+
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name())
@@ -269,5 +293,37 @@ mod tests {
         );
         let partial = Action::PartialApproval { have: 1, need: 2 };
         assert!(partial.changes_a_review() && partial.shown_in_history());
+    }
+
+    #[test]
+    fn decisions_are_approvals_partial_whole_or_withdrawn_and_rejections() {
+        let decisions: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.is_decision())
+            .collect();
+        assert_eq!(
+            decisions,
+            [
+                Action::Approved,
+                Action::Rejected,
+                Action::ApprovalWithdrawn
+            ]
+        );
+        assert!(Action::PartialApproval { have: 1, need: 3 }.is_decision());
+        let looking: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.is_looking_or_signing_in())
+            .collect();
+        assert_eq!(
+            looking,
+            [
+                Action::Viewed,
+                Action::ArtefactLinkIssued,
+                Action::SignedIn,
+                Action::SignedOut
+            ]
+        );
     }
 }

@@ -14,6 +14,7 @@ pub mod chart;
 pub mod console_link;
 pub mod decision;
 pub mod execution_status;
+pub mod filter_value;
 pub mod history;
 pub mod identity;
 pub mod intake;

@@ -2,6 +2,7 @@
 //! Parsed from the page's query string and checked here, so the store only
 //! ever sees a valid query and a person sees which part was wrong.
 
+use super::filter_value::limited;
 use super::intake::Priority;
 use super::review::ReviewStatus;
 use super::string_enum::string_enum;
@@ -86,11 +87,12 @@ impl QueueCursor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueQuery {
     pub status: ReviewStatus,
-    /// Part of the title, model name or requester.
+    /// Words (separated by spaces) each of which must appear in the
+    /// title, model name or requester, in any case.
     pub search: Option<String>,
-    /// The model's name exactly.
+    /// The model's whole name, in any case.
     pub model: Option<String>,
-    /// The reviewer group exactly.
+    /// The whole reviewer group, in any case.
     pub group: Option<String>,
     pub priority: Option<Priority>,
     /// Only reviews with at least one failing threshold.
@@ -170,18 +172,6 @@ pub fn parse_queue_query<'a>(
         })?);
     }
     Ok(query)
-}
-
-/// Longest filter value accepted (anything longer is not a real search).
-const MAX_FILTER_CHARS: usize = 200;
-
-fn limited(value: &str, what: &str) -> Result<String, String> {
-    if value.chars().count() > MAX_FILTER_CHARS {
-        return Err(format!(
-            "the {what} is longer than {MAX_FILTER_CHARS} characters"
-        ));
-    }
-    Ok(value.to_owned())
 }
 
 #[cfg(test)]

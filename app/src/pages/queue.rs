@@ -3,13 +3,15 @@
 //! from the keyboard (j/k, Enter, x, a, r, /, ?) or in bulk: select
 //! reviews, check the pre-flight table, confirm once.
 //!
-//! The filter form is server-rendered HTML (a GET of the page itself); the
+//! The filter form is server-rendered HTML (a GET of the page itself, its
+//! controls showing the filters in force, with chips that remove one); the
 //! table, the keys and the bulk bar are one island, [`QueueBoard`].
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
 use crate::components::{
     go_to, loaded, query_has, query_with, use_review_changes, use_shortcuts, use_ticking_now,
-    DecideDialog, DecideRequest, MetricChip, Shortcut, ShortcutHelp, QUEUE_SHORTCUTS,
+    ActiveFilters, DecideDialog, DecideRequest, FilterKey, KnownValueLists, MetricChip, Shortcut,
+    ShortcutHelp, QUEUE_SHORTCUTS,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::Priority;
@@ -171,60 +173,77 @@ fn focus(selector: &str) {
     let _ = selector;
 }
 
+/// The query-string keys that filter the queue, as their chips read.
+const QUEUE_FILTERS: &[FilterKey] = &[
+    FilterKey::text("q", "Search"),
+    FilterKey::text("model", "Model"),
+    FilterKey::text("group", "Reviewer group"),
+    FilterKey::text("priority", "Priority"),
+    FilterKey::text("status", "Status").unless("pending"),
+    FilterKey::flag("failing", "Failing thresholds only"),
+];
+
 /// The filter form: a GET of the page itself, so the URL holds the view.
+/// Every control is written with the value the URL gives it (attributes,
+/// not properties: they are in the HTML, with or without JavaScript), so
+/// changing one filter and applying keeps the others.
 #[component]
 fn QueueFilters() -> impl IntoView {
-    let query = use_query_map();
-    let value = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
+    let query = use_query_map().get_untracked();
+    let search = use_location().search.get_untracked();
+    let value = |key: &str| param(&query, key);
     // A select with no value in the URL shows what the server applies.
-    let or_default = move |key: &'static str, default: &'static str| {
-        move || {
-            query
-                .read()
-                .get(key)
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| default.to_owned())
-        }
+    let or_default = |key: &str, default: &str| {
+        Some(value(key))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_owned())
     };
-    let failing = move || query.read().get("failing").is_some_and(|v| !v.is_empty());
+    let (priority, status, sort) = (
+        value("priority"),
+        or_default("status", ReviewStatus::Pending.as_str()),
+        or_default("sort", QueueSort::Deadline.as_str()),
+    );
+    let failing = !value("failing").is_empty();
     view! {
         <Form method="GET" action="">
             <div class="filters" role="search">
                 <label class="grow">"Search"
-                    <input id="queue-search" type="search" name="q" prop:value=value("q")
-                        placeholder="title, model or requester" />
+                    <input id="queue-search" type="search" name="q" value=param(&query, "q")
+                        placeholder="words of the title, model or requester" />
                 </label>
-                <label>"Model" <input name="model" prop:value=value("model") /></label>
-                <label>"Reviewer group" <input name="group" prop:value=value("group") /></label>
+                <label>"Model" <input name="model" value=param(&query, "model") list="known-models" autocomplete="off" /></label>
+                <label>"Reviewer group" <input name="group" value=param(&query, "group") list="known-groups" autocomplete="off" /></label>
                 <label>"Priority"
-                    <select name="priority" prop:value=value("priority")>
-                        <option value="">"any"</option>
+                    <select name="priority">
+                        <option value="" selected=priority.is_empty()>"any"</option>
                         {Priority::ALL.iter().rev().map(|p| view! {
-                            <option value=p.as_str()>{p.as_str()}</option>
+                            <option value=p.as_str() selected={priority == p.as_str()}>{p.as_str()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Status"
-                    <select name="status" prop:value=or_default("status", ReviewStatus::Pending.as_str())>
+                    <select name="status">
                         {ReviewStatus::ALL.iter().map(|s| view! {
-                            <option value=s.as_str()>{s.label()}</option>
+                            <option value=s.as_str() selected={status == s.as_str()}>{s.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Sort"
-                    <select name="sort" prop:value=or_default("sort", QueueSort::Deadline.as_str())>
+                    <select name="sort">
                         {QueueSort::ALL.iter().map(|s| view! {
-                            <option value=s.as_str()>{s.label()}</option>
+                            <option value=s.as_str() selected={sort == s.as_str()}>{s.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label class="check">
-                    <input type="checkbox" name="failing" value="1" prop:checked=failing />
+                    <input type="checkbox" name="failing" value="1" checked=failing />
                     "Failing thresholds only"
                 </label>
                 <button type="submit" class="btn">"Apply"</button>
             </div>
+            <KnownValueLists />
         </Form>
+        <ActiveFilters path="/" search keys=QUEUE_FILTERS cursor=&["after"] />
     }
 }
 
@@ -365,4 +384,12 @@ fn QueueRow(
             </td>
         </tr>
     }
+}
+
+/// The value the URL gives `key`, trimmed; `""` when it gives none.
+fn param(query: &leptos_router::params::ParamsMap, key: &str) -> String {
+    query
+        .get(key)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
 }

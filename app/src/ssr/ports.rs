@@ -142,6 +142,30 @@ impl QueueRow {
     }
 }
 
+/// An audit entry as the log lists it: with the review it is about, when
+/// that review is still stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditListing {
+    pub entry: StoredEntry,
+    pub review: Option<ReviewLabel>,
+}
+
+/// What names a review in the audit log (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewLabel {
+    pub title: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub execution_arn: String,
+}
+
+/// The values the filters' pickers offer, each once whatever its case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownValues {
+    pub models: Vec<String>,
+    pub groups: Vec<String>,
+}
+
 /// The outbox row of a decided review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryRecord {
@@ -339,13 +363,17 @@ pub trait ReviewStore: Send + Sync {
         window_ms: i64,
     ) -> Result<(), StoreError>;
     /// Audit entries matching `filter` with an id below `before_id`, newest
-    /// first (keyset pagination: every page costs the same).
+    /// first (keyset pagination: every page costs the same), each with
+    /// its review's title, model and execution.
     async fn audit_entries(
         &self,
         filter: &AuditFilter,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<StoredEntry>, StoreError>;
+    ) -> Result<Vec<AuditListing>, StoreError>;
+    /// The models and reviewer groups reviews have named, up to `limit`
+    /// of each, in alphabetical order.
+    async fn known_values(&self, limit: u32) -> Result<KnownValues, StoreError>;
     /// The review's audit entries, oldest first, views and artefact links
     /// left out (they are in the audit log).
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;

@@ -1,13 +1,14 @@
 //! Read models: the queue and one review, as the pages show them.
 
-use super::ports::{AuditRecord, NotificationRecord, QueueRow, StoreError, StoredReview};
+use super::ports::{
+    AuditListing, AuditRecord, KnownValues, NotificationRecord, QueueRow, StoreError, StoredReview,
+};
 use super::Services;
 use crate::api::{
     DeliveryView, MetricChipView, NextReview, QueueItem, QueueSnapshot, ReviewDetail, ReviewSummary,
 };
 use crate::domain::access::may_decide;
 use crate::domain::actor::Actor;
-use crate::domain::audit::StoredEntry;
 use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::console_link::execution_url;
@@ -22,6 +23,9 @@ use crate::domain::rejected_intake::RejectedIntake;
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
+
+/// How many models (and groups) a filter's picker offers at most.
+const KNOWN_VALUES: u32 = 500;
 
 /// How many notifications the admins' page lists.
 const RECENT_NOTIFICATIONS: u32 = 200;
@@ -171,7 +175,7 @@ impl Services {
         let more = entries.len() > AUDIT_PAGE as usize;
         entries.truncate(AUDIT_PAGE as usize);
         let next_before_id = if more {
-            entries.last().map(|e| e.id)
+            entries.last().map(|e| e.entry.id)
         } else {
             None
         };
@@ -179,6 +183,11 @@ impl Services {
             entries,
             next_before_id,
         })
+    }
+
+    /// The models and reviewer groups the filters' pickers offer.
+    pub async fn known_values(&self) -> Result<KnownValues, StoreError> {
+        self.store.known_values(KNOWN_VALUES).await
     }
 
     pub async fn rejected_intake(&self) -> Result<Vec<RejectedIntake>, StoreError> {
@@ -209,7 +218,7 @@ pub enum ExecutionReading {
 /// A page of audit entries, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntries {
-    pub entries: Vec<StoredEntry>,
+    pub entries: Vec<AuditListing>,
     /// Where the next (older) page starts; `None` at the end.
     pub next_before_id: Option<i64>,
 }

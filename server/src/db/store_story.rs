@@ -14,7 +14,7 @@ use crate::auth::sessions::{LoginAttempt, NewSession};
 use app::domain::actor::{Actor, Role};
 use app::domain::audit_action::Action;
 use app::domain::audit_export::parse_jsonl_line;
-use app::domain::audit_filter::AuditFilter;
+use app::domain::audit_filter::{AuditFilter, AuditView};
 use app::domain::decision::{RecordedDecision, Verdict};
 use app::domain::intake::{parse_review_request, Priority};
 use app::domain::metrics::failing_thresholds;
@@ -791,6 +791,40 @@ async fn the_audit_chain_appends_verifies_and_prunes(stores: &Stores, scratch: &
         ..AuditFilter::default()
     };
     assert_eq!(filtered(by_model).await, ["rejected"]);
+    let shouted_model = AuditFilter {
+        model: Some("CHURN-Model".into()),
+        action: Some("rejected".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        filtered(shouted_model).await,
+        ["rejected"],
+        "a model in any case"
+    );
+    let decisions = AuditFilter {
+        view: AuditView::Decisions,
+        ..AuditFilter::default()
+    };
+    assert_eq!(filtered(decisions).await, ["rejected"]);
+    let activity = AuditFilter {
+        view: AuditView::Activity,
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        filtered(activity).await,
+        ["rejected", "heartbeat failed", "received"],
+        "no views, links or sign-ins"
+    );
+    let labelled = store
+        .audit_entries(&AuditFilter::default(), None, 1)
+        .await
+        .expect("entries");
+    let label = labelled[0].review.as_ref().expect("the review's label");
+    assert_eq!(label.model_name, "churn-model");
+    assert!(
+        label.execution_arn.starts_with("arn:aws:states:"),
+        "{label:?}"
+    );
     let other_model = AuditFilter {
         model: Some("ranker".into()),
         ..AuditFilter::default()
@@ -2239,6 +2273,9 @@ async fn entries(
         .audit_entries(filter, before_id, limit)
         .await
         .expect("entries")
+        .into_iter()
+        .map(|listing| listing.entry)
+        .collect()
 }
 
 /// The review's audit entries, newest first.

@@ -1,5 +1,6 @@
 //! `GET /audit/export.csv` and `/audit/export.jsonl`: the audit log as the
-//! `/audit` page filters it, for leads and admins, streamed a page at a time
+//! `/audit` page filters it (the whole log when no view is named), for
+//! leads and admins, streamed a page at a time
 //! (newest first) so an export of a million entries never sits in memory.
 //! JSON lines keep both hashes: `signoff audit verify-export` checks them.
 //! CSV cells that a spreadsheet would run as formulas are neutralised
@@ -10,16 +11,15 @@ use super::audit_csv;
 use crate::auth::SessionWatch;
 use app::domain::actor::{Actor, Role};
 use app::domain::audit_export::jsonl_line;
-use app::domain::audit_filter::AuditFilter;
-use app::domain::time::day_start_ms;
+use app::domain::audit_filter::{parse_audit_query, AuditView};
+use app::domain::filter_value::query_pairs;
 use app::ssr::Services;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use serde::Deserialize;
 
 /// Entries fetched per chunk of the stream.
 const CHUNK: u32 = 1_000;
@@ -28,35 +28,6 @@ pub fn router(services: Services) -> Router {
     Router::new()
         .route("/audit/{file}", get(export))
         .with_state(services)
-}
-
-#[derive(Deserialize, Default)]
-struct ExportQuery {
-    actor: Option<String>,
-    action: Option<String>,
-    model: Option<String>,
-    text: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-impl ExportQuery {
-    fn filter(self) -> AuditFilter {
-        let blank_is_none = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-        AuditFilter {
-            actor: blank_is_none(self.actor),
-            action: blank_is_none(self.action),
-            review_id: None,
-            model: blank_is_none(self.model),
-            text: blank_is_none(self.text),
-            from_ms: self.from.as_deref().and_then(day_start_ms),
-            to_ms: self
-                .to
-                .as_deref()
-                .and_then(day_start_ms)
-                .map(|ms| ms + 86_400_000),
-        }
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -70,7 +41,7 @@ async fn export(
     Path(file): Path<String>,
     actor: Option<Extension<Actor>>,
     watch: Option<Extension<SessionWatch>>,
-    Query(query): Query<ExportQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let (format, content_type) = match file.as_str() {
         "export.csv" => (Format::Csv, "text/csv; charset=utf-8"),
@@ -91,7 +62,22 @@ async fn export(
     let Some(Extension(watch)) = watch else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };
-    let filter = query.filter();
+    // The page's own filters, read by the page's parser: a bad value is
+    // refused by name, as the page refuses it. (Its cursor is ignored: an
+    // export covers every page.)
+    let pairs = query_pairs(&query.unwrap_or_default());
+    let mut filter = match parse_audit_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(query) => query.filter,
+        Err(why) => return (StatusCode::UNPROCESSABLE_ENTITY, why).into_response(),
+    };
+    // Asked for no view, an export is of the whole log (the page's links
+    // name the view they show), so that a plain export verifies as one run.
+    if !pairs
+        .iter()
+        .any(|(k, v)| k == "view" && !v.trim().is_empty())
+    {
+        filter.view = AuditView::All;
+    }
     let header_chunk = match format {
         Format::Csv => Some(
             audit_csv::header()
@@ -114,13 +100,13 @@ async fn export(
             match services.store.audit_entries(&filter, before, CHUNK).await {
                 Ok(entries) if entries.is_empty() => None,
                 Ok(entries) => {
-                    let next =
-                        (entries.len() == CHUNK as usize).then(|| entries.last().map(|e| e.id));
+                    let next = (entries.len() == CHUNK as usize)
+                        .then(|| entries.last().map(|e| e.entry.id));
                     let chunk = match format {
                         Format::Csv => audit_csv::rows(&entries).map_err(std::io::Error::other),
                         Format::JsonLines => Ok(entries
                             .iter()
-                            .map(jsonl_line)
+                            .map(|listing| jsonl_line(&listing.entry))
                             .collect::<String>()
                             .into_bytes()),
                     };

@@ -93,7 +93,7 @@ async fn leads_filter_the_log_and_page_through_it() {
     }
 
     app.sign_in_as(LEE).await;
-    let (status, page) = app.call("audit", &[("action", "approved")]).await;
+    let (status, page) = audit(&app, "action=approved").await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(
         summaries(&page),
@@ -101,7 +101,7 @@ async fn leads_filter_the_log_and_page_through_it() {
     );
     assert_eq!(page["entries"][0]["actor_role"], "reviewer");
 
-    let (_, by_model) = app.call("audit", &[("model", "fraud-detector")]).await;
+    let (_, by_model) = audit(&app, "view=all&model=fraud-detector").await;
     let mut actions: Vec<&str> = summaries(&by_model)
         .into_iter()
         .map(|(_, action, review)| {
@@ -112,7 +112,7 @@ async fn leads_filter_the_log_and_page_through_it() {
     actions.sort_unstable();
     // The view and the delivery may come in either order.
     assert_eq!(actions, ["delivered", "received", "rejected", "viewed"]);
-    let (_, by_text) = app.call("audit", &[("text", "too high")]).await;
+    let (_, by_text) = audit(&app, "text=too+high").await;
     assert_eq!(
         summaries(&by_text),
         [("ada@example.com", "rejected", fraud_id.as_str())]
@@ -128,7 +128,7 @@ async fn leads_filter_the_log_and_page_through_it() {
         ("ada@example.com", "approved", approved.as_str()),
     ];
     for actor in ["ada@", "ADA@", "Ada@Example.com", "da"] {
-        let (_, by_actor) = app.call("audit", &[("actor", actor)]).await;
+        let (_, by_actor) = audit(&app, &format!("view=all&actor={actor}")).await;
         assert_eq!(summaries(&by_actor), adas, "{actor}");
     }
 
@@ -136,11 +136,11 @@ async fn leads_filter_the_log_and_page_through_it() {
     // along the action index, the text index and the time index alike.
     let bulk: Vec<String> = (0..120).rev().map(|i| format!("bulk {i}")).collect();
     for filter in [
-        vec![("action", "test entry")],
-        vec![("text", "bulk")],
-        vec![("from_ms", "1000"), ("to_ms", "1120")],
+        "action=test+entry",
+        "text=bulk",
+        "from=1970-01-01&to=1970-01-01",
     ] {
-        let (sizes, seen) = pages_of(&app, &filter).await;
+        let (sizes, seen) = pages_of(&app, filter).await;
         assert_eq!(sizes, [50, 50, 20], "{filter:?}");
         let details: Vec<&str> = seen.iter().filter_map(|e| e["detail"].as_str()).collect();
         assert_eq!(details, bulk, "{filter:?}");
@@ -157,11 +157,35 @@ async fn leads_filter_the_log_and_page_through_it() {
 #[tokio::test]
 async fn reviewers_and_viewers_cannot_read_the_audit_log() {
     let app = spawn_app().await;
-    assert_eq!(app.call("audit", &[]).await.0, 403, "a reviewer");
+    assert_eq!(audit(&app, "").await.0, 403, "a reviewer");
     app.sign_in_as(VAL).await;
-    assert_eq!(app.call("audit", &[]).await.0, 403, "a viewer");
+    assert_eq!(audit(&app, "").await.0, 403, "a viewer");
+    // The page says no, and offers nothing else: no filters, no exports.
+    let (status, page) = crate::server_functions::get_raw(&app, "/audit?model=x").await;
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("This needs the lead role"), "{page}");
+    for offered in [
+        "name=\"actor\"",
+        "export.csv",
+        "Clear filters",
+        "Decisions only",
+    ] {
+        assert!(
+            !page.contains(offered),
+            "a refused viewer is offered {offered}"
+        );
+    }
     app.sign_in_as(LEE).await;
-    assert_eq!(app.call("audit", &[]).await.0, 200, "a lead");
+    assert_eq!(audit(&app, "").await.0, 200, "a lead");
+    let (_, page) = crate::server_functions::get_raw(&app, "/audit?model=x").await;
+    for offered in [
+        "name=\"actor\"",
+        "export.csv",
+        "Clear filters",
+        "Decisions only",
+    ] {
+        assert!(page.contains(offered), "a lead is not offered {offered}");
+    }
     app.stop().await;
 }
 
@@ -230,13 +254,34 @@ async fn exports_parse_back_to_the_same_entries_and_verify() {
     let rows: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
         rows[0],
-        "id,at,actor,actor_subject,actor_role,action,review_id,detail,prev_hash,hash"
+        "id,at,actor,actor_subject,actor_role,action,review_id,review_title,model,execution_arn,detail,prev_hash,hash"
     );
     assert_eq!(rows.len(), 2, "{rows:?}");
+    let row: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(rows[1].as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        row[2..6],
+        ["ada@example.com", "user-ada", "reviewer", "approved"]
+    );
     assert!(
-        rows[1].contains(",ada@example.com,user-ada,reviewer,approved,"),
+        chrono::DateTime::parse_from_rfc3339(&row[1]).is_ok() && row[1].ends_with('Z'),
+        "ISO 8601 in UTC: {}",
+        row[1]
+    );
+    assert_eq!(row[7], "Promote churn-model v42 to production");
+    assert_eq!(row[8], "churn-model v42");
+    assert!(
+        row[9].starts_with("arn:aws:states:") && row[9].contains(":execution:"),
         "{}",
-        rows[1]
+        row[9]
     );
 
     app.sign_in_as(crate::helpers::ADA).await;
@@ -364,17 +409,22 @@ async fn the_lead_overview_counts_decisions_and_what_is_overdue() {
     app.stop().await;
 }
 
+/// The audit server function's answer to the page's query string `query`.
+async fn audit(app: &TestApp, query: &str) -> (u16, Value) {
+    app.call("audit", &[("query", query)]).await
+}
+
 /// Every page of the audit log under `filter`: the page sizes and the
 /// entries, in the order the pages gave them.
-async fn pages_of(app: &TestApp, filter: &[(&str, &str)]) -> (Vec<usize>, Vec<Value>) {
+async fn pages_of(app: &TestApp, filter: &str) -> (Vec<usize>, Vec<Value>) {
     let (mut sizes, mut seen) = (Vec::new(), Vec::new());
     let mut before: Option<String> = None;
     loop {
-        let mut form = filter.to_vec();
-        if let Some(b) = &before {
-            form.push(("before_id", b.as_str()));
-        }
-        let (status, page) = app.call("audit", &form).await;
+        let query = match &before {
+            Some(b) => format!("{filter}&before_id={b}"),
+            None => filter.to_owned(),
+        };
+        let (status, page) = audit(app, &query).await;
         assert_eq!(status, 200, "{page}");
         let entries = page["entries"].as_array().unwrap().clone();
         sizes.push(entries.len());
@@ -399,4 +449,93 @@ fn summaries(page: &Value) -> Vec<(&str, &str, &str)> {
 
 fn text<'a>(entry: &'a Value, field: &str) -> &'a str {
     entry[field].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn partial_approvals_are_approvals_and_views_sort_the_log() {
+    let app = spawn_app().await;
+    let mut pair = sample_review();
+    pair["requiredApprovals"] = json!(2);
+    pair["title"] = json!("Promote Fraud detector v3");
+    pair["model"]["name"] = json!("fraud-detector");
+    let (_, pair_id) = app.new_review(&pair, &json!({})).await;
+    assert_eq!(app.decide(&pair_id, "approve", "first look").await.0, 200);
+    let (_, rejected_id) = app.new_review(&sample_review(), &json!({})).await;
+    assert_eq!(app.decide(&rejected_id, "reject", "no").await.0, 200);
+    app.wait_for_delivery(&rejected_id, "delivered", 1).await;
+
+    app.sign_in_as(LEE).await;
+    let (status, approved) = audit(&app, "action=approved").await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(
+        summaries(&approved),
+        [("ada@example.com", "approval 1 of 2", pair_id.as_str())],
+        "a partial approval is an approval"
+    );
+    // Each entry names its review and model.
+    assert_eq!(
+        approved["entries"][0]["review_title"],
+        "Promote Fraud detector v3"
+    );
+    assert_eq!(approved["entries"][0]["model"], "fraud-detector v42");
+
+    let (_, decisions) = audit(&app, "view=decisions").await;
+    assert_eq!(
+        summaries(&decisions),
+        [
+            ("ada@example.com", "rejected", rejected_id.as_str()),
+            ("ada@example.com", "approval 1 of 2", pair_id.as_str()),
+        ]
+    );
+    // The default view: what happened, without views and sign-ins.
+    let (_, activity) = audit(&app, "").await;
+    let actions: Vec<&str> = summaries(&activity)
+        .into_iter()
+        .map(|(_, a, _)| a)
+        .collect();
+    assert!(
+        !actions.iter().any(|a| ["viewed", "signed in"].contains(a)),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"delivered") && actions.contains(&"received"),
+        "{actions:?}"
+    );
+    let (_, everything) = audit(&app, "view=all").await;
+    let all: Vec<&str> = summaries(&everything)
+        .into_iter()
+        .map(|(_, a, _)| a)
+        .collect();
+    assert!(all.contains(&"viewed"), "{all:?}");
+    // The model in any case.
+    let (_, by_model) = audit(&app, "view=decisions&model=FRAUD-Detector").await;
+    assert_eq!(summaries(&by_model).len(), 1, "{by_model}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_impossible_date_is_refused_by_name_as_the_queue_refuses() {
+    let app = spawn_app().await;
+    app.sign_in_as(LEE).await;
+    let (status, error) = audit(&app, "from=2026-02-31").await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("from \\\"2026-02-31\\\" is not a date"),
+        "{error}"
+    );
+    let (status, _) = audit(&app, "from=2026-03-02&to=2026-03-01").await;
+    assert_eq!(status, 422, "the wrong way round");
+    // The page answers 422 and says why, with the filters to put it right.
+    let (status, page) = crate::server_functions::get_raw(&app, "/audit?from=2026-02-31").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("is not a date"), "{page}");
+    assert!(page.contains("value=\"2026-02-31\""), "{page}");
+    // So does the export, before it starts.
+    let (status, body) =
+        crate::server_functions::get_raw(&app, "/audit/export.csv?to=2026-13-01").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("to \"2026-13-01\" is not a date"), "{body}");
+    app.stop().await;
 }

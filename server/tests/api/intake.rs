@@ -202,6 +202,7 @@ async fn the_task_token_never_reaches_the_browser() {
         ("/api/decide", (None, 409)),
         ("/api/decide_many", (None, 200)),
         ("/api/execution", (Some(200), 200)),
+        ("/api/filter_values", (Some(200), 200)),
         ("/api/me", (Some(200), 200)),
         ("/api/notifications", (Some(403), 200)),
         ("/api/overview", (Some(403), 200)),

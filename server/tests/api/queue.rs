@@ -181,3 +181,93 @@ async fn the_queue_filters_searches_sorts_and_pages() {
     assert_eq!(status, 422, "a cursor of another sort is refused");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn filters_match_in_any_case_and_search_word_by_word() {
+    let app = spawn_app().await;
+    let reviews = [
+        ("Fraud detector v3", "fraud-detector", "risk-reviewers"),
+        (
+            "Promote fraud-detector v4",
+            "fraud-detector",
+            "ML-Reviewers",
+        ),
+        ("Churn model v42", "churn-model", "ml-reviewers"),
+        ("Fraud rules refresh", "rules-engine", "risk-reviewers"),
+    ];
+    for (n, (title, model, group)) in reviews.into_iter().enumerate() {
+        let mut review = sample_review();
+        review["title"] = json!(title);
+        review["model"]["name"] = json!(model);
+        review["reviewerGroup"] = json!(group);
+        review["timeoutSeconds"] = json!(3_600 + n);
+        store_review(&app, n, review).await;
+    }
+    // Every word must match, each in any of title, model and requester.
+    assert_eq!(
+        ids(&queue(&app, "q=fraud+detector").await),
+        names([0, 1]),
+        "\"fraud detector\" finds \"Fraud detector v3\" and the fraud-detector model"
+    );
+    assert_eq!(ids(&queue(&app, "q=DETECTOR+fraud").await), names([0, 1]));
+    assert_eq!(
+        ids(&queue(&app, "q=fraud+v3").await),
+        names([0]),
+        "a short word (v3, by LIKE) narrows the long one (by the index)"
+    );
+    assert_eq!(ids(&queue(&app, "q=fraud+churn").await), names([]));
+    assert_eq!(
+        ids(&queue(&app, "q=ci%40example+fraud").await),
+        names([0, 1, 3])
+    );
+    // Model and group: the whole value, in any case.
+    assert_eq!(
+        ids(&queue(&app, "model=FRAUD-Detector").await),
+        names([0, 1])
+    );
+    assert_eq!(ids(&queue(&app, "group=ml-reviewers").await), names([1, 2]));
+    assert!(
+        ids(&queue(&app, "model=fraud").await).is_empty(),
+        "not a part"
+    );
+
+    // The pickers offer each model and group once, whatever its case.
+    let (status, known) = app.call("filter_values", &[]).await;
+    assert_eq!(status, 200, "{known}");
+    assert_eq!(
+        known["models"],
+        json!(["churn-model", "fraud-detector", "rules-engine"])
+    );
+    let groups: Vec<String> = known["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap().to_lowercase())
+        .collect();
+    assert_eq!(groups, ["ml-reviewers", "risk-reviewers"]);
+
+    // The page itself shows the filters in force, in its HTML.
+    let (status, page) = crate::server_functions::get_raw(
+        &app,
+        "/?q=fraud+detector&model=FRAUD-Detector&status=approved&failing=1&sort=newest",
+    )
+    .await;
+    assert_eq!(status, 200);
+    for shown in [
+        r#"name="q" value="fraud detector""#,
+        r#"name="model" value="FRAUD-Detector""#,
+        r#"<option value="approved" selected"#,
+        r#"<option value="newest" selected"#,
+        r#"name="failing" value="1" checked"#,
+        "Clear filters",
+        r#"href="/?model=FRAUD-Detector&amp;status=approved&amp;failing=1&amp;sort=newest""#,
+        r#"<datalist id="known-models"><option value="churn-model">"#,
+    ] {
+        assert!(page.contains(shown), "{shown} is not in the page:\n{page}");
+    }
+    assert!(
+        !page.contains(r#"<option value="pending" selected"#),
+        "{page}"
+    );
+    app.stop().await;
+}

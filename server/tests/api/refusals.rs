@@ -146,7 +146,9 @@ async fn a_delivery_refused_as_invalid_output_ends_failed_after_one_attempt() {
     );
 
     app.sign_in_as(LEE).await;
-    let (status, audit) = app.call("audit", &[("action", "delivery failed")]).await;
+    let (status, audit) = app
+        .call("audit", &[("query", "action=delivery+failed")])
+        .await;
     assert_eq!(status, 200, "{audit}");
     let entries = audit["entries"].as_array().cloned().unwrap_or_default();
     assert_eq!(entries.len(), 1, "{audit}");

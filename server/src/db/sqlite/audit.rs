@@ -1,16 +1,16 @@
 //! SQLite: appending to the audit chain and reading it (pages, a review's
-//! history, the changes live pages follow).
+//! history, the changes live pages follow), and the models and groups the
+//! filters' pickers offer.
 
-use super::indexed_sql::{actions_where, REVIEW_CHANGES_AFTER};
+use super::indexed_sql::{actions_where, KNOWN_GROUPS, KNOWN_MODELS, REVIEW_CHANGES_AFTER};
 use super::rows::AuditRow;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
 use crate::db::{AuditChain, Pruned};
 use app::domain::audit::Broken;
-use app::domain::audit::StoredEntry;
 use app::domain::audit_filter::AuditFilter;
 use app::domain::history::{HistoryEntry, ReviewChange};
-use app::ssr::ports::{AuditRecord, StoreError};
+use app::ssr::ports::{AuditListing, AuditRecord, KnownValues, StoreError};
 use async_trait::async_trait;
 use sqlx::Sqlite;
 use std::path::Path;
@@ -60,7 +60,7 @@ impl SqliteStore {
         filter: &AuditFilter,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<StoredEntry>, StoreError> {
+    ) -> Result<Vec<AuditListing>, StoreError> {
         let known_actor = match &filter.actor {
             Some(person) => {
                 let (known,): (bool,) = sqlx::query_as(super::audit_query::KNOWN_ACTOR)
@@ -78,7 +78,22 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
-        Ok(rows.into_iter().map(AuditRow::into_entry).collect())
+        Ok(rows.into_iter().map(AuditRow::into_listing).collect())
+    }
+
+    pub(super) async fn known_values(&self, limit: u32) -> Result<KnownValues, StoreError> {
+        let mut lists = Vec::with_capacity(2);
+        for sql in [KNOWN_MODELS.as_str(), KNOWN_GROUPS.as_str()] {
+            let rows: Vec<(String,)> = sqlx::query_as(sql)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+            lists.push(rows.into_iter().map(|(name,)| name).collect::<Vec<_>>());
+        }
+        let groups = lists.pop().unwrap_or_default();
+        let models = lists.pop().unwrap_or_default();
+        Ok(KnownValues { models, groups })
     }
 
     pub(super) async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {

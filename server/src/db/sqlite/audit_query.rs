@@ -7,15 +7,26 @@
 //!   through the trigram index `audit_search`, newest match first (shorter
 //!   ones fall back to `LIKE`, the only way to match one or two characters);
 //! - date ranges walk the `at` index backwards from the end of the range;
+//! - the "Decisions only" view and the default view (no views, no
+//!   sign-ins) walk their partial indexes backwards (migration 0019);
 //! - everything else walks the primary key (or the action index) backwards.
 //!
-//! Pages are cut with a keyset cursor: the id of the last entry shown.
+//! Each entry comes with its review's title, model and execution (a lookup
+//! by the review's primary key per entry shown). Pages are cut with a
+//! keyset cursor: the id of the last entry shown.
 
+use super::indexed_sql::{ACTIVITY_ENTRIES, APPROVAL_ENTRIES, DECISION_ENTRIES};
 use super::{fts_phrase, indexed, like_escape};
-use app::domain::audit_filter::AuditFilter;
+use app::domain::audit_filter::{AuditFilter, AuditView};
 use sqlx::{QueryBuilder, Sqlite};
 
-const COLUMNS: &str = "e.id, e.at, e.actor, e.actor_subject, e.actor_role, e.action, e.review_id, e.detail, e.prev_hash, e.hash";
+const COLUMNS: &str = "e.id, e.at, e.actor, e.actor_subject, e.actor_role, e.action, e.review_id, e.detail, e.prev_hash, e.hash, r.title, r.model_name, r.model_version, r.execution_arn";
+
+/// Each entry's review, when it names one.
+const WITH_REVIEW: &str = " left join review r on r.id = e.review_id";
+
+/// The action that also lists partial approvals.
+const APPROVED: &str = "approved";
 
 /// Whether some entry's actor is exactly `person` (ignoring case): then the
 /// person filter is an equality on the actor index.
@@ -32,6 +43,13 @@ pub fn page_query(
 ) -> QueryBuilder<'static, Sqlite> {
     let mut query = QueryBuilder::new(format!("select {COLUMNS} from "));
     let by_time = filter.from_ms.is_some() || filter.to_ms.is_some();
+    let approvals = filter.action.as_deref() == Some(APPROVED);
+    // Approvals are decisions: they are read along the decisions' index.
+    let view = if approvals {
+        AuditView::Decisions
+    } else {
+        filter.view
+    };
     // A person named in full is matched exactly (below); from here on,
     // `filter` holds only what is searched.
     let exact_actor = filter.actor.clone().filter(|_| known_actor);
@@ -43,9 +61,9 @@ pub fn page_query(
     let order = match (&search, by_time) {
         (Some(expression), _) => {
             query
-                .push(
-                    "audit_search s join audit_entry e on e.id = s.rowid where audit_search match ",
-                )
+                .push("audit_search s join audit_entry e on e.id = s.rowid")
+                .push(WITH_REVIEW)
+                .push(" where audit_search match ")
                 .push_bind(expression.clone());
             if let Some(before) = before_id {
                 query.push(" and s.rowid < ").push_bind(before);
@@ -53,7 +71,10 @@ pub fn page_query(
             " order by s.rowid desc"
         }
         (None, true) => {
-            query.push("audit_entry e where 1");
+            query
+                .push("audit_entry e")
+                .push(WITH_REVIEW)
+                .push(" where 1");
             if let Some(before) = before_id {
                 // Entries ordered by (time, id): the cursor entry's time
                 // comes from the entry itself.
@@ -67,7 +88,26 @@ pub fn page_query(
             " order by e.at desc, e.id desc"
         }
         (None, false) => {
-            query.push("audit_entry e where 1");
+            // A view's own index, unless a person named in full or a model
+            // narrows the log more (their indexes, or the review's).
+            let walk = match view {
+                _ if exact_actor.is_some()
+                    || filter.model.is_some()
+                    || filter.review_id.is_some() =>
+                {
+                    ""
+                }
+                AuditView::Decisions => " indexed by audit_entry_decision",
+                AuditView::Activity if filter.action.is_none() => {
+                    " indexed by audit_entry_activity"
+                }
+                _ => "",
+            };
+            query
+                .push("audit_entry e")
+                .push(walk)
+                .push(WITH_REVIEW)
+                .push(" where 1");
             if let Some(before) = before_id {
                 query.push(" and e.id < ").push_bind(before);
             }
@@ -80,16 +120,31 @@ pub fn page_query(
             .push_bind(actor)
             .push(" collate nocase");
     }
-    for (column, text) in [("e.actor", &filter.actor), ("e.detail", &filter.text)] {
-        if let Some(text) = text.as_deref().filter(|t| !indexed(t)) {
+    for (column, terms) in search_terms(filter) {
+        for text in terms.into_iter().filter(|t| !indexed(t)) {
             query
                 .push(format!(" and {column} like "))
-                .push_bind(format!("%{}%", like_escape(text)))
+                .push_bind(format!("%{}%", like_escape(&text)))
                 .push(" escape '\\'");
         }
     }
-    if let Some(action) = &filter.action {
-        query.push(" and e.action = ").push_bind(action.clone());
+    match view {
+        AuditView::All => {}
+        AuditView::Activity => {
+            query.push(" and ").push(ACTIVITY_ENTRIES.as_str());
+        }
+        AuditView::Decisions => {
+            query.push(" and ").push(DECISION_ENTRIES.as_str());
+        }
+    }
+    match &filter.action {
+        Some(_) if approvals => {
+            query.push(" and ").push(APPROVAL_ENTRIES);
+        }
+        Some(action) => {
+            query.push(" and e.action = ").push_bind(action.clone());
+        }
+        None => {}
     }
     if let Some(review_id) = &filter.review_id {
         query
@@ -100,7 +155,7 @@ pub fn page_query(
         query
             .push(" and e.review_id in (select id from review where model_name = ")
             .push_bind(model.clone())
-            .push(")");
+            .push(" collate nocase)");
     }
     if let Some(from) = filter.from_ms {
         query.push(" and e.at >= ").push_bind(from);
@@ -112,14 +167,29 @@ pub fn page_query(
     query
 }
 
-/// The FTS5 query for the person and text filters that can use the index:
-/// each term a quoted phrase (a substring, with trigrams) in its column.
+/// What the person and text filters look for, by column: the person as
+/// typed, the text word by word (each word must appear, in any order).
+fn search_terms(filter: &AuditFilter) -> [(&'static str, Vec<String>); 2] {
+    let actor = filter.actor.iter().cloned().collect();
+    let words = filter
+        .text
+        .iter()
+        .flat_map(|text| text.split_whitespace().map(str::to_owned))
+        .collect();
+    [("e.actor", actor), ("e.detail", words)]
+}
+
+/// The FTS5 query for the terms that can use the index: each a quoted
+/// phrase (a substring, with trigrams) in its column, all of them needed.
 fn match_expression(filter: &AuditFilter) -> Option<String> {
-    let phrases: Vec<String> = [("actor", &filter.actor), ("detail", &filter.text)]
+    let phrases: Vec<String> = search_terms(filter)
         .into_iter()
-        .filter_map(|(column, text)| {
-            let text = text.as_deref().filter(|t| indexed(t))?;
-            Some(format!("{column} : {}", fts_phrase(text)))
+        .flat_map(|(column, terms)| {
+            let column = column.trim_start_matches("e.");
+            terms
+                .into_iter()
+                .filter(|t| indexed(t))
+                .map(move |t| format!("{column} : {}", fts_phrase(&t)))
         })
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
@@ -141,7 +211,7 @@ mod tests {
     fn long_terms_become_quoted_phrases_in_their_columns() {
         assert_eq!(
             match_expression(&filter(Some("ada@"), Some("say \"no\""))).as_deref(),
-            Some(r#"actor : "ada@" AND detail : "say ""no""""#)
+            Some(r#"actor : "ada@" AND detail : "say" AND detail : """no""""#)
         );
     }
 
@@ -158,6 +228,35 @@ mod tests {
         let sql = page_query(&filter(Some("ada@example.com"), None), None, 50, true).into_sql();
         assert!(sql.contains("e.actor = ? collate nocase"), "{sql}");
         assert!(!sql.contains("match"), "{sql}");
+    }
+
+    #[test]
+    fn text_is_searched_word_by_word() {
+        assert_eq!(
+            match_expression(&filter(None, Some("too   HIGH"))).as_deref(),
+            Some(r#"detail : "too" AND detail : "HIGH""#)
+        );
+        let sql = page_query(&filter(None, Some("flag is high")), None, 50, false).into_sql();
+        assert!(sql.contains("e.detail like ?"), "{sql}");
+        assert!(sql.contains("audit_search match ?"), "{sql}");
+    }
+
+    #[test]
+    fn approved_lists_partial_approvals_along_the_decisions() {
+        let approved = AuditFilter {
+            action: Some("approved".into()),
+            ..AuditFilter::default()
+        };
+        let sql = page_query(&approved, None, 50, false).into_sql();
+        assert!(sql.contains("indexed by audit_entry_decision"), "{sql}");
+        assert!(sql.contains(APPROVAL_ENTRIES), "{sql}");
+        assert!(!sql.contains("e.action = ?"), "{sql}");
+        let rejected = AuditFilter {
+            action: Some("rejected".into()),
+            ..AuditFilter::default()
+        };
+        let sql = page_query(&rejected, None, 50, false).into_sql();
+        assert!(sql.contains("e.action = ?"), "{sql}");
     }
 
     #[test]

@@ -97,6 +97,53 @@ pub(super) static REVIEW_CHANGES_AFTER: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The audit page's "Decisions only" view: approvals, partial and
+/// withdrawn ones too, and rejections. The partial index `audit_entry_decision` holds these
+/// entries under this condition, which the statement must repeat word for
+/// word for SQLite to use it.
+pub(super) static DECISION_ENTRIES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(e.action in ({}) or e.action glob 'approval * of *')",
+        actions_where(Action::is_decision)
+    )
+});
+
+/// The approvals, partial ones too (within [`DECISION_ENTRIES`]).
+pub(super) const APPROVAL_ENTRIES: &str =
+    "(e.action = 'approved' or e.action glob 'approval * of *')";
+
+/// The audit page's default view: everything but people looking and
+/// signing in (the partial index `audit_entry_activity`, whose condition
+/// this repeats word for word).
+pub(super) static ACTIVITY_ENTRIES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "e.action not in ({})",
+        actions_where(Action::is_looking_or_signing_in)
+    )
+});
+
+/// The distinct models under review, in any case, in order (one seek of
+/// index `review_model` per model, not a walk of every review).
+pub(super) static KNOWN_MODELS: LazyLock<String> = LazyLock::new(|| distinct_values("model_name"));
+
+/// The distinct reviewer groups, as [`KNOWN_MODELS`] (index `review_group`).
+pub(super) static KNOWN_GROUPS: LazyLock<String> =
+    LazyLock::new(|| distinct_values("reviewer_group"));
+
+/// Up to `?` distinct values of the review's `column`, in any case, in
+/// order: a recursive query that seeks the next value after each along the
+/// column's index (`collate nocase`), as many seeks as there are values.
+fn distinct_values(column: &str) -> String {
+    format!(
+        "with recursive v(name) as (
+        select min({column} collate nocase) from review
+        union all
+        select (select min({column} collate nocase) from review where {column} > v.name collate nocase)
+        from v where v.name is not null)
+     select name from v where name is not null limit ?"
+    )
+}
+
 /// The names of the actions (of those with a fixed name) that `pick`
 /// takes, as a list of SQL string literals in [`Action::ALL`]'s order:
 /// `'viewed', 'artefact link issued'`.
@@ -164,6 +211,22 @@ mod tests {
        and action not in ('reminder due', 'escalated', 'delivery stuck', 'notification failed', 'viewed', 'artefact link issued', 'heartbeat failed')
      order by id limit ?"
         );
+    }
+
+    #[test]
+    fn the_audit_views_repeat_their_partial_indexes_conditions() {
+        let migration = include_str!("../../../migrations/sqlite/0019_filters_any_case.sql");
+        for condition in [DECISION_ENTRIES.as_str(), ACTIVITY_ENTRIES.as_str()] {
+            let bare = condition.replace("e.action", "action");
+            let bare = bare
+                .strip_prefix('(')
+                .and_then(|c| c.strip_suffix(')'))
+                .unwrap_or(&bare);
+            assert!(
+                migration.contains(&format!("where {bare};")),
+                "{bare} is not an index's condition"
+            );
+        }
     }
 
     #[test]

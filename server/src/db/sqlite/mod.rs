@@ -23,16 +23,15 @@ mod sessions;
 pub use sessions::SqliteSessions;
 
 use crate::db::sqlx_error::store_error;
-use app::domain::audit::StoredEntry;
 use app::domain::audit_filter::AuditFilter;
 use app::domain::history::{HistoryEntry, ReviewChange};
 use app::domain::overview_stats::{Decided, OverviewFilter};
 use app::domain::queue_query::QueueQuery;
 use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::ssr::ports::{
-    AuditRecord, Closing, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome, HeartbeatJob,
-    Inserted, NewRejectedIntake, NewReview, QueueRow, RejectedIntakeStatus, ReviewStore,
-    StoreError, StoredReview, StuckDelivery, WithdrawalCommit,
+    AuditListing, AuditRecord, Closing, Committed, DecisionCommit, DeliveryJob, DeliveryOutcome,
+    HeartbeatJob, Inserted, KnownValues, NewRejectedIntake, NewReview, QueueRow,
+    RejectedIntakeStatus, ReviewStore, StoreError, StoredReview, StuckDelivery, WithdrawalCommit,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -162,8 +161,12 @@ impl ReviewStore for SqliteStore {
         filter: &AuditFilter,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<StoredEntry>, StoreError> {
+    ) -> Result<Vec<AuditListing>, StoreError> {
         SqliteStore::audit_entries(self, filter, before_id, limit).await
+    }
+
+    async fn known_values(&self, limit: u32) -> Result<KnownValues, StoreError> {
+        SqliteStore::known_values(self, limit).await
     }
 
     async fn history(&self, review_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {

@@ -145,3 +145,161 @@ async fn the_notification_claim_looks_up_its_neighbours() {
         .any(|step| step.starts_with("SCAN") || step.contains("TEMP B-TREE"));
     assert!(neighbours == 2 && due_order && !walks, "planned {steps:#?}");
 }
+
+/// Whether `steps` search `search` and never walk a table (a `SCAN` of
+/// a recursive query's own rows is no table) nor sort.
+fn searches_only(steps: &[String], search: &str, sorts: bool) -> bool {
+    let walks = steps.iter().any(|step| {
+        (step.starts_with("SCAN") && step != "SCAN v") || (!sorts && step.contains("TEMP B-TREE"))
+    });
+    let searches = steps
+        .iter()
+        .any(|step| step.starts_with("SEARCH") && step.contains(search));
+    searches && !walks
+}
+
+/// The filters' pages: a model or group in any case stays on the model's
+/// index; the audit log's views walk their own indexes; the pickers'
+/// distinct values are one seek each.
+#[tokio::test]
+async fn the_filters_stay_on_their_indexes() {
+    use super::{audit_query, queue_query};
+    use app::domain::audit_filter::{AuditFilter, AuditView};
+    use app::domain::queue_query::QueueQuery;
+    let scratch = Scratch::migrated().await;
+    let store = &scratch.store;
+    let by_model = queue_query::page_query(
+        &QueueQuery {
+            model: Some("Fraud-Detector".into()),
+            group: Some("ML-Reviewers".into()),
+            search: Some("fraud detector v3".into()),
+            ..QueueQuery::default()
+        },
+        0,
+        50,
+        false,
+    )
+    .into_sql();
+    let audit =
+        |filter: AuditFilter| audit_query::page_query(&filter, Some(10), 50, false).into_sql();
+    let decisions = audit(AuditFilter {
+        view: AuditView::Decisions,
+        ..AuditFilter::default()
+    });
+    let activity = audit(AuditFilter {
+        view: AuditView::Activity,
+        ..AuditFilter::default()
+    });
+    let approved = audit(AuditFilter {
+        view: AuditView::All,
+        action: Some("approved".into()),
+        ..AuditFilter::default()
+    });
+    let model = audit(AuditFilter {
+        view: AuditView::Activity,
+        model: Some("Fraud-Detector".into()),
+        ..AuditFilter::default()
+    });
+    let expected = [
+        (
+            by_model.as_str(),
+            "INDEX review_model_deadline (status=? AND model_name=? AND due_at>?)",
+            false,
+        ),
+        (
+            decisions.as_str(),
+            "INDEX audit_entry_decision (id<?)",
+            false,
+        ),
+        (
+            activity.as_str(),
+            "INDEX audit_entry_activity (id<?)",
+            false,
+        ),
+        (
+            approved.as_str(),
+            "INDEX audit_entry_decision (id<?)",
+            false,
+        ),
+        // A model's entries are few: they are sorted (as before this view).
+        (model.as_str(), "INDEX review_model (model_name=?)", true),
+        // Each entry's review, by its key.
+        (
+            decisions.as_str(),
+            "sqlite_autoindex_review_1 (id=?)",
+            false,
+        ),
+        (
+            super::indexed_sql::KNOWN_MODELS.as_str(),
+            "COVERING INDEX review_model (model_name>?)",
+            false,
+        ),
+        (
+            super::indexed_sql::KNOWN_GROUPS.as_str(),
+            "COVERING INDEX review_group (reviewer_group>?)",
+            false,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (sql, search, sorts) in expected {
+        let steps = plan(store, sql).await;
+        if !searches_only(&steps, search, sorts) {
+            wrong.push(format!("{sql}\n  expected {search:?}, planned {steps:#?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// `indexed by` makes SQLite refuse a statement it cannot plan on that
+/// index: every view with every other filter must still plan.
+#[tokio::test]
+async fn every_audit_view_plans_with_every_filter() {
+    use super::audit_query::page_query;
+    use app::domain::audit_filter::{AuditFilter, AuditView};
+    let scratch = Scratch::migrated().await;
+    let text = |s: &str| Some(s.to_owned());
+    let filters = [
+        AuditFilter::default(),
+        AuditFilter {
+            actor: text("ada@example.com"),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            actor: text("ad"),
+            text: text("too high"),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            action: text("rejected"),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            action: text("approved"),
+            model: text("churn-model"),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            review_id: text("r1"),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            from_ms: Some(1),
+            to_ms: Some(2),
+            ..AuditFilter::default()
+        },
+    ];
+    for view in AuditView::ALL {
+        for filter in &filters {
+            let filter = AuditFilter {
+                view: *view,
+                ..filter.clone()
+            };
+            for known_actor in [false, true] {
+                for before in [None, Some(10)] {
+                    let sql = page_query(&filter, before, 50, known_actor).into_sql();
+                    assert!(!plan(&scratch.store, &sql).await.is_empty(), "{sql}");
+                }
+            }
+        }
+    }
+}

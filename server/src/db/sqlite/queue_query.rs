@@ -12,20 +12,29 @@ use sqlx::{QueryBuilder, Sqlite};
 /// of matches sooner.
 pub const FEW_MATCHES: u32 = 1_000;
 
-/// Counts the search's matches, up to [`FEW_MATCHES`]; `None` when the term
-/// is too short for the index.
+/// Counts the search's matches, up to [`FEW_MATCHES`]; `None` when no word
+/// of it is long enough for the index.
 pub fn count_matches(search: &str) -> Option<QueryBuilder<'static, Sqlite>> {
-    if !indexed(search) {
-        return None;
-    }
+    let expression = match_expression(search)?;
     let mut sql = QueryBuilder::new(
         "select count(*) from (select rowid from review_search where review_search match ",
     );
-    sql.push_bind(fts_phrase(search))
+    sql.push_bind(expression)
         .push(" limit ")
         .push_bind(FEW_MATCHES)
         .push(")");
     Some(sql)
+}
+
+/// The FTS5 query for a search's words long enough for trigrams: each a
+/// phrase, all of them needed, each in any column (title, model, requester).
+fn match_expression(search: &str) -> Option<String> {
+    let phrases: Vec<String> = search
+        .split_whitespace()
+        .filter(|word| indexed(word))
+        .map(fts_phrase)
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 
 /// The query for up to `limit` reviews after `query.after`, in its order.
@@ -54,12 +63,16 @@ pub fn page_query(
         })
         .push_bind(now_ms);
     }
+    // In any case (the model's index compares without it: migration 0019).
     if let Some(model) = &query.model {
-        sql.push(" and r.model_name = ").push_bind(model.clone());
+        sql.push(" and r.model_name = ")
+            .push_bind(model.clone())
+            .push(" collate nocase");
     }
     if let Some(group) = &query.group {
         sql.push(" and r.reviewer_group = ")
-            .push_bind(group.clone());
+            .push_bind(group.clone())
+            .push(" collate nocase");
     }
     if let Some(priority) = query.priority {
         sql.push(" and r.priority = ").push_bind(priority.rank());
@@ -67,12 +80,25 @@ pub fn page_query(
     if query.failing_only {
         sql.push(" and r.failing_thresholds > 0");
     }
-    if let Some(search) = query.search.as_ref().filter(|_| few_matches) {
+    // Each word of the search must appear, in any of the three columns:
+    // the long words through the index when they match few reviews, the
+    // rest (and all of them otherwise) by LIKE, which ignores ASCII case.
+    let words: Vec<&str> = query
+        .search
+        .as_deref()
+        .map(|s| s.split_whitespace().collect())
+        .unwrap_or_default();
+    let indexed_words = few_matches
+        .then(|| query.search.as_deref().and_then(match_expression))
+        .flatten();
+    let by_index = indexed_words.is_some();
+    if let Some(expression) = indexed_words {
         sql.push(" and r.rowid in (select rowid from review_search where review_search match ")
-            .push_bind(fts_phrase(search))
+            .push_bind(expression)
             .push(")");
-    } else if let Some(search) = &query.search {
-        let pattern = format!("%{}%", like_escape(search));
+    }
+    for word in words.into_iter().filter(|w| !(by_index && indexed(w))) {
+        let pattern = format!("%{}%", like_escape(word));
         sql.push(" and (r.title like ")
             .push_bind(pattern.clone())
             .push(" escape '\\' or r.model_name like ")
@@ -185,6 +211,35 @@ mod tests {
         let common = page_query(&query, 0, 50, false).into_sql();
         assert!(common.contains("r.title like ?"), "{common}");
         assert!(count_matches("ab").is_none(), "too short for trigrams");
+    }
+
+    #[test]
+    fn every_word_of_a_search_must_match_somewhere() {
+        assert_eq!(
+            match_expression("fraud  Detector v3").as_deref(),
+            Some(r#""fraud" AND "Detector""#),
+            "v3 is too short for trigrams"
+        );
+        let query = QueueQuery {
+            search: Some("fraud detector v3".into()),
+            ..QueueQuery::default()
+        };
+        let rare = page_query(&query, 0, 50, true).into_sql();
+        assert!(rare.contains("review_search match ?"), "{rare}");
+        assert_eq!(rare.matches("r.title like ?").count(), 1, "{rare}");
+        let common = page_query(&query, 0, 50, false).into_sql();
+        assert_eq!(common.matches("r.title like ?").count(), 3, "{common}");
+    }
+
+    #[test]
+    fn model_and_group_ignore_case() {
+        let sql = sql(&QueueQuery {
+            model: Some("Fraud-Detector".into()),
+            group: Some("ML-Reviewers".into()),
+            ..QueueQuery::default()
+        });
+        assert!(sql.contains("r.model_name = ? collate nocase"), "{sql}");
+        assert!(sql.contains("r.reviewer_group = ? collate nocase"), "{sql}");
     }
 
     #[test]

@@ -224,9 +224,42 @@ pub struct AuditRow {
     pub detail: Option<String>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    /// The review's, from the page's join (null without a stored review;
+    /// absent where only the entry is read).
+    #[sqlx(default)]
+    pub title: Option<String>,
+    #[sqlx(default)]
+    pub model_name: Option<String>,
+    #[sqlx(default)]
+    pub model_version: Option<String>,
+    #[sqlx(default)]
+    pub execution_arn: Option<String>,
 }
 
 impl AuditRow {
+    pub fn into_listing(mut self) -> app::ssr::ports::AuditListing {
+        let review = match (
+            self.title.take(),
+            self.model_name.take(),
+            self.model_version.take(),
+            self.execution_arn.take(),
+        ) {
+            (Some(title), Some(model_name), Some(model_version), Some(execution_arn)) => {
+                Some(app::ssr::ports::ReviewLabel {
+                    title,
+                    model_name,
+                    model_version,
+                    execution_arn,
+                })
+            }
+            _ => None,
+        };
+        app::ssr::ports::AuditListing {
+            entry: self.into_entry(),
+            review,
+        }
+    }
+
     pub fn into_entry(self) -> app::domain::audit::StoredEntry {
         app::domain::audit::StoredEntry {
             id: self.id,
