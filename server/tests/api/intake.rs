@@ -212,6 +212,7 @@ async fn the_task_token_never_reaches_the_browser() {
         ("/api/review", (Some(200), 200)),
         ("/api/review_summary", (Some(200), 200)),
         ("/api/settings", (Some(403), 200)),
+        ("/api/withdraw", (None, 409)),
     ]);
     assert_eq!(
         expected
