@@ -129,15 +129,19 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.setViewportSize({ width: 375, height: 740 });
     const { titles, dialog } = await mixedBatch(page);
 
-    // Nothing runs off to the side: not the dialog, not the page.
-    const overflow = await dialog.evaluate((d) => d.scrollWidth - d.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    // Nothing runs off to the side, nor hides behind a sideways scroll:
+    // not the page, the dialog, or the table's box.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    // Each review is a card of its own, the rows stacked.
-    const rows = dialog.locator('tbody tr');
-    const first = await rows.nth(0).boundingBox();
-    const second = await rows.nth(1).boundingBox();
-    expect(second!.y).toBeGreaterThanOrEqual(first!.y + first!.height - 1);
+    for (const box of [dialog, dialog.locator('.table-scroll')]) {
+      expect(await box.evaluate((d) => d.scrollWidth - d.clientWidth)).toBeLessThanOrEqual(0);
+    }
+    // Each review is a card of its own: its fields stacked, the last one
+    // (what becomes of it) below the title, not off to the right.
+    const row = dialog.locator('tbody tr').first();
+    const title = (await row.locator('th').boundingBox())!;
+    const fate = (await row.locator('td.fate').boundingBox())!;
+    expect(fate.y).toBeGreaterThanOrEqual(title.y + title.height - 1);
+    expect(fate.x + fate.width).toBeLessThanOrEqual(375);
 
     // Buttons and the box: within the screen, 44 px tall.
     const targets = [
