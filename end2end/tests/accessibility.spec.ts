@@ -1,27 +1,8 @@
 // axe-core (from npm, injected into the page) on every page, light and dark,
 // and on the dialogs: no serious or critical violations.
-import { test, expect, Page } from '@playwright/test';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { test, expect } from '@playwright/test';
 import { MAIN_PAGES as pages, open, openReview } from './helpers';
-
-const axePath = path.join(__dirname, '..', 'node_modules', 'axe-core', 'axe.min.js');
-const axeSource = fs.readFileSync(axePath, 'utf8');
-
-/** Serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated by the test driver: an injected <script> tag would be (and
-  // must be) refused by the page's Content Security Policy.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-  return violations;
-}
-
+import { seriousViolations } from './axe';
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`every page passes axe in ${scheme} mode`, async ({ page }) => {

@@ -30,11 +30,19 @@ test('a reviewer finds, moves to and approves a review from the keyboard', async
   await page.keyboard.press('a');
   const dialog = page.getByRole('dialog', { name: 'Approve 1 review' });
   await expect(dialog.getByRole('row', { name: new RegExp(title) })).toContainText('live-model v1');
-  await expect(dialog.getByRole('button', { name: 'Approve 1 review' })).toBeFocused();
+  // The focus is on the comment box, never on the button: Enter alone
+  // decides nothing; Ctrl+Enter confirms.
+  const comment = dialog.getByLabel('Comment (optional)');
+  await expect(comment).toBeFocused();
   await page.keyboard.press('Enter');
+  await expect(dialog.getByRole('button', { name: 'Approve 1 review' })).toBeVisible();
+  await expect(dialog.getByRole('status')).toHaveCount(0);
+  await page.keyboard.type('Looks good');
+  await page.keyboard.press('Control+Enter');
 
-  await expect(dialog.getByRole('status')).toHaveText('1 of 1 decided.');
-  await expect(dialog).toContainText('Approved. Step Functions has the decision.');
+  await expect(dialog.getByRole('status')).toHaveText('1 decided.');
+  await expect(dialog.locator('.bulk-outcomes li')).toContainText(`${title} · Decided: Approved. Step Functions has the decision.`);
+  await expect(dialog.locator('.bulk-outcomes').getByRole('link', { name: title })).toBeVisible();
   await expect.poll(() => executionStatus(page, arn), { timeout: 30_000 }).toBe('SUCCEEDED');
   await page.keyboard.press('Escape');
   await expect(page.getByRole('link', { name: title, exact: true })).toHaveCount(0);
@@ -61,7 +69,7 @@ test('a reviewer approves three reviews at once after the pre-flight table', asy
     await expect(row).toContainText('ci@example.com');
   }
   await dialog.getByRole('button', { name: 'Approve 3 reviews' }).click();
-  await expect(dialog.getByRole('status')).toHaveText('3 of 3 decided.');
+  await expect(dialog.getByRole('status')).toHaveText('3 decided.');
   for (const arn of arns) {
     await expect.poll(() => executionStatus(page, arn), { timeout: 30_000 }).toBe('SUCCEEDED');
   }

@@ -5,27 +5,14 @@
 // nothing, at a desktop width and on a 375 px phone, light and dark.
 // Two fresh reviews of a model of their own are decided first, so no other
 // spec's sample review changes state.
-import { test, expect, Page } from '@playwright/test';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { open, openReview, requestReview } from './helpers';
 
 // A model of this run's own (a retried worker or a second run on the same
 // database counts only its own decisions).
 const RUN = `${Date.now()}`.slice(-6);
 const MODEL = `overview-model-${RUN}`;
-const axeSource = fs.readFileSync(path.join(__dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** Serious and critical axe violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test.beforeAll(async ({ browser }) => {
   const page = await browser.newPage();

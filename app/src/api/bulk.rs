@@ -54,6 +54,10 @@ impl From<crate::ssr::Preflight> for PreflightRow {
 pub struct BulkOutcome {
     pub id: String,
     pub decided: bool,
+    /// Not decided because something broke (the database), not because a
+    /// rule refused it: worth trying again.
+    #[serde(default)]
+    pub failed: bool,
     /// The receipt's message, or why it was refused.
     pub message: String,
 }
@@ -64,19 +68,22 @@ impl BulkOutcome {
     /// it was not decided (a database failure is logged by the service).
     pub fn of(id: String, result: Result<crate::ssr::Decided, crate::ssr::DecideError>) -> Self {
         use crate::ssr::DecideError;
-        let (decided, message) = match result {
-            Ok(decided) => (true, super::DecisionReceipt::from(decided).message),
-            Err(DecideError::NotFound) => (false, "There is no such review.".into()),
-            Err(DecideError::NotAllowed(why)) => (false, why.to_string()),
-            Err(DecideError::Refused(refusal)) => (false, refusal.to_string()),
+        let refused = |message: String| (false, false, message);
+        let (decided, failed, message) = match result {
+            Ok(decided) => (true, false, super::DecisionReceipt::from(decided).message),
+            Err(DecideError::NotFound) => refused("There is no such review.".into()),
+            Err(DecideError::NotAllowed(why)) => refused(why.to_string()),
+            Err(DecideError::Refused(refusal)) => refused(refusal.to_string()),
             Err(DecideError::Store(_)) => (
                 false,
+                true,
                 "Not recorded: the database failed. Try this one again.".into(),
             ),
         };
         BulkOutcome {
             id,
             decided,
+            failed,
             message,
         }
     }
@@ -157,6 +164,7 @@ mod tests {
     use crate::domain::access::NotAllowed;
     use crate::domain::decision::Refusal;
     use crate::domain::review::{DeliveryState, ReviewStatus};
+    use crate::ssr::ports::StoreError;
     use crate::ssr::{DecideError, Decided};
 
     #[test]
@@ -176,8 +184,11 @@ mod tests {
             "Approved. Step Functions has the decision."
         );
 
+        assert!(!decided.failed);
+
         let missing = BulkOutcome::of(id(), Err(DecideError::NotFound));
         assert!(!missing.decided);
+        assert!(!missing.failed);
         assert_eq!(missing.message, "There is no such review.");
 
         let own = BulkOutcome::of(id(), Err(NotAllowed::OwnRequest.into()));
@@ -187,5 +198,14 @@ mod tests {
         let twice = BulkOutcome::of(id(), Err(Refusal::AlreadyApproved.into()));
         assert!(!twice.decided);
         assert_eq!(twice.message, Refusal::AlreadyApproved.to_string());
+        assert!(!twice.failed);
+
+        let broken = BulkOutcome::of(
+            id(),
+            Err(DecideError::Store(StoreError::Conflict("lost".into()))),
+        );
+        assert!(!broken.decided);
+        assert!(broken.failed);
+        assert!(broken.message.starts_with("Not recorded"));
     }
 }

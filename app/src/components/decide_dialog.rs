@@ -3,7 +3,11 @@
 //! decision would be refused), the comment or reason, one confirmation, and
 //! then each review's own outcome.
 
-use crate::api::{preflight_decisions, BulkOutcome, DecideMany, PreflightRow};
+use super::bulk_plan::{
+    confirm_label, fate, fate_text, heading, needs_opt_in, nothing_to_decide, plan, result_lines,
+    summary, Ending, Fate, Plan,
+};
+use crate::api::{preflight_decisions, DecideMany, PreflightRow};
 use crate::domain::decision::Verdict;
 use leptos::prelude::*;
 
@@ -14,15 +18,12 @@ pub struct DecideRequest {
     pub ids: Vec<String>,
 }
 
-fn heading(verdict: Verdict, count: usize) -> String {
-    let verb = match verdict {
-        Verdict::Approve => "Approve",
-        Verdict::Reject => "Reject",
-    };
-    match count {
-        1 => format!("{verb} 1 review"),
-        n => format!("{verb} {n} reviews"),
-    }
+/// Where the focus goes: never to the confirm button, so one Enter does
+/// not decide a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FocusOn {
+    Comment,
+    Cancel,
 }
 
 /// Open while `request` holds one; `on_decided` runs once the decisions
@@ -33,10 +34,14 @@ pub fn DecideDialog(
     #[prop(into)] on_decided: Callback<()>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let confirm = NodeRef::<leptos::html::Button>::new();
+    let cancel = NodeRef::<leptos::html::Button>::new();
     let comment_box = NodeRef::<leptos::html::Textarea>::new();
     let decide = ServerAction::<DecideMany>::new();
     let (comment, set_comment) = signal(String::new());
+    // Reviews with failing thresholds ticked to be approved anyway.
+    let ticked = RwSignal::new(Vec::<String>::new());
+    // What was sent, to say afterwards what became of each review.
+    let sent = RwSignal::new(None::<Plan>);
     let preflight = LocalResource::new(move || {
         let request = request.get();
         async move {
@@ -48,6 +53,19 @@ pub fn DecideDialog(
     });
     let verdict = move || request.with(|r| r.as_ref().map(|r| r.verdict));
     let count = move || request.with(|r| r.as_ref().map_or(0, |r| r.ids.len()));
+    let rows = Memo::new(move |_| {
+        preflight
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .unwrap_or_default()
+    });
+    // None until the pre-flight has answered.
+    let current_plan = Memo::new(move |_| {
+        let verdict = verdict()?;
+        preflight.get().and_then(Result::ok).flatten()?;
+        Some(plan(verdict, &rows.read(), &ticked.read()))
+    });
 
     // Open and close with the request; start each one afresh.
     Effect::new(move |_| {
@@ -56,6 +74,8 @@ pub fn DecideDialog(
         match wanted {
             Some(_) if !element.open() => {
                 set_comment.set(String::new());
+                ticked.set(Vec::new());
+                sent.set(None);
                 decide.value().set(None);
                 let _ = element.show_modal();
             }
@@ -63,12 +83,29 @@ pub fn DecideDialog(
             _ => {}
         }
     });
-    // Once the content is there: approve, Enter confirms; reject, the
-    // reason comes first.
+    let answered = move || decide.value().with(Option::is_some);
+    // Nothing to type when nothing here could be decided, or it is done.
+    let nothing_to_type = move || {
+        answered()
+            || current_plan
+                .read()
+                .as_ref()
+                .is_some_and(|plan| !plan.anything_decidable())
+    };
+    // Only when the target changes (not on every tick of a box).
+    let focus_on = Memo::new(move |_| {
+        request.with(Option::is_some).then(|| {
+            if nothing_to_type() {
+                FocusOn::Cancel
+            } else {
+                FocusOn::Comment
+            }
+        })
+    });
     Effect::new(move |_| {
-        let focused = match verdict() {
-            Some(Verdict::Approve) => confirm.get().map(|button| button.focus()),
-            Some(Verdict::Reject) => comment_box.get().map(|text| text.focus()),
+        let focused = match focus_on.get() {
+            Some(FocusOn::Comment) => comment_box.get().map(|text| text.focus()),
+            Some(FocusOn::Cancel) => cancel.get().map(|button| button.focus()),
             None => None,
         };
         drop(focused);
@@ -81,18 +118,26 @@ pub fn DecideDialog(
 
     let reason_missing =
         move || verdict() == Some(Verdict::Reject) && comment.read().trim().is_empty();
-    let submit = move || {
-        if let Some(r) = request.get_untracked() {
-            if !reason_missing() {
-                decide.dispatch(DecideMany {
-                    ids: r.ids,
-                    verdict: r.verdict,
-                    comment: comment.get_untracked(),
-                });
-            }
-        }
+    let nothing_sendable = move || {
+        current_plan
+            .read()
+            .as_ref()
+            .is_none_or(|plan| plan.send.is_empty())
     };
-    let answered = move || decide.value().with(Option::is_some);
+    let submit = move || {
+        let Some(plan) = current_plan.get_untracked() else {
+            return;
+        };
+        if reason_missing() || plan.send.is_empty() || decide.pending().get_untracked() {
+            return;
+        }
+        decide.dispatch(DecideMany {
+            ids: plan.send.clone(),
+            verdict: plan.verdict,
+            comment: comment.get_untracked(),
+        });
+        sent.set(Some(plan));
+    };
     let close = move |_| request.set(None);
 
     view! {
@@ -105,18 +150,34 @@ pub fn DecideDialog(
                 <Suspense fallback=|| view! { <p class="loading">"Checking the reviews…"</p> }>
                     {move || Suspend::new(async move {
                         match preflight.await {
-                            Ok(Some(rows)) => view! { <PreflightTable rows /> }.into_any(),
+                            Ok(Some(rows)) => match verdict() {
+                                Some(verdict) => view! {
+                                    <PreflightTable rows verdict ticked locked=Signal::derive(answered) />
+                                }.into_any(),
+                                None => ().into_any(),
+                            },
                             Ok(None) => ().into_any(),
                             Err(error) => view! { <p class="notice error">{error.to_string()}</p> }.into_any(),
                         }
                     })}
                 </Suspense>
                 {move || match decide.value().get() {
-                    Some(Ok(outcomes)) => view! { <Outcomes outcomes /> }.into_any(),
+                    Some(Ok(outcomes)) => {
+                        let plan = sent.get_untracked();
+                        let lines = plan
+                            .map(|plan| result_lines(&rows.read_untracked(), &plan, &outcomes))
+                            .unwrap_or_default();
+                        view! { <Outcomes lines /> }.into_any()
+                    }
                     Some(Err(error)) => view! { <p class="notice error" role="alert">{error.to_string()}</p> }.into_any(),
                     None => ().into_any(),
                 }}
-                <div class="dialog-form" class:hidden=answered>
+                {move || {
+                    let why = current_plan.read().as_ref().and_then(nothing_to_decide);
+                    why.filter(|_| !answered())
+                        .map(|why| view! { <p class="notice warn" id="decide-none">{why}</p> })
+                }}
+                <div class="dialog-form" class:hidden=nothing_to_type>
                     <label for="decide-comment">
                         {move || if verdict() == Some(Verdict::Reject) { "Reason for rejecting (required)" } else { "Comment (optional)" }}
                     </label>
@@ -138,15 +199,17 @@ pub fn DecideDialog(
                 <div class="dialog-actions">
                     <button
                         type="button"
-                        node_ref=confirm
                         class=move || if verdict() == Some(Verdict::Reject) { "btn reject" } else { "btn approve" }
                         class:hidden=answered
-                        disabled=move || decide.pending().get() || reason_missing()
+                        disabled=move || decide.pending().get() || reason_missing() || nothing_sendable()
                         on:click=move |_| submit()
                     >
-                        {move || verdict().map(|v| heading(v, count())).unwrap_or_default()}
+                        {move || match current_plan.get() {
+                            Some(plan) => confirm_label(&plan),
+                            None => verdict().map(|v| heading(v, count())).unwrap_or_default(),
+                        }}
                     </button>
-                    <button type="button" class="btn" on:click=close>
+                    <button type="button" class="btn" node_ref=cancel on:click=close>
                         {move || if answered() { "Close" } else { "Cancel" }}
                     </button>
                 </div>
@@ -155,8 +218,16 @@ pub fn DecideDialog(
     }
 }
 
+/// The pre-flight: each review, its model, thresholds and requester, and
+/// what will become of it, with a box to approve anyway where thresholds
+/// fail. `locked` once the decisions are sent.
 #[component]
-fn PreflightTable(rows: Vec<PreflightRow>) -> impl IntoView {
+fn PreflightTable(
+    rows: Vec<PreflightRow>,
+    verdict: Verdict,
+    ticked: RwSignal<Vec<String>>,
+    locked: Signal<bool>,
+) -> impl IntoView {
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label="Reviews to decide">
             <table class="preflight">
@@ -166,19 +237,60 @@ fn PreflightTable(rows: Vec<PreflightRow>) -> impl IntoView {
                         <th scope="col">"Model"</th>
                         <th scope="col">"Thresholds"</th>
                         <th scope="col">"Requested by"</th>
+                        <th scope="col">"This decision"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    {rows.into_iter().map(|row| view! {
-                        <tr class:failing={row.failing_thresholds > 0}>
-                            <td>
-                                {row.title}
-                                {row.blocked.map(|why| view! { <p class="hint why-not">{why}</p> })}
-                            </td>
-                            <td>{row.model}</td>
-                            <td>{row.thresholds}</td>
-                            <td>{row.requested_by.unwrap_or_else(|| "not named".into())}</td>
-                        </tr>
+                    {rows.into_iter().map(|row| {
+                        let failing = row.failing_thresholds > 0;
+                        let opt_in = needs_opt_in(verdict, &row);
+                        let fate_of = {
+                            let row = row.clone();
+                            move || fate(verdict, &row, &ticked.read())
+                        };
+                        let skipped = {
+                            let fate_of = fate_of.clone();
+                            move || fate_of() != Fate::Decide
+                        };
+                        let (id, title) = (row.id.clone(), row.title.clone());
+                        view! {
+                            <tr class:failing=failing>
+                                <th scope="row" data-label="Review">{row.title}</th>
+                                <td data-label="Model">{row.model}</td>
+                                <td data-label="Thresholds">
+                                    {failing.then_some("✗ ")}{row.thresholds}
+                                </td>
+                                <td data-label="Requested by">{row.requested_by.unwrap_or_else(|| "not named".into())}</td>
+                                <td data-label="This decision" class="fate"
+                                    class:skipped=skipped>
+                                    <span>{move || fate_text(verdict, &fate_of())}</span>
+                                    {opt_in.then(|| {
+                                        let is_ticked = {
+                                            let id = id.clone();
+                                            move || ticked.read().contains(&id)
+                                        };
+                                        view! {
+                                            <label class="check opt-in">
+                                                // Named with the review: a list of
+                                                // "Approve anyway" boxes says nothing.
+                                                <input type="checkbox"
+                                                    aria-label=format!("Approve anyway: {title}")
+                                                    prop:checked=is_ticked
+                                                    disabled=move || locked.get()
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        ticked.update(|t| {
+                                                            t.retain(|i| *i != id);
+                                                            if on { t.push(id.clone()); }
+                                                        });
+                                                    } />
+                                                "Approve anyway"
+                                            </label>
+                                        }
+                                    })}
+                                </td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -187,28 +299,26 @@ fn PreflightTable(rows: Vec<PreflightRow>) -> impl IntoView {
 }
 
 #[component]
-fn Outcomes(outcomes: Vec<BulkOutcome>) -> impl IntoView {
-    let done = outcomes.iter().filter(|o| o.decided).count();
-    let total = outcomes.len();
+fn Outcomes(lines: Vec<super::bulk_plan::ResultLine>) -> impl IntoView {
+    let (said, all_decided) = summary(&lines);
     view! {
-        <p class="notice ok" role="status">{format!("{done} of {total} decided.")}</p>
+        <p class=if all_decided { "notice ok" } else { "notice warn" } role="status">{said}</p>
         <ul class="bulk-outcomes">
-            {outcomes.into_iter().map(|o| view! {
-                <li class:refused=!o.decided>
-                    <a href=format!("/reviews/{}", o.id)>{if o.decided { "✓ " } else { "✗ " }}{o.message}</a>
-                </li>
+            {lines.into_iter().map(|line| {
+                let (mark, word) = match line.ending {
+                    Ending::Decided => ("✓", "Decided"),
+                    Ending::Refused => ("✗", "Refused"),
+                    Ending::Failed => ("✗", "Not recorded"),
+                    Ending::Skipped => ("–", "Skipped"),
+                };
+                view! {
+                    <li class:refused={line.ending != Ending::Decided}>
+                        <span aria-hidden="true">{mark}" "</span>
+                        <a href=format!("/reviews/{}", line.id)>{line.title}</a>
+                        {format!(" · {word}: {}", line.message)}
+                    </li>
+                }
             }).collect_view()}
         </ul>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headings_count_the_reviews() {
-        assert_eq!(heading(Verdict::Approve, 1), "Approve 1 review");
-        assert_eq!(heading(Verdict::Reject, 3), "Reject 3 reviews");
     }
 }

@@ -1,6 +1,7 @@
 //! View pieces shared by the pages.
 
 mod artefact_list;
+mod bulk_plan;
 mod clock;
 mod decide_dialog;
 mod decision_panel;

@@ -78,6 +78,9 @@ async fn a_bulk_approval_decides_each_review_on_its_own() {
     );
     assert_eq!(outcomes[1]["decided"], true);
     assert_eq!(outcomes[2]["decided"], false);
+    // Refused by a rule, not broken: nothing to retry.
+    assert_eq!(outcomes[0]["failed"], false);
+    assert_eq!(outcomes[2]["failed"], false);
     assert_eq!(
         outcomes[2]["message"],
         "You requested this review, so someone else has to approve it."
