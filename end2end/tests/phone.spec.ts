@@ -3,20 +3,9 @@
 // view without a sideways scroll, labelled figures on the queue's cards,
 // touch-sized checkboxes, no keyboard hint on a touch screen; axe (every
 // impact, not only serious) on the review page.
-import { test, expect, Page } from '@playwright/test';
-import * as fs from 'fs';
-import * as path from 'path';
+import { test, expect } from '@playwright/test';
+import { allViolations } from './axe';
 import { open, requestReview, waitForQueueLink } from './helpers';
-
-const axeSource = fs.readFileSync(path.join(__dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-async function allViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`a review reads evidence first and fits a phone in ${scheme} mode`, async ({ page }) => {
