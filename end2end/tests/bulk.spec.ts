@@ -69,7 +69,7 @@ test('a bulk approval skips what is refused, includes a failing review only when
   // Meanwhile a lead approves one of them elsewhere: the server refuses it.
   const lead = await (await browser.newContext()).newPage();
   await open(lead, `/?q=${encodeURIComponent(taken)}`, 'lee');
-  await lead.getByRole('link', { name: taken }).click();
+  await lead.getByRole('link', { name: taken, exact: true }).click();
   await lead.getByRole('button', { name: 'Approve' }).click();
   await expect(lead.getByRole('status')).toHaveText('Approved. Step Functions has the decision.');
   await lead.context().close();
