@@ -11,16 +11,7 @@ use sqlx::{QueryBuilder, Sqlite};
 /// ` and …` for each filter on the review `r`. ASCII case is ignored: a
 /// link typed by hand as `Churn-Model` finds `churn-model`.
 fn push_filter(sql: &mut QueryBuilder<'static, Sqlite>, filter: &OverviewFilter) {
-    if let Some(model) = &filter.model {
-        sql.push(" and r.model_name = ")
-            .push_bind(model.clone())
-            .push(" collate nocase");
-    }
-    if let Some(group) = &filter.group {
-        sql.push(" and r.reviewer_group = ")
-            .push_bind(group.clone())
-            .push(" collate nocase");
-    }
+    super::queue_query::push_model_and_group(sql, filter.model.as_deref(), filter.group.as_deref());
 }
 
 impl SqliteStore {

@@ -28,6 +28,26 @@ pub fn count_matches(search: &str) -> Option<QueryBuilder<'static, Sqlite>> {
 
 /// The FTS5 query for a search's words long enough for trigrams: each a
 /// phrase, all of them needed, each in any column (title, model, requester).
+/// ` and …` for a model and a reviewer group of the review `r`, each in
+/// any case (their indexes compare without it: migration 0019): shared by
+/// the queue and the overview.
+pub(super) fn push_model_and_group(
+    sql: &mut QueryBuilder<'static, Sqlite>,
+    model: Option<&str>,
+    group: Option<&str>,
+) {
+    if let Some(model) = model {
+        sql.push(" and r.model_name = ")
+            .push_bind(model.to_owned())
+            .push(" collate nocase");
+    }
+    if let Some(group) = group {
+        sql.push(" and r.reviewer_group = ")
+            .push_bind(group.to_owned())
+            .push(" collate nocase");
+    }
+}
+
 fn match_expression(search: &str) -> Option<String> {
     let phrases: Vec<String> = search
         .split_whitespace()
@@ -63,17 +83,7 @@ pub fn page_query(
         })
         .push_bind(now_ms);
     }
-    // In any case (the model's index compares without it: migration 0019).
-    if let Some(model) = &query.model {
-        sql.push(" and r.model_name = ")
-            .push_bind(model.clone())
-            .push(" collate nocase");
-    }
-    if let Some(group) = &query.group {
-        sql.push(" and r.reviewer_group = ")
-            .push_bind(group.clone())
-            .push(" collate nocase");
-    }
+    push_model_and_group(&mut sql, query.model.as_deref(), query.group.as_deref());
     if let Some(priority) = query.priority {
         sql.push(" and r.priority = ").push_bind(priority.rank());
     }
