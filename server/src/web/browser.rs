@@ -20,7 +20,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -38,10 +38,21 @@ pub struct BrowserApp {
     pub shutdown: CancellationToken,
 }
 
+/// The app's routes, listed once per process. Listing them renders the app
+/// with resource loading suppressed for the whole process (leptos_server's
+/// `SuppressResourceLoad` is one global flag, leptos issue #4773): a page
+/// rendered by another server in the process while a second listing ran
+/// would wait for its data forever. Tests start many servers in one
+/// process; listing once, before any of them serves a page, rules it out.
+fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<leptos_axum::AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The browser routes with their layers.
 pub fn router(app: BrowserApp, edge: &Edge) -> Router {
     let (services, settings, options) = (app.services, app.settings, app.options);
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let services_for_export = services.clone();
     let context = move || {
         provide_context(services.clone());
