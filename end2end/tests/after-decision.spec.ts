@@ -39,6 +39,27 @@ test('after approving, the page offers the next review and stops the countdown',
   await expect(page.getByRole('heading', { level: 1, name: nextTitle })).toBeVisible();
 });
 
+test('on a review page `j` and `k` walk the queue both ways', async ({ page }) => {
+  await open(page, '/', 'ada');
+  const title = `Walk both ways ${Date.now()}`;
+  await requestReview(page, title, { timeoutSeconds: 650 });
+  await (await waitForQueueLink(page, title)).click();
+  const heading = page.getByRole('heading', { level: 1 });
+  await expect(heading).toHaveText(title);
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('open the previous review in the queue');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('j');
+  await expect(heading).not.toHaveText(title);
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  // The one before the next is where we started.
+  await page.keyboard.press('k');
+  await expect(heading).toHaveText(title);
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  await page.keyboard.press('k');
+  await expect(heading).not.toHaveText(title);
+});
+
 test('a reason being typed is kept when someone else decides first', async ({ page, browser }) => {
   await open(page, '/', 'ada');
   const title = `Kept text ${Date.now()}`;

@@ -72,3 +72,31 @@ test('a touch screen is not offered keyboard shortcuts', async ({ browser }) => 
   await expect(page.getByRole('button', { name: 'Keyboard shortcuts (?)' })).toBeHidden();
   await context.close();
 });
+
+test('on a phone the queue filters wait behind "Filters (n)"; on a wide screen they are always shown', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 760 });
+  await open(page, '/', 'ada');
+  const drawer = page.locator('summary', { hasText: /^Filters \(\d+\)$/ });
+  await expect(drawer).toHaveText('Filters (0)');
+  const search = page.getByLabel('Search', { exact: true });
+  await expect(search).toBeHidden();
+  // The first screen has the queue, not the form.
+  await expect(page.locator('table.queue tbody tr').first()).toBeInViewport();
+  await drawer.click();
+  await expect(search).toBeVisible();
+  await search.fill('churn');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/q=churn/);
+  await expect(drawer).toHaveText('Filters (1)');
+  // The views stay within the screen: three columns, no sideways scroll.
+  const views = page.getByRole('navigation', { name: 'Whose reviews' });
+  const box = await views.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  expect(await allViolations(page)).toEqual([]);
+
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await expect(drawer).toBeHidden();
+  await expect(search).toBeVisible();
+  await expect(search).toHaveValue('churn');
+});

@@ -117,13 +117,19 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         },
     );
     let store = stores.reviews;
+    // The review pages' "who can decide" remembers groups; sign-ins go
+    // through it so that it forgets them.
+    let directory = Arc::new(app::ssr::deciders::GroupDirectory::new(
+        stores.people.clone(),
+        app::ssr::deciders::KEEP_MEMBERS_FOR,
+    ));
     let auth = Arc::new(sign_in(
         &args,
         role_map,
         sessions.clone(),
         SignInStores {
             audit: store.clone(),
-            people: stores.people.clone(),
+            people: directory.clone(),
         },
         clock.clone(),
     )?);
@@ -153,6 +159,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         links: Arc::new(app::ssr::link_ledger::LinkLedger::new(artefact_link_ms)),
         recorder,
         pending: Default::default(),
+        directory,
         settings: Settings {
             delivery_lease_ms: i64::try_from(args.delivery_lease_seconds.saturating_mul(1000))
                 .unwrap_or(i64::MAX),

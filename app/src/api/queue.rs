@@ -6,6 +6,7 @@ use crate::domain::intake::Priority;
 use crate::domain::metrics::{
     format_delta_with_arrow, format_value, Change, Check, MetricComparison,
 };
+use crate::domain::standing::RowMark;
 use leptos::server;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,10 @@ pub struct QueueSnapshot {
     pub filtered: bool,
     /// The `after` cursor of the next page; `None` on the last page.
     pub next_after: Option<String>,
+    /// Said once above the rows when the person looking decides nothing
+    /// (their role).
+    #[serde(default)]
+    pub role_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +47,9 @@ pub struct QueueItem {
     pub failing_thresholds: usize,
     pub approvals: u32,
     pub required_approvals: u32,
+    /// Why the person looking cannot act on it, when they cannot.
+    #[serde(default)]
+    pub mark: Option<RowMark>,
 }
 
 /// A metric as a queue row shows it, formatted on the server: the queue's
@@ -71,10 +79,10 @@ impl MetricChipView {
     }
 }
 
-/// One page of the queue. `query` is the queue page's query string (`q`,
-/// `model`, `group`, `priority`, `status`, `failing`, `sort`, `after`); by
-/// default (or when left out) the pending reviews, nearest deadline first.
-/// Viewers and up.
+/// One page of the queue. `query` is the queue page's query string
+/// (`view`, `q`, `model`, `group`, `priority`, `status`, `failing`, `sort`,
+/// `after`); by default (or when left out) the pending reviews, nearest
+/// deadline first. Viewers and up; each row is marked for the caller.
 #[server(endpoint = "queue", output = JsonAnswer)]
 pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapshot, AppError> {
     use super::guard::{require, respond, services};
@@ -82,11 +90,14 @@ pub async fn list_queue(#[server(default)] query: String) -> Result<QueueSnapsho
     use crate::domain::queue_query::parse_queue_query;
     respond(
         async {
-            require(Role::Viewer)?;
+            let viewer = require(Role::Viewer)?;
             let pairs = crate::domain::filter_value::query_pairs(&query);
             let query = parse_queue_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .map_err(AppError::Invalid)?;
-            services()?.queue(&query).await.map_err(AppError::internal)
+            services()?
+                .queue(&query, &viewer)
+                .await
+                .map_err(AppError::internal)
         }
         .await,
     )

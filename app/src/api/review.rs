@@ -71,6 +71,24 @@ pub struct ReviewSummary {
     /// What to open next; `None` when no other review is pending.
     #[serde(default)]
     pub next_review: Option<NextReview>,
+    /// The pending review before it in the queue (`k`); `None` when no
+    /// other review is pending.
+    #[serde(default)]
+    pub previous_review: Option<NextReview>,
+    /// The reviewer groups with the people known to be able to approve
+    /// in each; empty when any reviewer may decide.
+    #[serde(default)]
+    pub deciders: Vec<GroupDeciders>,
+}
+
+/// A reviewer group and the people who signed in with it and could approve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupDeciders {
+    pub group: String,
+    /// Their e-mail (or name), most recently seen first.
+    pub people: Vec<String>,
+    /// How many more there are than are named.
+    pub more: usize,
 }
 
 /// Where the decision is on its way to Step Functions.

@@ -27,6 +27,13 @@ pub fn query_has(search: &str, key: &str) -> bool {
     form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).any(|(k, _)| k == key)
 }
 
+/// The first non-empty value the query string `search` gives `key`.
+pub fn query_value(search: &str, key: &str) -> Option<String> {
+    form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+        .find(|(k, v)| k == key && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned())
+}
+
 /// Percent-encodes a query key or value.
 fn encode(value: &str) -> String {
     value
@@ -43,6 +50,19 @@ fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_read_trimmed_and_empty_means_none() {
+        assert_eq!(
+            query_value("?view=mine&q=a", "view").as_deref(),
+            Some("mine")
+        );
+        assert_eq!(
+            query_value("?view=+&view=needs-me", "view").as_deref(),
+            Some("needs-me")
+        );
+        assert_eq!(query_value("?q=a", "view"), None);
+    }
 
     #[test]
     fn values_are_encoded() {

@@ -26,7 +26,7 @@ pub use error_notice::{loaded, ErrorNotice};
 pub use filter_chips::{active_filters, clear_href, ActiveFilter, ActiveFilters, FilterKey};
 pub use history::History;
 pub use known_values::KnownValueLists;
-pub use links::{query_has, query_with};
+pub use links::{query_has, query_value, query_with};
 pub use live::{use_review_changes, Heard};
 pub use metrics_table::{MetricChip, MetricsTable};
 pub use overview_charts::{DecisionsPerDayChart, TimeToDecisionChart, WithinTargetChart};

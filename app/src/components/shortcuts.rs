@@ -31,6 +31,7 @@ pub const QUEUE_SHORTCUTS: &[(&str, &str)] = &[
 /// A review page's keys and what they do.
 pub const REVIEW_SHORTCUTS: &[(&str, &str)] = &[
     ("j", "open the next review in the queue"),
+    ("k", "open the previous review in the queue"),
     ("a", "approve (asks to confirm)"),
     ("r", "reject (asks for the reason)"),
     ("?", "show these shortcuts"),

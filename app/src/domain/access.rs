@@ -108,12 +108,13 @@ pub fn safe_return_path(raw: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::intake::parse_review_spec;
     use serde_json::json;
 
-    fn actor(role: Role, email: &str, groups: &[&str]) -> Actor {
+    /// A signed-in person with a verified e-mail, for rules' tests.
+    pub(crate) fn actor(role: Role, email: &str, groups: &[&str]) -> Actor {
         Actor {
             subject: format!("sub-{email}"),
             email: Some(email.into()),

@@ -33,6 +33,7 @@ pub mod review;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod scrub;
 pub mod sla;
+pub mod standing;
 pub(crate) mod string_enum;
 pub mod time;
 pub mod token;

@@ -47,6 +47,31 @@ impl QueueSort {
     }
 }
 
+string_enum! {
+    /// Whose reviews the queue lists: everyone's, those the person looking
+    /// may approve and has not, or those they asked for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum QueueView {
+        #[default]
+        Everyone => "all",
+        /// Pending reviews the person may approve and has not approved yet.
+        NeedsMe => "needs-me",
+        /// Reviews whose requester is the person looking.
+        RequestedByMe => "mine",
+    }
+}
+
+impl QueueView {
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueView::Everyone => "All reviews",
+            QueueView::NeedsMe => "Needs my review",
+            QueueView::RequestedByMe => "Requested by me",
+        }
+    }
+}
+
 /// Where the next page starts: the sort keys and id of the last row shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueCursor {
@@ -86,6 +111,8 @@ impl QueueCursor {
 /// One page of the queue, as asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueQuery {
+    /// Whose reviews: filtered row by row for the person looking.
+    pub view: QueueView,
     pub status: ReviewStatus,
     /// Words (separated by spaces) each of which must appear in the
     /// title, model name or requester, in any case.
@@ -99,11 +126,16 @@ pub struct QueueQuery {
     pub failing_only: bool,
     pub sort: QueueSort,
     pub after: Option<QueueCursor>,
+    /// Read towards the start: the rows before `after`, nearest first (the
+    /// review page's "previous review"; no link asks for it).
+    #[serde(default)]
+    pub backwards: bool,
 }
 
 impl Default for QueueQuery {
     fn default() -> Self {
         Self {
+            view: QueueView::Everyone,
             status: ReviewStatus::Pending,
             search: None,
             model: None,
@@ -112,6 +144,7 @@ impl Default for QueueQuery {
             failing_only: false,
             sort: QueueSort::default(),
             after: None,
+            backwards: false,
         }
     }
 }
@@ -120,6 +153,7 @@ impl QueueQuery {
     /// Whether anything narrows the default view (pending, all of them).
     pub fn is_filtered(&self) -> bool {
         self.status != ReviewStatus::Pending
+            || self.view != QueueView::Everyone
             || self.search.is_some()
             || self.model.is_some()
             || self.group.is_some()
@@ -128,8 +162,8 @@ impl QueueQuery {
     }
 }
 
-/// Reads the queue page's query string (`q`, `model`, `group`, `priority`,
-/// `status`, `failing`, `sort`, `after`). Empty values mean "any"; unknown
+/// Reads the queue page's query string (`view`, `q`, `model`, `group`,
+/// `priority`, `status`, `failing`, `sort`, `after`). Empty values mean "any"; unknown
 /// keys are ignored (links may carry others); a bad value is an error that
 /// names it.
 pub fn parse_queue_query<'a>(
@@ -143,6 +177,10 @@ pub fn parse_queue_query<'a>(
             continue;
         }
         match key {
+            "view" => {
+                query.view = QueueView::parse(value)
+                    .ok_or_else(|| format!("view {value:?}: use all, needs-me or mine"))?
+            }
             "q" => query.search = Some(limited(value, "search")?),
             "model" => query.model = Some(limited(value, "model")?),
             "group" => query.group = Some(limited(value, "group")?),
@@ -199,9 +237,11 @@ mod tests {
             ("status", "expired"),
             ("failing", "1"),
             ("sort", "newest"),
+            ("view", "needs-me"),
             ("utm_source", "mail"),
         ])
         .unwrap();
+        assert_eq!(query.view, QueueView::NeedsMe);
         assert_eq!(query.search.as_deref(), Some("churn"));
         assert_eq!(query.model.as_deref(), Some("churn-model"));
         assert_eq!(query.group.as_deref(), Some("ml-reviewers"));
@@ -217,6 +257,7 @@ mod tests {
         assert!(parse(&[("priority", "asap")]).unwrap_err().contains("asap"));
         assert!(parse(&[("status", "done")]).unwrap_err().contains("done"));
         assert!(parse(&[("sort", "random")]).unwrap_err().contains("random"));
+        assert!(parse(&[("view", "theirs")]).unwrap_err().contains("theirs"));
         let long = "x".repeat(201);
         let long: &'static str = Box::leak(long.into_boxed_str());
         assert!(parse(&[("q", long)]).unwrap_err().contains("longer"));

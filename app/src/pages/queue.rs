@@ -9,13 +9,13 @@
 
 use crate::api::{list_queue, QueueItem, QueueSnapshot};
 use crate::components::{
-    go_to, loaded, query_has, query_with, use_review_changes, use_shortcuts, use_ticking_now,
-    ActiveFilters, DecideDialog, DecideRequest, FilterKey, KnownValueLists, MetricChip, Shortcut,
-    ShortcutHelp, QUEUE_SHORTCUTS,
+    active_filters, go_to, loaded, query_has, query_value, query_with, use_review_changes,
+    use_shortcuts, use_ticking_now, ActiveFilters, DecideDialog, DecideRequest, FilterKey,
+    KnownValueLists, MetricChip, Shortcut, ShortcutHelp, QUEUE_SHORTCUTS,
 };
 use crate::domain::decision::Verdict;
 use crate::domain::intake::Priority;
-use crate::domain::queue_query::QueueSort;
+use crate::domain::queue_query::{QueueSort, QueueView};
 use crate::domain::review::ReviewStatus;
 use crate::domain::time::{short_duration, until};
 use leptos::prelude::*;
@@ -29,8 +29,30 @@ pub fn QueuePage() -> impl IntoView {
     view! {
         <Title text="Queue" />
         <QueueBoard search>
+            <ViewControl />
             <QueueFilters />
         </QueueBoard>
+    }
+}
+
+/// Whose reviews are listed, as links that keep the other filters (and
+/// start again from the first page).
+#[component]
+fn ViewControl() -> impl IntoView {
+    let search = use_location().search.get_untracked();
+    let active = query_value(&search, "view")
+        .and_then(|v| QueueView::parse(&v))
+        .unwrap_or_default();
+    let from_start = query_with(&search, "after", None);
+    view! {
+        <nav class="segmented queue-views" aria-label="Whose reviews">
+            {QueueView::ALL.iter().copied().map(|view| {
+                let value = (view != QueueView::Everyone).then_some(view.as_str());
+                let href = format!("/{}", query_with(&from_start, "view", value));
+                let current = (view == active).then_some("page");
+                view! { <a href=href aria-current=current>{view.label()}</a> }
+            }).collect_view()}
+        </nav>
     }
 }
 
@@ -204,8 +226,15 @@ fn QueueFilters() -> impl IntoView {
         or_default("sort", QueueSort::Deadline.as_str()),
     );
     let failing = !value("failing").is_empty();
+    let view_in_force = Some(value("view")).filter(|v| !v.is_empty());
+    let in_force = active_filters("/", &search, QUEUE_FILTERS, &["after"]).len();
     view! {
         <Form method="GET" action="">
+            {view_in_force.map(|view| view! { <input type="hidden" name="view" value=view /> })}
+            // On a phone the filters wait behind one button; on a wider
+            // screen the stylesheet shows them open, without the button.
+            <details class="filter-drawer">
+            <summary class="btn">{format!("Filters ({in_force})")}</summary>
             <div class="filters" role="search">
                 <label class="grow">"Search"
                     <input id="queue-search" type="search" name="q" value=param(&query, "q")
@@ -241,6 +270,7 @@ fn QueueFilters() -> impl IntoView {
                 </label>
                 <button type="submit" class="btn">"Apply"</button>
             </div>
+            </details>
             <KnownValueLists />
         </Form>
         <ActiveFilters path="/" search keys=QUEUE_FILTERS cursor=&["after"] />
@@ -265,13 +295,24 @@ fn QueueTable(
         .next_after
         .map(|after| query_with(&search, "after", Some(&after)));
     let start = first_page.then(|| query_with(&search, "after", None));
+    let role_note = snapshot
+        .role_note
+        .clone()
+        .map(|note| view! { <p class="notice info role-note">{note}</p> });
     if snapshot.items.is_empty() {
-        let message = if filtered {
+        let view = query_value(&search, "view").and_then(|v| QueueView::parse(&v));
+        let only_the_view = ["q", "model", "group", "priority", "status", "failing"]
+            .iter()
+            .all(|key| query_value(&search, key).is_none());
+        let message = if view == Some(QueueView::NeedsMe) && only_the_view {
+            "Nothing needs your review: the pending reviews are approved by you already, your own requests, or for other groups."
+        } else if filtered {
             "No reviews match these filters."
         } else {
             "No reviews are waiting. A request appears here as soon as a workflow pauses for approval."
         };
         return view! {
+            {role_note}
             <p class="count">{summary}</p>
             <p class="empty">{message}</p>
             {start.map(|href| view! { <p><a href=format!("/{href}")>"First page"</a></p> })}
@@ -294,6 +335,7 @@ fn QueueTable(
         });
     };
     view! {
+        {role_note}
         <p class="count">{summary}</p>
         <table class="queue">
             <thead>
@@ -344,9 +386,11 @@ fn QueueRow(
         move || selected.read().contains(&id)
     };
     let (focus_id, toggle_id) = (id.clone(), id);
+    let barred = item.mark.is_some();
     view! {
         <tr
             class:failing={item.failing_thresholds > 0}
+            class:barred=barred
             class:current=is_current
             on:focusin=move |_| current.set(Some(focus_id.clone()))
         >
@@ -369,6 +413,12 @@ fn QueueRow(
                 })}
                 {(item.required_approvals > 1).then(|| view! {
                     <span class="badge">{format!("{} of {} approvals", item.approvals, item.required_approvals)}</span>
+                })}
+                {item.mark.map(|mark| view! {
+                    <span class="row-mark" title=mark.why.clone()>
+                        {mark.label}
+                        <span class="visually-hidden">{format!(": {}", mark.why)}</span>
+                    </span>
                 })}
             </td>
             <td data-label="Model">{item.model_name} " " <span class="version">{format!("v{}", item.model_version)}</span></td>

@@ -9,7 +9,7 @@
 
 use crate::api::{
     get_execution, get_review_summary, review_page, AppError, ArtefactView, DecideReview,
-    ExecutionView, ReviewDetail, ReviewPageData, ReviewSummary, WithdrawApproval,
+    ExecutionView, GroupDeciders, ReviewDetail, ReviewPageData, ReviewSummary, WithdrawApproval,
 };
 use crate::components::{
     go_to, use_review_changes, use_shortcuts, use_ticking_now, ArtefactList, DecideDialog,
@@ -193,8 +193,8 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
         reason: RwSignal::new(String::new()),
     };
 
-    // a / r: the same confirmation as the queue's; j: the next review; ?
-    // lists the keys.
+    // a / r: the same confirmation as the queue's; j / k: the next and the
+    // previous review in the queue; ? lists the keys.
     let deciding = RwSignal::new(None::<DecideRequest>);
     let help = RwSignal::new(false);
     use_shortcuts({
@@ -204,9 +204,14 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
                 Shortcut::Approve => Verdict::Approve,
                 Shortcut::Reject => Verdict::Reject,
                 Shortcut::Help => return help.set(true),
-                Shortcut::Next => {
-                    if let Some(next) = &review.read_untracked().next_review {
-                        go_to(&format!("/reviews/{}", next.id));
+                Shortcut::Next | Shortcut::Previous => {
+                    let summary = review.read_untracked();
+                    let neighbour = match shortcut {
+                        Shortcut::Next => &summary.next_review,
+                        _ => &summary.previous_review,
+                    };
+                    if let Some(neighbour) = neighbour {
+                        go_to(&format!("/reviews/{}", neighbour.id));
                     }
                     return;
                 }
@@ -252,6 +257,8 @@ fn ReviewLive(summary: ReviewSummary, children: Children) -> impl IntoView {
                 <dt>"Approvals"</dt>
                 <dd data-testid="approvals">{move || approvals_fact(&review.read())}</dd>
             })}
+            <dt>"Who can decide"</dt>
+            <dd data-testid="deciders">{who_decides(&fixed.deciders)}</dd>
             <dt>"Policy"</dt>
             <dd class="policy">{policy_details(&fixed.policy)}</dd>
             <dt>"If rejected"</dt>
@@ -335,6 +342,26 @@ fn deadline_line(summary: &ReviewSummary, now_ms: i64) -> String {
         }
         _ => utc_minutes(deadline),
     }
+}
+
+/// "ml-reviewers (ada@example.com, bob@example.com) and leads": the groups
+/// with the people who signed in with them and could approve.
+fn who_decides(groups: &[GroupDeciders]) -> String {
+    if groups.is_empty() {
+        return "any reviewer or lead".into();
+    }
+    let each: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let people = match (g.people.as_slice(), g.more) {
+                ([], _) => "nobody who could approve has signed in with it yet".to_owned(),
+                (names, 0) => names.join(", "),
+                (names, more) => format!("{} and {more} more", names.join(", ")),
+            };
+            format!("{} ({people})", g.group)
+        })
+        .collect();
+    format!("{}, and leads", each.join("; "))
 }
 
 /// "1 of 2 received: ada@example.com", for a review that needs several.
@@ -496,5 +523,39 @@ fn CopyLink() -> impl IntoView {
         <button type="button" class="link-button copy-link" on:click=copy>
             {move || if copied.get() { "Link copied" } else { "Copy link" }}
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(name: &str, people: &[&str], more: usize) -> GroupDeciders {
+        GroupDeciders {
+            group: name.into(),
+            people: people.iter().map(|p| p.to_string()).collect(),
+            more,
+        }
+    }
+
+    #[test]
+    fn who_can_decide_names_groups_people_and_leads() {
+        assert_eq!(who_decides(&[]), "any reviewer or lead");
+        assert_eq!(
+            who_decides(&[group(
+                "ml-reviewers",
+                &["ada@example.com", "bob@example.com"],
+                0
+            )]),
+            "ml-reviewers (ada@example.com, bob@example.com), and leads"
+        );
+        assert_eq!(
+            who_decides(&[
+                group("ml-reviewers", &["ada@example.com"], 4),
+                group("fraud-reviewers", &[], 0)
+            ]),
+            "ml-reviewers (ada@example.com and 4 more); fraud-reviewers (nobody who could \
+             approve has signed in with it yet), and leads"
+        );
     }
 }

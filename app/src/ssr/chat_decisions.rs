@@ -214,7 +214,7 @@ fn answer_text(outcome: &ChatOutcome, public_url: &str, review_id: &str) -> Stri
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ssr::ports::Person;
     use async_trait::async_trait;
@@ -241,7 +241,8 @@ mod tests {
         }
     }
 
-    fn person(email: &str, groups: &[&str]) -> Person {
+    /// A reviewer who signed in with `groups`, as the directory keeps them.
+    pub(crate) fn person(email: &str, groups: &[&str]) -> Person {
         Person {
             subject: format!("sub-{email}"),
             email: Some(email.into()),

@@ -7,6 +7,7 @@ mod artefacts;
 mod auto_approval;
 mod bulk;
 pub mod chat_decisions;
+pub mod deciders;
 mod decisions;
 mod delivery;
 mod intake;
@@ -52,6 +53,8 @@ pub struct Services {
     pub recorder: outcome_recorder::OutcomeRecorder,
     /// The pending count every queue page shows, remembered between pages.
     pub pending: Arc<pending_count::PendingCount>,
+    /// Who has signed in with which group, for "who can decide".
+    pub directory: Arc<deciders::GroupDirectory>,
     pub settings: Settings,
 }
 

@@ -114,6 +114,7 @@ pub struct Closing {
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub id: String,
+    pub status: ReviewStatus,
     pub received_at_ms: i64,
     pub deadline_ms: Option<i64>,
     /// The deadline, or "never" (`i64::MAX`): the queue's default order.
@@ -124,7 +125,8 @@ pub struct QueueRow {
     pub spec: ReviewSpec,
     /// As [`StoredReview::policy`].
     pub policy: Option<EffectivePolicy>,
-    pub approvals: u32,
+    /// The subjects of the people who have approved it so far.
+    pub approved_by: Vec<String>,
 }
 
 impl QueueRow {

@@ -18,8 +18,9 @@ use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
 use crate::domain::metrics::{compare, failing, key_metrics, DirectionRules};
 use crate::domain::policy::EffectivePolicy;
-use crate::domain::queue_query::{QueueCursor, QueueQuery, QUEUE_PAGE};
+use crate::domain::queue_query::{QueueCursor, QueueQuery, QueueView, QUEUE_PAGE};
 use crate::domain::rejected_intake::RejectedIntake;
+use crate::domain::standing::{requested_by, role_note, standing, ReviewState, Standing};
 
 /// Audit entries per page.
 const AUDIT_PAGE: u32 = 50;
@@ -33,31 +34,95 @@ const RECENT_NOTIFICATIONS: u32 = 200;
 /// A person's repeated views of one review within this window are one entry.
 const VIEW_WINDOW_MS: i64 = 10 * 60_000;
 
+/// Rows read at a time for a view filtered row by row.
+const VIEW_BATCH: u32 = 200;
+
+/// Rows read at most for one page of such a view.
+const VIEW_SCAN_LIMIT: u32 = 2_000;
+
 /// How many metrics a queue row shows.
 const KEY_METRICS: usize = 3;
 
 impl Services {
-    /// One page of the queue as `query` asks, and the pending total.
-    pub async fn queue(&self, query: &QueueQuery) -> Result<QueueSnapshot, StoreError> {
+    /// One page of the queue as `query` asks, for `viewer`, and the
+    /// pending total. Each row says why `viewer` cannot act on it, if they
+    /// cannot; the views for one person ("needs my review", "requested by
+    /// me") are filtered row by row with the rules a decision is checked
+    /// by, reading on through the queue until a page is full.
+    pub async fn queue(
+        &self,
+        query: &QueueQuery,
+        viewer: &Actor,
+    ) -> Result<QueueSnapshot, StoreError> {
         let now_ms = self.clock.now_ms();
-        let mut rows = self.store.queue_page(query, now_ms, QUEUE_PAGE + 1).await?;
-        let more = rows.len() > QUEUE_PAGE as usize;
-        rows.truncate(QUEUE_PAGE as usize);
-        let next_after = more
-            .then(|| rows.last().map(|row| row.cursor(query.sort).encode()))
-            .flatten();
+        let (rows, next) = match query.view {
+            QueueView::Everyone => {
+                let mut rows = self.store.queue_page(query, now_ms, QUEUE_PAGE + 1).await?;
+                let more = rows.len() > QUEUE_PAGE as usize;
+                rows.truncate(QUEUE_PAGE as usize);
+                let next = more
+                    .then(|| rows.last().map(|row| row.cursor(query.sort)))
+                    .flatten();
+                (rows, next)
+            }
+            view => self.rows_for(query, view, viewer, now_ms).await?,
+        };
         let rules = &self.settings.metric_directions;
         let items = rows
             .into_iter()
-            .map(|row| queue_item(row, rules))
-            .collect::<Result<_, _>>()?;
+            .map(|row| queue_item(row, rules, viewer))
+            .collect();
         Ok(QueueSnapshot {
             now_ms,
             items,
             pending: self.pending.get(&self.store, now_ms).await?,
             filtered: query.is_filtered(),
-            next_after,
+            next_after: next.map(|cursor| cursor.encode()),
+            role_note: role_note(viewer),
         })
+    }
+
+    /// A page of the rows `view` admits for `viewer`, and where the next
+    /// page starts: the queue is read a batch at a time, at most
+    /// [`VIEW_SCAN_LIMIT`] rows per page, after which the page ends where
+    /// the reading stopped (its "Next page" reads on).
+    async fn rows_for(
+        &self,
+        query: &QueueQuery,
+        view: QueueView,
+        viewer: &Actor,
+        now_ms: i64,
+    ) -> Result<(Vec<QueueRow>, Option<QueueCursor>), StoreError> {
+        let mut reading = query.clone();
+        let mut kept: Vec<QueueRow> = Vec::new();
+        let mut scanned = 0_u32;
+        loop {
+            let batch = self.store.queue_page(&reading, now_ms, VIEW_BATCH).await?;
+            let last = batch.last().map(|row| row.cursor(query.sort));
+            let exhausted = batch.len() < VIEW_BATCH as usize;
+            scanned += u32::try_from(batch.len()).unwrap_or(VIEW_BATCH);
+            for row in batch {
+                if kept.len() == QUEUE_PAGE as usize {
+                    // One more admitted row: there is a next page, after
+                    // the last row shown.
+                    if admits(view, viewer, &row) {
+                        let next = kept.last().map(|row| row.cursor(query.sort));
+                        return Ok((kept, next));
+                    }
+                    continue;
+                }
+                if admits(view, viewer, &row) {
+                    kept.push(row);
+                }
+            }
+            if exhausted {
+                return Ok((kept, None));
+            }
+            if scanned >= VIEW_SCAN_LIMIT {
+                return Ok((kept, last));
+            }
+            reading.after = last;
+        }
     }
 
     /// One review with its history, or `None` when there is no such review.
@@ -83,15 +148,19 @@ impl Services {
         let view = AuditRecord::by(viewer, self.clock.now_ms(), Action::Viewed, Some(id), None);
         // Independent reads (a history leaves views out): side by side, so
         // the page waits for the slower one, not for both in turn.
-        let (recorded, history, next_review) = futures::join!(
+        let spec = review.spec.clone();
+        let policy = held_to(review.policy.as_ref(), &spec);
+        let (recorded, history, (next_review, previous_review), deciders) = futures::join!(
             self.store.record_unless_recent(&view, VIEW_WINDOW_MS),
             self.store.history(id),
-            self.next_review(&review)
+            futures::future::join(
+                self.neighbour(&review, false),
+                self.neighbour(&review, true)
+            ),
+            self.directory.deciders(&spec, &policy)
         );
         recorded?;
         let history = history?;
-        let spec = review.spec.clone();
-        let policy = held_to(review.policy.as_ref(), &spec);
         let why_not = |verdict| decision_blocked(viewer, &spec, &policy, &review, verdict);
         let (cannot_approve, cannot_reject) = (why_not(Verdict::Approve), why_not(Verdict::Reject));
         let viewer_approved = approvals(&review.decisions)
@@ -109,6 +178,8 @@ impl Services {
         detail.summary.cannot_reject = cannot_reject;
         detail.summary.viewer_approved = viewer_approved;
         detail.summary.next_review = next_review?;
+        detail.summary.previous_review = previous_review?;
+        detail.summary.deciders = deciders?;
         detail.execution_url =
             execution_url(&self.settings.execution_console_url, &detail.execution_arn);
         Ok(detail)
@@ -116,22 +187,29 @@ impl Services {
 
     /// The next pending review after `review` in the queue's default order
     /// (nearest deadline first), or the first one when `review` is the
-    /// last: what "Next review" opens.
-    async fn next_review(&self, review: &StoredReview) -> Result<Option<NextReview>, StoreError> {
+    /// last: what "Next review" opens. `backwards`: the one before it, or
+    /// the last when `review` is the first (`k` on its page).
+    async fn neighbour(
+        &self,
+        review: &StoredReview,
+        backwards: bool,
+    ) -> Result<Option<NextReview>, StoreError> {
         let now_ms = self.clock.now_ms();
         let after = QueueQuery {
             after: Some(QueueCursor {
                 keys: vec![review.deadline_ms.unwrap_or(i64::MAX)],
                 id: review.id.clone(),
             }),
+            backwards,
             ..QueueQuery::default()
         };
         let mut rows = self.store.queue_page(&after, now_ms, 1).await?;
         if rows.is_empty() {
-            rows = self
-                .store
-                .queue_page(&QueueQuery::default(), now_ms, 2)
-                .await?;
+            let from_the_end = QueueQuery {
+                backwards,
+                ..QueueQuery::default()
+            };
+            rows = self.store.queue_page(&from_the_end, now_ms, 2).await?;
         }
         Ok(rows
             .into_iter()
@@ -273,7 +351,30 @@ pub(super) fn needed(policy: &EffectivePolicy) -> ApprovalsNeeded<'_> {
     }
 }
 
-fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreError> {
+/// Whether `view` lists `row` for `viewer`.
+fn admits(view: QueueView, viewer: &Actor, row: &QueueRow) -> bool {
+    match view {
+        QueueView::Everyone => true,
+        QueueView::NeedsMe => standing_of(viewer, row) == Standing::MayApprove,
+        QueueView::RequestedByMe => requested_by(viewer, &row.spec),
+    }
+}
+
+fn standing_of(viewer: &Actor, row: &QueueRow) -> Standing {
+    let policy = held_to(row.policy.as_ref(), &row.spec);
+    standing(
+        viewer,
+        ReviewState {
+            spec: &row.spec,
+            policy: &policy,
+            status: row.status,
+            approved_by: &row.approved_by,
+        },
+    )
+}
+
+fn queue_item(row: QueueRow, rules: &DirectionRules, viewer: &Actor) -> QueueItem {
+    let mark = standing_of(viewer, &row).mark();
     let spec = row.spec;
     let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
@@ -282,7 +383,7 @@ fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreE
         .into_iter()
         .map(MetricChipView::of)
         .collect();
-    Ok(QueueItem {
+    QueueItem {
         id: row.id,
         title: spec.title,
         model_name: spec.model.name,
@@ -294,9 +395,10 @@ fn queue_item(row: QueueRow, rules: &DirectionRules) -> Result<QueueItem, StoreE
         deadline_ms: row.deadline_ms,
         key_metrics,
         failing_thresholds,
-        approvals: row.approvals,
+        approvals: u32::try_from(row.approved_by.len()).unwrap_or(u32::MAX),
         required_approvals: policy.required_approvals,
-    })
+        mark,
+    }
 }
 
 fn detail(
@@ -340,6 +442,8 @@ fn detail(
             cannot_reject: None,
             viewer_approved: false,
             next_review: None,
+            previous_review: None,
+            deciders: Vec::new(),
         },
     }
 }

@@ -230,8 +230,11 @@ async fn one_decision_wins_a_race_and_the_other_writes_nothing(stores: &Stores) 
     assert_eq!(waiting.decisions.len(), 1);
     assert!(waiting.delivery.is_none());
     let row = pending_page(stores, QueueQuery::default()).await;
-    let approvals: Vec<_> = row.iter().map(|r| (r.id.as_str(), r.approvals)).collect();
-    assert_eq!(approvals, [("review-pair", 1)]);
+    let approvals: Vec<_> = row
+        .iter()
+        .map(|r| (r.id.as_str(), r.approved_by.clone()))
+        .collect();
+    assert_eq!(approvals, [("review-pair", vec!["user-ada".to_owned()])]);
 }
 
 async fn the_outbox_is_claimed_under_a_lease_and_finished_once(stores: &Stores) {
@@ -1029,6 +1032,39 @@ async fn the_queue_pages_under_every_order_and_filter(stores: &Stores) {
             ids_in_pages_of_two(stores, query).await,
             expected,
             "{sort:?}"
+        );
+        // Backwards, from the end and from the last row: the same order
+        // turned round (what a review page's "previous review" reads).
+        let mut reversed = expected.to_vec();
+        reversed.reverse();
+        let backwards = QueueQuery {
+            sort,
+            backwards: true,
+            ..QueueQuery::default()
+        };
+        assert_eq!(
+            ids_in_pages_of_two(stores, backwards.clone()).await,
+            reversed,
+            "{sort:?} backwards"
+        );
+        let last = pending_page(
+            stores,
+            QueueQuery {
+                sort,
+                ..QueueQuery::default()
+            },
+        )
+        .await
+        .pop()
+        .expect("a last row");
+        let before_last = QueueQuery {
+            after: Some(last.cursor(sort)),
+            ..backwards
+        };
+        assert_eq!(
+            ids_in_pages_of_two(stores, before_last).await,
+            reversed[1..],
+            "{sort:?} backwards from the last"
         );
     }
 

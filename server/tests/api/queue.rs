@@ -2,7 +2,7 @@
 //! file. Reviews are stored through the same store call intake uses (their
 //! executions do not exist: only the queue is under test here).
 
-use crate::helpers::{sample_review, spawn_app, TestApp};
+use crate::helpers::{sample_review, spawn_app, TestApp, EVE, VAL};
 use app::domain::intake::parse_review_request;
 use app::domain::policy::EffectivePolicy;
 use app::ssr::ports::{AuditRecord, NewReview};
@@ -269,5 +269,96 @@ async fn filters_match_in_any_case_and_search_word_by_word() {
         !page.contains(r#"<option value="pending" selected"#),
         "{page}"
     );
+    app.stop().await;
+}
+
+/// Ada (a reviewer in ml-reviewers) and 160 pending reviews: a third her
+/// own requests, a third for fraud-reviewers, a third for her group; and
+/// one needing two approvals that she has approved.
+#[tokio::test]
+async fn needs_my_review_and_requested_by_me_follow_the_decision_rules_and_rows_say_why() {
+    let app = spawn_app().await;
+    let kinds = 0..160;
+    for n in kinds.clone() {
+        let mut review = sample_review();
+        review["reviewerGroup"] = json!("ml-reviewers");
+        match n % 3 {
+            0 => review["requestedBy"] = json!("Ada@Example.com"),
+            1 => review["reviewerGroup"] = json!("fraud-reviewers"),
+            _ => {}
+        }
+        store_review(&app, n, review).await;
+    }
+    let mut pair = sample_review();
+    pair["requiredApprovals"] = json!(2);
+    store_review(&app, 160, pair).await;
+    let approved = &names([160])[0];
+    let (status, answer) = app.decide(approved, "approve", "first of two").await;
+    assert_eq!(status, 200, "{answer}");
+    let of_kind = |kind: usize| names(kinds.clone().filter(move |n| n % 3 == kind));
+
+    // Mine to decide: her group's, not her own, not the one she approved;
+    // read on through the queue, fifty to a page.
+    let (sizes, needs_me) = pages(&app, "view=needs-me", Some(161)).await;
+    assert_eq!(needs_me, of_kind(2));
+    assert_eq!(sizes, [50, 3]);
+    let (sizes, mine) = pages(&app, "view=mine", Some(161)).await;
+    assert_eq!(
+        mine,
+        of_kind(0),
+        "her requests, whatever the case of the address"
+    );
+    assert_eq!(sizes, [50, 4]);
+    // The views narrow the other filters' results, and say they are a filter.
+    let page = queue(&app, "view=needs-me&q=nothing-matches-this").await;
+    assert_eq!(ids(&page), names([]));
+    assert_eq!(page["filtered"], true);
+
+    // Everyone's reviews, each row saying why she cannot act on it.
+    let page = queue(&app, "").await;
+    let mark = |n: usize| {
+        let id = &names([n])[0];
+        let item = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} on the first page"));
+        item["mark"]["label"].as_str().map(str::to_owned)
+    };
+    assert_eq!(mark(0).as_deref(), Some("Your request"));
+    assert_eq!(mark(1).as_deref(), Some("For fraud-reviewers"));
+    assert_eq!(mark(2), None);
+    assert_eq!(page["role_note"], Value::Null);
+    let full = &page["items"][0]["mark"]["why"];
+    assert!(
+        full.as_str()
+            .unwrap()
+            .contains("someone else has to approve"),
+        "{full}"
+    );
+    let (_, everyone) = pages(&app, "", Some(161)).await;
+    assert_eq!(everyone.len(), 161);
+
+    // Someone in the other group needs the other third.
+    app.sign_in_as(EVE).await;
+    let (_, eves) = pages(&app, "view=needs-me", Some(161)).await;
+    let mut theirs = of_kind(1);
+    theirs.extend(names([160]));
+    assert_eq!(eves, theirs, "and the pair, which any reviewer may decide");
+    // A viewer decides nothing: told once, no row marked.
+    app.sign_in_as(VAL).await;
+    let page = queue(&app, "view=needs-me").await;
+    assert_eq!(ids(&page), names([]));
+    let page = queue(&app, "").await;
+    assert!(
+        page["role_note"].as_str().unwrap().contains("viewer"),
+        "{page}"
+    );
+    assert!(page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["mark"].is_null()));
     app.stop().await;
 }

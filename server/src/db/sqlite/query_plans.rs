@@ -180,6 +180,21 @@ async fn the_filters_stay_on_their_indexes() {
         false,
     )
     .into_sql();
+    // A review page's "previous review": the deadline index, read backwards.
+    let previous = queue_query::page_query(
+        &QueueQuery {
+            after: Some(app::domain::queue_query::QueueCursor {
+                keys: vec![5_000],
+                id: "r".into(),
+            }),
+            backwards: true,
+            ..QueueQuery::default()
+        },
+        0,
+        1,
+        false,
+    )
+    .into_sql();
     let audit =
         |filter: AuditFilter| audit_query::page_query(&filter, Some(10), 50, false).into_sql();
     let decisions = audit(AuditFilter {
@@ -201,6 +216,11 @@ async fn the_filters_stay_on_their_indexes() {
         ..AuditFilter::default()
     });
     let expected = [
+        (
+            previous.as_str(),
+            "INDEX review_by_deadline (status=? AND due_at>?",
+            false,
+        ),
         (
             by_model.as_str(),
             "INDEX review_model_deadline (status=? AND model_name=? AND due_at>?)",

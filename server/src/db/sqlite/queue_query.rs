@@ -66,8 +66,9 @@ pub fn page_query(
     few_matches: bool,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(
-        "select r.id, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
-            (select count(*) from decision d where d.review_id = r.id and d.verdict = 'approve') as approvals
+        "select r.id, r.status, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
+            (select json_group_array(d.reviewer_subject) from decision d
+                where d.review_id = r.id and d.verdict = 'approve') as approved_by
          from review r where r.status = ",
     );
     sql.push_bind(query.status.as_str());
@@ -117,25 +118,31 @@ pub fn page_query(
             .push_bind(pattern)
             .push(" escape '\\')");
     }
+    // Read backwards, every comparison and every order is turned round.
+    let back = query.backwards;
+    let (ahead, behind) = if back { ("<", ">") } else { (">", "<") };
     if let Some(after) = &query.after {
         let key = |n: usize| after.keys.get(n).copied().unwrap_or_default();
         let id = after.id.clone();
         match query.sort {
             QueueSort::Deadline => {
-                sql.push(" and (r.due_at, r.id) > (").push_bind(key(0));
+                sql.push(format!(" and (r.due_at, r.id) {ahead} ("))
+                    .push_bind(key(0));
             }
             QueueSort::Oldest => {
-                sql.push(" and (r.received_at, r.id) > (").push_bind(key(0));
+                sql.push(format!(" and (r.received_at, r.id) {ahead} ("))
+                    .push_bind(key(0));
             }
             QueueSort::Newest => {
-                sql.push(" and (r.received_at, r.id) < (").push_bind(key(0));
+                sql.push(format!(" and (r.received_at, r.id) {behind} ("))
+                    .push_bind(key(0));
             }
             QueueSort::Priority => {
-                sql.push(" and (r.priority < ")
+                sql.push(format!(" and (r.priority {behind} "))
                     .push_bind(key(0))
                     .push(" or (r.priority = ")
                     .push_bind(key(0))
-                    .push(" and (r.due_at, r.id) > (")
+                    .push(format!(" and (r.due_at, r.id) {ahead} ("))
                     .push_bind(key(1));
             }
         }
@@ -144,11 +151,15 @@ pub fn page_query(
             sql.push("))");
         }
     }
-    sql.push(match query.sort {
-        QueueSort::Deadline => " order by r.due_at, r.id",
-        QueueSort::Priority => " order by r.priority desc, r.due_at, r.id",
-        QueueSort::Newest => " order by r.received_at desc, r.id desc",
-        QueueSort::Oldest => " order by r.received_at, r.id",
+    sql.push(match (query.sort, back) {
+        (QueueSort::Deadline, false) => " order by r.due_at, r.id",
+        (QueueSort::Deadline, true) => " order by r.due_at desc, r.id desc",
+        (QueueSort::Priority, false) => " order by r.priority desc, r.due_at, r.id",
+        (QueueSort::Priority, true) => " order by r.priority, r.due_at desc, r.id desc",
+        (QueueSort::Newest, false) | (QueueSort::Oldest, true) => {
+            " order by r.received_at desc, r.id desc"
+        }
+        (QueueSort::Oldest, false) | (QueueSort::Newest, true) => " order by r.received_at, r.id",
     });
     sql.push(" limit ").push_bind(limit);
     sql

@@ -156,17 +156,27 @@ impl DeliveryRow {
 #[derive(sqlx::FromRow)]
 pub struct QueueRowRecord {
     pub id: String,
+    pub status: String,
     pub received_at: i64,
     pub deadline_at: Option<i64>,
     pub due_at: i64,
     pub priority: i64,
     pub review_json: String,
     pub policy_json: Option<String>,
-    pub approvals: i64,
+    /// A JSON array of the approvers' subjects.
+    pub approved_by: String,
 }
 
 impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
+        let approved_by = serde_json::from_str(&self.approved_by)
+            .map_err(|e| StoreError::corrupt(format!("approvers of review {}", self.id), e))?;
+        let status = ReviewStatus::parse(&self.status).ok_or_else(|| {
+            StoreError::corrupt(
+                format!("status of {}", self.id),
+                format!("unknown status {:?}", self.status),
+            )
+        })?;
         Ok(QueueRow {
             spec: parse_spec(&self.review_json, &self.id)?.0,
             policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
@@ -175,7 +185,8 @@ impl QueueRowRecord {
             deadline_ms: self.deadline_at,
             due_at_ms: self.due_at,
             priority_rank: self.priority,
-            approvals: u32::try_from(self.approvals).unwrap_or(0),
+            approved_by,
+            status,
         })
     }
 }
