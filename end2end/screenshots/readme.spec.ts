@@ -19,3 +19,10 @@ test('the queue and a review, wide and light; the queue on a phone, dark', async
   await open(page, '/', 'ada');
   await page.screenshot({ path: out('queue-phone-dark') });
 });
+
+test("the lead's overview with its charts", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 760 });
+  await open(page, '/overview', 'lee');
+  await expect(page.getByRole('heading', { name: 'Reviews decided per day' })).toBeVisible();
+  await page.screenshot({ path: out('overview'), fullPage: true });
+});

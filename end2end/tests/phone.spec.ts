@@ -92,6 +92,8 @@ test('on a phone the queue filters wait behind "Filters (n)"; on a wide screen t
   const views = page.getByRole('navigation', { name: 'Whose reviews' });
   const box = await views.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+  const tops = await views.getByRole('link').evaluateAll((links) => links.map((l) => l.getBoundingClientRect().top));
+  expect(new Set(tops).size, 'the three views side by side').toBe(1);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   expect(await allViolations(page)).toEqual([]);
 
