@@ -257,6 +257,34 @@ async fn one_approval_of_two_keeps_the_buttons_and_says_so() {
 }
 
 #[tokio::test]
+async fn a_withdrawn_approval_updates_the_message_back_to_waiting() {
+    let posted = posted_by_the_worker(|review| review["requiredApprovals"] = json!(2)).await;
+    let (status, body) = posted.app.decide(&posted.review_id, "approve", "").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(text(&posted.only_update().await).contains("1 of 2 approvals"));
+    let (status, body) = posted
+        .app
+        .call(
+            "withdraw",
+            &[
+                ("id", posted.review_id.as_str()),
+                ("reason", "wrong eval set"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let calls = calls_once(&posted.id, "chat.update", 2).await;
+    let updates = of(&calls, "chat.update");
+    assert_eq!(calls.len(), 3, "one post, two updates: {calls:?}");
+    assert_eq!(updated(&updates[1]), posted.message, "in place");
+    assert!(has_buttons(&updates[1]), "it waits for approvals again");
+    let shown = text(&updates[1]);
+    assert!(shown.contains("0 of 2"), "{shown}");
+    assert!(!shown.contains("Approved by ada"), "{shown}");
+    posted.app.stop().await;
+}
+
+#[tokio::test]
 async fn an_expired_review_loses_its_buttons() {
     let posted = posted_by_the_worker(|review| review["timeoutSeconds"] = json!(5)).await;
     posted

@@ -21,6 +21,9 @@ string_enum! {
         Escalated => "escalated",
         /// A decision: approved, rejected, or one approval of several.
         Decided => "decided",
+        /// An approval was taken back while the review waits: it needs
+        /// approvals again.
+        ApprovalWithdrawn => "approval_withdrawn",
         /// The decision reached the workflow (or found its task closed).
         Delivered => "delivered",
         /// The execution ended without Signoff's decision.
@@ -51,9 +54,8 @@ impl NotifyKind {
             // A delivery refused for good is stuck for good: the same people
             // need to hear that the workflow has not resumed.
             Action::DeliveryStuck | Action::DeliveryFailed => NotifyKind::DeliveryStuck,
-            // The chat message keeps its buttons: the review still waits.
-            Action::ApprovalWithdrawn
-            | Action::IntakeRejected
+            Action::ApprovalWithdrawn => NotifyKind::ApprovalWithdrawn,
+            Action::IntakeRejected
             | Action::Viewed
             | Action::ArtefactLinkIssued
             | Action::HeartbeatFailed
@@ -73,6 +75,7 @@ impl NotifyKind {
         matches!(
             self,
             NotifyKind::Decided
+                | NotifyKind::ApprovalWithdrawn
                 | NotifyKind::Delivered
                 | NotifyKind::ClosedUpstream
                 | NotifyKind::Expired
@@ -84,7 +87,10 @@ impl NotifyKind {
     pub fn awaits_decision(self) -> bool {
         matches!(
             self,
-            NotifyKind::Arrived | NotifyKind::Reminder | NotifyKind::Escalated
+            NotifyKind::Arrived
+                | NotifyKind::Reminder
+                | NotifyKind::Escalated
+                | NotifyKind::ApprovalWithdrawn
         )
     }
 }
@@ -108,7 +114,7 @@ mod tests {
             let json = serde_json::to_string(kind).unwrap();
             assert_eq!(json, format!("\"{kind}\""));
         }
-        assert_eq!(NotifyKind::ALL.len(), 8);
+        assert_eq!(NotifyKind::ALL.len(), 9);
         let typo = serde_json::from_str::<NotifyKind>("\"arived\"").unwrap_err();
         assert!(
             typo.to_string().contains("unknown variant `arived`"),
@@ -125,6 +131,10 @@ mod tests {
             (
                 Action::PartialApproval { have: 1, need: 2 },
                 Some(NotifyKind::Decided),
+            ),
+            (
+                Action::ApprovalWithdrawn,
+                Some(NotifyKind::ApprovalWithdrawn),
             ),
             (Action::Delivered, Some(NotifyKind::Delivered)),
             (Action::Closed, Some(NotifyKind::Delivered)),
@@ -165,8 +175,10 @@ mod tests {
             [
                 NotifyKind::Arrived,
                 NotifyKind::Reminder,
-                NotifyKind::Escalated
-            ]
+                NotifyKind::Escalated,
+                NotifyKind::ApprovalWithdrawn
+            ],
+            "a review waiting again after a withdrawal keeps its buttons"
         );
     }
 
@@ -176,6 +188,7 @@ mod tests {
             "approved",
             "rejected",
             "approval 1 of 2",
+            "approval withdrawn",
             "delivered",
             "closed",
             "closed upstream",

@@ -233,6 +233,7 @@ fn headline(kind: NotifyKind, facts: &ReviewFacts) -> String {
             ),
             status => status.label().to_owned(),
         },
+        NotifyKind::ApprovalWithdrawn => "Approval withdrawn".to_owned(),
         NotifyKind::Delivered => format!("{}, delivered", facts.status.label()),
         NotifyKind::ClosedUpstream => "Closed upstream".to_owned(),
         NotifyKind::Expired => "Expired".to_owned(),
@@ -251,6 +252,10 @@ fn intro(kind: NotifyKind, facts: &ReviewFacts, now_ms: i64) -> String {
         NotifyKind::Escalated => {
             format!("Nobody has decided yet{deadline}. Escalated so that someone does.")
         }
+        NotifyKind::ApprovalWithdrawn => format!(
+            "An approval was taken back: {} of {} now{deadline}.",
+            facts.approvals_have, facts.approvals_need
+        ),
         NotifyKind::Delivered => format!("{} The workflow has the decision.", outcome(facts)),
         NotifyKind::DeliveryStuck => format!(
             "{} The decision has not reached Step Functions: the review page says why, and whether Signoff is still trying.",
