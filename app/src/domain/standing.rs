@@ -2,8 +2,9 @@
 //! they have approved it already, or they may not, and why. One rule
 //! behind the queue's "Needs my review" and "Requested by me" views and
 //! the marks on rows someone cannot act on, built on [`may_decide`], the
-//! check a decision itself goes through, so the queue never promises what
-//! the decision would refuse.
+//! check a decision itself goes through, so the queue does not promise
+//! what the decision would refuse. (Not yet checked here: a policy's
+//! `approval_from`, which needs each approval's groups.)
 
 use super::access::{may_decide, NotAllowed};
 use super::actor::{Actor, Role};
