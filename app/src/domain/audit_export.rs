@@ -7,15 +7,32 @@
 use super::audit::{chain_hash, AuditContent, Broken, StoredEntry};
 use serde_json::{json, Value};
 
-/// One entry as a JSON line (with its newline).
-pub fn jsonl_line(entry: &StoredEntry) -> String {
+/// What names an entry's review in an export, as the CSV names it. It is
+/// not part of the entry (nor of its hash): a check reads past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewNames<'a> {
+    pub title: &'a str,
+    pub model: &'a str,
+    pub model_version: &'a str,
+    pub execution_arn: &'a str,
+}
+
+/// One entry as a JSON line (with its newline), with its review's names
+/// when it is about one.
+pub fn jsonl_line(entry: &StoredEntry, review: Option<ReviewNames<'_>>) -> String {
     let c = &entry.content;
     let mut line = json!({
         "id": entry.id, "at": c.at_ms, "actor": c.actor, "actor_subject": c.actor_subject,
         "actor_role": c.actor_role, "action": c.action, "review_id": c.review_id, "detail": c.detail,
         "prev_hash": entry.prev_hash, "hash": entry.hash,
-    })
-    .to_string();
+    });
+    if let Some(names) = review {
+        line["review_title"] = json!(names.title);
+        line["model"] = json!(names.model);
+        line["model_version"] = json!(names.model_version);
+        line["execution_arn"] = json!(names.execution_arn);
+    }
+    let mut line = line.to_string();
     line.push('\n');
     line
 }
@@ -87,12 +104,34 @@ mod tests {
     }
 
     #[test]
+    fn a_line_names_its_review_outside_what_the_hash_covers() {
+        let entry = &chain(1)[0];
+        let names = ReviewNames {
+            title: "Promote churn-model v42",
+            model: "churn-model",
+            model_version: "42",
+            execution_arn: "arn:aws:states:us-east-1:1:execution:m:run",
+        };
+        let line = jsonl_line(entry, Some(names));
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["review_title"], "Promote churn-model v42");
+        assert_eq!(value["model"], "churn-model");
+        assert_eq!(value["model_version"], "42");
+        assert_eq!(value["execution_arn"], names.execution_arn);
+        let parsed = parse_jsonl_line(line.trim_end()).unwrap();
+        assert_eq!(&parsed, entry);
+        assert!(check_export(vec![parsed]).is_ok());
+        let bare: Value = serde_json::from_str(&jsonl_line(entry, None)).unwrap();
+        assert!(bare.get("review_title").is_none());
+    }
+
+    #[test]
     fn json_lines_round_trip_and_verify() {
         let entries = chain(3);
         let parsed: Vec<StoredEntry> = entries
             .iter()
             .rev()
-            .map(|e| parse_jsonl_line(jsonl_line(e).trim_end()).unwrap())
+            .map(|e| parse_jsonl_line(jsonl_line(e, None).trim_end()).unwrap())
             .collect();
         assert_eq!(
             check_export(parsed.clone()),

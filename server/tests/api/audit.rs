@@ -212,6 +212,16 @@ async fn exports_parse_back_to_the_same_entries_and_verify() {
     );
     let first = app::domain::audit_export::parse_jsonl_line(lines[lines.len() - 1]).unwrap();
     assert_eq!((first.id, first.content.action.as_str()), (1, "received"));
+    // Each line about a review names it, as the CSV does.
+    let received: serde_json::Value = serde_json::from_str(lines[lines.len() - 1]).unwrap();
+    assert_eq!(received["model"], "churn-model", "{received}");
+    assert_eq!(received["model_version"], "42", "{received}");
+    assert!(received["review_title"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Promote churn-model")));
+    assert!(received["execution_arn"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("arn:aws:states:")));
 
     let dir = crate::http::ScratchDir::new();
     let file = dir.path().join("audit.jsonl");

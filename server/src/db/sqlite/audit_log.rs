@@ -150,8 +150,9 @@ pub async fn export_and_prune(
         return Ok(None);
     };
     let mut file = std::fs::File::create(out)?;
+    // The archive is the chain itself: entries only, as they were hashed.
     for row in rows.iter().cloned() {
-        file.write_all(jsonl_line(&row.into_entry()).as_bytes())?;
+        file.write_all(jsonl_line(&row.into_entry(), None).as_bytes())?;
     }
     file.sync_all()?;
     sqlx::query("drop trigger if exists audit_entry_no_delete")
