@@ -151,6 +151,15 @@ pub fn verify<'a>(
     Ok(checked)
 }
 
+/// What names a review in the audit log and its exports (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewLabel {
+    pub title: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub execution_arn: String,
+}
+
 /// Chains `contents` from the genesis hash, ids from 1 (for tests).
 #[cfg(test)]
 pub(crate) fn test_chain(contents: impl IntoIterator<Item = AuditContent>) -> Vec<StoredEntry> {

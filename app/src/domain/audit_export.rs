@@ -4,33 +4,24 @@
 //! contiguous run of the log, every link of the chain. (The CSV export,
 //! for spreadsheets, is the server's: `server/src/web/audit_csv.rs`.)
 
-use super::audit::{chain_hash, AuditContent, Broken, StoredEntry};
+use super::audit::{chain_hash, AuditContent, Broken, ReviewLabel, StoredEntry};
 use serde_json::{json, Value};
 
-/// What names an entry's review in an export, as the CSV names it. It is
-/// not part of the entry (nor of its hash): a check reads past it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReviewNames<'a> {
-    pub title: &'a str,
-    pub model: &'a str,
-    pub model_version: &'a str,
-    pub execution_arn: &'a str,
-}
-
 /// One entry as a JSON line (with its newline), with its review's names
-/// when it is about one.
-pub fn jsonl_line(entry: &StoredEntry, review: Option<ReviewNames<'_>>) -> String {
+/// when it is about one. The names are not part of the entry (nor of its
+/// hash): a check reads past them.
+pub fn jsonl_line(entry: &StoredEntry, review: Option<&ReviewLabel>) -> String {
     let c = &entry.content;
     let mut line = json!({
         "id": entry.id, "at": c.at_ms, "actor": c.actor, "actor_subject": c.actor_subject,
         "actor_role": c.actor_role, "action": c.action, "review_id": c.review_id, "detail": c.detail,
         "prev_hash": entry.prev_hash, "hash": entry.hash,
     });
-    if let Some(names) = review {
-        line["review_title"] = json!(names.title);
-        line["model"] = json!(names.model);
-        line["model_version"] = json!(names.model_version);
-        line["execution_arn"] = json!(names.execution_arn);
+    if let Some(review) = review {
+        line["review_title"] = json!(review.title);
+        line["model"] = json!(review.model_name);
+        line["model_version"] = json!(review.model_version);
+        line["execution_arn"] = json!(review.execution_arn);
     }
     let mut line = line.to_string();
     line.push('\n');
@@ -106,18 +97,18 @@ mod tests {
     #[test]
     fn a_line_names_its_review_outside_what_the_hash_covers() {
         let entry = &chain(1)[0];
-        let names = ReviewNames {
-            title: "Promote churn-model v42",
-            model: "churn-model",
-            model_version: "42",
-            execution_arn: "arn:aws:states:us-east-1:1:execution:m:run",
+        let review = ReviewLabel {
+            title: "Promote churn-model v42".into(),
+            model_name: "churn-model".into(),
+            model_version: "42".into(),
+            execution_arn: "arn:aws:states:us-east-1:1:execution:m:run".into(),
         };
-        let line = jsonl_line(entry, Some(names));
+        let line = jsonl_line(entry, Some(&review));
         let value: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(value["review_title"], "Promote churn-model v42");
         assert_eq!(value["model"], "churn-model");
         assert_eq!(value["model_version"], "42");
-        assert_eq!(value["execution_arn"], names.execution_arn);
+        assert_eq!(value["execution_arn"], review.execution_arn.as_str());
         let parsed = parse_jsonl_line(line.trim_end()).unwrap();
         assert_eq!(&parsed, entry);
         assert!(check_export(vec![parsed]).is_ok());

@@ -73,8 +73,9 @@ impl Standing {
     /// marks no row: the page says so once.
     pub fn mark(&self) -> Option<RowMark> {
         let (label, why) = match self {
-            Standing::MayApprove | Standing::Closed => return None,
-            Standing::Barred(NotAllowed::RoleTooLow(_)) => return None,
+            Standing::MayApprove
+            | Standing::Closed
+            | Standing::Barred(NotAllowed::RoleTooLow(_)) => return None,
             Standing::Approved => (
                 "You approved".to_owned(),
                 "You approved this review; it waits for more approvals.".to_owned(),

@@ -301,9 +301,7 @@ fn QueueTable(
         .map(|note| view! { <p class="notice info role-note">{note}</p> });
     if snapshot.items.is_empty() {
         let view = query_value(&search, "view").and_then(|v| QueueView::parse(&v));
-        let only_the_view = ["q", "model", "group", "priority", "status", "failing"]
-            .iter()
-            .all(|key| query_value(&search, key).is_none());
+        let only_the_view = active_filters("/", &search, QUEUE_FILTERS, &[]).is_empty();
         let message = if view == Some(QueueView::NeedsMe) && only_the_view {
             "Nothing needs your review: the pending reviews are approved by you already, your own requests, or for other groups."
         } else if filtered {

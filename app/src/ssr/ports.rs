@@ -152,14 +152,7 @@ pub struct AuditListing {
     pub review: Option<ReviewLabel>,
 }
 
-/// What names a review in the audit log (never its token).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewLabel {
-    pub title: String,
-    pub model_name: String,
-    pub model_version: String,
-    pub execution_arn: String,
-}
+pub use crate::domain::audit::ReviewLabel;
 
 /// The values the filters' pickers offer, each once whatever its case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -101,19 +101,14 @@ impl Services {
             let last = batch.last().map(|row| row.cursor(query.sort));
             let exhausted = batch.len() < VIEW_BATCH as usize;
             scanned += u32::try_from(batch.len()).unwrap_or(VIEW_BATCH);
-            for row in batch {
+            for row in batch.into_iter().filter(|row| admits(view, viewer, row)) {
                 if kept.len() == QUEUE_PAGE as usize {
-                    // One more admitted row: there is a next page, after
-                    // the last row shown.
-                    if admits(view, viewer, &row) {
-                        let next = kept.last().map(|row| row.cursor(query.sort));
-                        return Ok((kept, next));
-                    }
-                    continue;
+                    // One admitted row more than a page: the next page
+                    // starts after the last row shown.
+                    let next = kept.last().map(|row| row.cursor(query.sort));
+                    return Ok((kept, next));
                 }
-                if admits(view, viewer, &row) {
-                    kept.push(row);
-                }
+                kept.push(row);
             }
             if exhausted {
                 return Ok((kept, None));
@@ -361,12 +356,15 @@ fn admits(view: QueueView, viewer: &Actor, row: &QueueRow) -> bool {
 }
 
 fn standing_of(viewer: &Actor, row: &QueueRow) -> Standing {
-    let policy = held_to(row.policy.as_ref(), &row.spec);
+    standing_under(viewer, row, &held_to(row.policy.as_ref(), &row.spec))
+}
+
+fn standing_under(viewer: &Actor, row: &QueueRow, policy: &EffectivePolicy) -> Standing {
     standing(
         viewer,
         ReviewState {
             spec: &row.spec,
-            policy: &policy,
+            policy,
             status: row.status,
             approved_by: &row.approved_by,
         },
@@ -374,9 +372,9 @@ fn standing_of(viewer: &Actor, row: &QueueRow) -> Standing {
 }
 
 fn queue_item(row: QueueRow, rules: &DirectionRules, viewer: &Actor) -> QueueItem {
-    let mark = standing_of(viewer, &row).mark();
+    let policy = held_to(row.policy.as_ref(), &row.spec);
+    let mark = standing_under(viewer, &row, &policy).mark();
     let spec = row.spec;
-    let policy = held_to(row.policy.as_ref(), &spec);
     let metrics = compare(&spec, rules);
     let failing_thresholds = failing(&metrics);
     let key_metrics = key_metrics(&metrics, KEY_METRICS)

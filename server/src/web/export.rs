@@ -10,7 +10,7 @@
 use super::audit_csv;
 use crate::auth::SessionWatch;
 use app::domain::actor::{Actor, Role};
-use app::domain::audit_export::{jsonl_line, ReviewNames};
+use app::domain::audit_export::jsonl_line;
 use app::domain::audit_filter::{parse_audit_query, AuditView};
 use app::domain::filter_value::query_pairs;
 use app::ssr::Services;
@@ -106,7 +106,7 @@ async fn export(
                         Format::Csv => audit_csv::rows(&entries).map_err(std::io::Error::other),
                         Format::JsonLines => Ok(entries
                             .iter()
-                            .map(|listing| jsonl_line(&listing.entry, names_of(listing)))
+                            .map(|listing| jsonl_line(&listing.entry, listing.review.as_ref()))
                             .collect::<String>()
                             .into_bytes()),
                     };
@@ -135,14 +135,4 @@ async fn export(
         Body::from_stream(stream),
     )
         .into_response()
-}
-
-/// The names of a listed entry's review, for its JSON line.
-fn names_of(listing: &app::ssr::ports::AuditListing) -> Option<ReviewNames<'_>> {
-    listing.review.as_ref().map(|review| ReviewNames {
-        title: &review.title,
-        model: &review.model_name,
-        model_version: &review.model_version,
-        execution_arn: &review.execution_arn,
-    })
 }

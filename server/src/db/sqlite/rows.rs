@@ -45,6 +45,16 @@ pub struct ReviewRow {
     pub policy_json: Option<String>,
 }
 
+/// A stored review's status, or why it no longer parses.
+fn parse_status(status: &str, review_id: &str) -> Result<ReviewStatus, StoreError> {
+    ReviewStatus::parse(status).ok_or_else(|| {
+        StoreError::corrupt(
+            format!("status of {review_id}"),
+            format!("unknown status {status:?}"),
+        )
+    })
+}
+
 impl ReviewRow {
     pub fn into_review(
         self,
@@ -53,12 +63,7 @@ impl ReviewRow {
     ) -> Result<StoredReview, StoreError> {
         let (spec, review_json) = parse_spec(&self.review_json, &self.id)?;
         Ok(StoredReview {
-            status: ReviewStatus::parse(&self.status).ok_or_else(|| {
-                StoreError::corrupt(
-                    format!("status of {}", self.id),
-                    format!("unknown status {:?}", self.status),
-                )
-            })?,
+            status: parse_status(&self.status, &self.id)?,
             spec,
             review_json,
             context: parse_json(&self.context_json, "context", &self.id)?,
@@ -171,12 +176,7 @@ impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
         let approved_by = serde_json::from_str(&self.approved_by)
             .map_err(|e| StoreError::corrupt(format!("approvers of review {}", self.id), e))?;
-        let status = ReviewStatus::parse(&self.status).ok_or_else(|| {
-            StoreError::corrupt(
-                format!("status of {}", self.id),
-                format!("unknown status {:?}", self.status),
-            )
-        })?;
+        let status = parse_status(&self.status, &self.id)?;
         Ok(QueueRow {
             spec: parse_spec(&self.review_json, &self.id)?.0,
             policy: parse_policy(self.policy_json.as_deref(), &self.id)?,
