@@ -34,6 +34,15 @@ pub struct RecordedDecision {
     pub at_ms: i64,
 }
 
+/// One approval given so far, as the approval rules count it: who gave
+/// it, and the groups they were in when they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approver {
+    pub subject: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
 /// What a review needs before it is approved: so many distinct approvals,
 /// at least one of them from a member of each of `from_groups`.
 #[derive(Debug, Clone, Copy)]
@@ -132,34 +141,63 @@ pub fn evaluate(
         }
         Verdict::Reject => Ok(Outcome::Final(ReviewStatus::Rejected)),
         Verdict::Approve => {
-            let given = approvals(prior);
-            if given.iter().any(|d| d.reviewer_subject == decider.subject) {
-                return Err(Refusal::AlreadyApproved);
-            }
-            let have = u32::try_from(given.len())
-                .unwrap_or(u32::MAX)
-                .saturating_add(1);
-            let need = needed.count.max(1);
-            let still_missing: Vec<String> = needed
-                .from_groups
-                .iter()
-                .filter(|group| !given.iter().any(|d| d.reviewer_groups.contains(group)))
-                .filter(|group| !decider.groups.contains(group))
-                .cloned()
+            let given: Vec<(&str, &[String])> = approvals(prior)
+                .into_iter()
+                .map(|d| (d.reviewer_subject.as_str(), d.reviewer_groups.as_slice()))
                 .collect();
-            let left_after = need.saturating_sub(have);
-            if u32::try_from(still_missing.len()).unwrap_or(u32::MAX) > left_after {
-                return Err(Refusal::ApprovalReserved {
-                    groups: still_missing,
-                });
-            }
-            Ok(if have >= need {
-                Outcome::Final(ReviewStatus::Approved)
-            } else {
-                Outcome::AwaitingApprovals { have, need }
-            })
+            count_approval(needed, &given, decider)
         }
     }
+}
+
+/// What one more approval, from `decider`, does to a pending review that
+/// has the approvals `given` so far: [`evaluate`]'s rule for approvals,
+/// for callers that hold approvals rather than recorded decisions.
+pub fn approve(
+    needed: ApprovalsNeeded<'_>,
+    given: &[Approver],
+    decider: Decider<'_>,
+) -> Result<Outcome, Refusal> {
+    let given: Vec<(&str, &[String])> = given
+        .iter()
+        .map(|a| (a.subject.as_str(), a.groups.as_slice()))
+        .collect();
+    count_approval(needed, &given, decider)
+}
+
+/// Approvals count once per person, and the last ones are kept for the
+/// groups an approval must still come from. `given`: each approval so
+/// far as its approver's subject and groups.
+fn count_approval(
+    needed: ApprovalsNeeded<'_>,
+    given: &[(&str, &[String])],
+    decider: Decider<'_>,
+) -> Result<Outcome, Refusal> {
+    if given.iter().any(|(subject, _)| *subject == decider.subject) {
+        return Err(Refusal::AlreadyApproved);
+    }
+    let have = u32::try_from(given.len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    let need = needed.count.max(1);
+    let still_missing: Vec<String> = needed
+        .from_groups
+        .iter()
+        .filter(|group| !given.iter().any(|(_, groups)| groups.contains(group)))
+        .filter(|group| !decider.groups.contains(group))
+        .cloned()
+        .collect();
+    let left_after = need.saturating_sub(have);
+    if u32::try_from(still_missing.len()).unwrap_or(u32::MAX) > left_after {
+        return Err(Refusal::ApprovalReserved {
+            groups: still_missing,
+        });
+    }
+    Ok(if have >= need {
+        Outcome::Final(ReviewStatus::Approved)
+    } else {
+        Outcome::AwaitingApprovals { have, need }
+    })
 }
 
 /// Refuses anything but a pending review, naming who decided it.

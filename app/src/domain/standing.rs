@@ -3,12 +3,13 @@
 //! behind the queue's "Needs my review" and "Requested by me" views and
 //! the marks on rows someone cannot act on, built on [`may_decide`], the
 //! check a decision itself goes through, so the queue does not promise
-//! what the decision would refuse. (Not yet checked here: a policy's
-//! `approval_from`, which needs each approval's groups.)
+//! what the decision would refuse: who may decide at all, and whether the
+//! approvals given so far leave room for theirs (a policy's
+//! `approval_from` keeps the last ones for its groups).
 
 use super::access::{may_decide, NotAllowed};
 use super::actor::{Actor, Role};
-use super::decision::Verdict;
+use super::decision::{approve, Approver, Decider, Refusal, Verdict};
 use super::identity::{compare_requester, RequesterMatch};
 use super::intake::ReviewSpec;
 use super::policy::EffectivePolicy;
@@ -24,18 +25,21 @@ pub enum Standing {
     Approved,
     /// They may not approve it, for this reason.
     Barred(NotAllowed),
+    /// The approvals it still needs must come from these groups, and they
+    /// are in none of them.
+    Reserved(Vec<String>),
     /// It is decided, expired or cancelled.
     Closed,
 }
 
 /// A review as far as standing goes: what it asks, the policy it is held
-/// to, where it stands, and who has approved it so far (subjects).
+/// to, where it stands, and the approvals given so far.
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewState<'a> {
     pub spec: &'a ReviewSpec,
     pub policy: &'a EffectivePolicy,
     pub status: ReviewStatus,
-    pub approved_by: &'a [String],
+    pub approvals: &'a [Approver],
 }
 
 /// Where `actor` stands on `review`.
@@ -43,12 +47,20 @@ pub fn standing(actor: &Actor, review: ReviewState<'_>) -> Standing {
     if !review.status.is_pending() {
         return Standing::Closed;
     }
-    if review.approved_by.contains(&actor.subject) {
+    if review.approvals.iter().any(|a| a.subject == actor.subject) {
         return Standing::Approved;
     }
-    match may_decide(actor, review.spec, review.policy, Verdict::Approve) {
-        Ok(()) => Standing::MayApprove,
-        Err(why) => Standing::Barred(why),
+    if let Err(why) = may_decide(actor, review.spec, review.policy, Verdict::Approve) {
+        return Standing::Barred(why);
+    }
+    let decider = Decider {
+        subject: &actor.subject,
+        groups: &actor.groups,
+    };
+    match approve(review.policy.approvals_needed(), review.approvals, decider) {
+        Err(Refusal::ApprovalReserved { groups }) => Standing::Reserved(groups),
+        Err(Refusal::AlreadyApproved) => Standing::Approved,
+        _ => Standing::MayApprove,
     }
 }
 
@@ -89,6 +101,13 @@ impl Standing {
             Standing::Barred(why @ NotAllowed::NotInReviewerGroup(groups)) => {
                 (format!("For {groups}"), why.to_string())
             }
+            Standing::Reserved(groups) => (
+                format!("Needs {}", groups.join(", ")),
+                Refusal::ApprovalReserved {
+                    groups: groups.clone(),
+                }
+                .to_string(),
+            ),
         };
         Some(RowMark { label, why })
     }
@@ -126,14 +145,20 @@ mod tests {
         approved: &[&str],
     ) -> Standing {
         let policy = EffectivePolicy::from_request(spec);
-        let approved_by: Vec<String> = approved.iter().map(|s| s.to_string()).collect();
+        let approvals: Vec<Approver> = approved
+            .iter()
+            .map(|subject| Approver {
+                subject: subject.to_string(),
+                groups: Vec::new(),
+            })
+            .collect();
         standing(
             actor,
             ReviewState {
                 spec,
                 policy: &policy,
                 status,
-                approved_by: &approved_by,
+                approvals: &approvals,
             },
         )
     }
@@ -213,6 +238,45 @@ mod tests {
         assert!(matches!(got, Standing::Barred(NotAllowed::RoleTooLow(_))));
         assert_eq!(got.mark(), None, "the page says it, not every row");
         assert!(role_note(&viewer).unwrap().contains("viewer"));
+    }
+
+    #[test]
+    fn an_approval_kept_for_another_group_is_not_mine_to_give() {
+        let review = spec("ci@example.com", Some("ml-reviewers"));
+        let policy = EffectivePolicy {
+            required_approvals: 2,
+            approval_from: vec!["ml-leads".to_owned()],
+            ..EffectivePolicy::from_request(&review)
+        };
+        let given = [Approver {
+            subject: "sub-bob@example.com".to_owned(),
+            groups: vec!["ml-reviewers".to_owned()],
+        }];
+        let state = ReviewState {
+            spec: &review,
+            policy: &policy,
+            status: ReviewStatus::Pending,
+            approvals: &given,
+        };
+        let ada = person(Role::Reviewer, "ada@example.com", &["ml-reviewers"]);
+        let got = standing(&ada, state);
+        assert_eq!(got, Standing::Reserved(vec!["ml-leads".to_owned()]));
+        let mark = got.mark().unwrap();
+        assert_eq!(mark.label, "Needs ml-leads");
+        assert!(mark.why.contains("member of ml-leads"), "{}", mark.why);
+
+        let lena = person(
+            Role::Reviewer,
+            "lena@example.com",
+            &["ml-reviewers", "ml-leads"],
+        );
+        assert_eq!(standing(&lena, state), Standing::MayApprove);
+        // Before anyone approved, the first approval may come from anyone.
+        let first = ReviewState {
+            approvals: &[],
+            ..state
+        };
+        assert_eq!(standing(&ada, first), Standing::MayApprove);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::ports::{
     AuditRecord, Committed, DecisionCommit, DeliveryJob, StoreError, StoredReview, WithdrawalCommit,
 };
-use super::queries::{held_to, needed};
+use super::queries::held_to;
 use super::Services;
 use crate::domain::access::{may_decide, NotAllowed};
 use crate::domain::actor::Actor;
@@ -101,7 +101,7 @@ impl Services {
             may_decide(actor, spec, &policy, verdict)?;
             let outcome = evaluate(
                 review.status,
-                needed(&policy),
+                policy.approvals_needed(),
                 &review.decisions,
                 verdict,
                 Decider {

@@ -4,7 +4,7 @@
 use crate::domain::actor::{Actor, Role};
 use crate::domain::audit::StoredEntry;
 use crate::domain::audit_filter::AuditFilter;
-use crate::domain::decision::RecordedDecision;
+use crate::domain::decision::{Approver, RecordedDecision};
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::{HistoryEntry, ReviewChange};
 use crate::domain::intake::{ReviewRequest, ReviewSpec};
@@ -125,8 +125,8 @@ pub struct QueueRow {
     pub spec: ReviewSpec,
     /// As [`StoredReview::policy`].
     pub policy: Option<EffectivePolicy>,
-    /// The subjects of the people who have approved it so far.
-    pub approved_by: Vec<String>,
+    /// The approvals given so far.
+    pub approvals: Vec<Approver>,
 }
 
 impl QueueRow {

@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audit_action::Action;
 use crate::domain::audit_filter::AuditFilter;
 use crate::domain::console_link::execution_url;
-use crate::domain::decision::{approvals, evaluate, ApprovalsNeeded, Decider, Verdict};
+use crate::domain::decision::{approvals, evaluate, Decider, Verdict};
 use crate::domain::execution_status::ExecutionStatus;
 use crate::domain::history::HistoryEntry;
 use crate::domain::intake::ReviewSpec;
@@ -316,7 +316,7 @@ pub(super) fn decision_blocked(
     };
     evaluate(
         review.status,
-        needed(policy),
+        policy.approvals_needed(),
         &review.decisions,
         verdict,
         decider,
@@ -336,14 +336,6 @@ pub(super) fn held_to(policy: Option<&EffectivePolicy>, spec: &ReviewSpec) -> Ef
     policy
         .cloned()
         .unwrap_or_else(|| EffectivePolicy::from_request(spec))
-}
-
-/// What `policy` asks of approvals, as the decision rules read it.
-pub(super) fn needed(policy: &EffectivePolicy) -> ApprovalsNeeded<'_> {
-    ApprovalsNeeded {
-        count: policy.required_approvals,
-        from_groups: &policy.approval_from,
-    }
 }
 
 /// Whether `view` lists `row` for `viewer`.
@@ -366,7 +358,7 @@ fn standing_under(viewer: &Actor, row: &QueueRow, policy: &EffectivePolicy) -> S
             spec: &row.spec,
             policy,
             status: row.status,
-            approved_by: &row.approved_by,
+            approvals: &row.approvals,
         },
     )
 }
@@ -393,7 +385,7 @@ fn queue_item(row: QueueRow, rules: &DirectionRules, viewer: &Actor) -> QueueIte
         deadline_ms: row.deadline_ms,
         key_metrics,
         failing_thresholds,
-        approvals: u32::try_from(row.approved_by.len()).unwrap_or(u32::MAX),
+        approvals: u32::try_from(row.approvals.len()).unwrap_or(u32::MAX),
         required_approvals: policy.required_approvals,
         mark,
     }

@@ -15,7 +15,7 @@ use app::domain::actor::{Actor, Role};
 use app::domain::audit_action::Action;
 use app::domain::audit_export::parse_jsonl_line;
 use app::domain::audit_filter::{AuditFilter, AuditView};
-use app::domain::decision::{RecordedDecision, Verdict};
+use app::domain::decision::{Approver, RecordedDecision, Verdict};
 use app::domain::intake::{parse_review_request, Priority};
 use app::domain::metrics::failing_thresholds;
 use app::domain::notify::{Destination, NotificationState};
@@ -232,9 +232,13 @@ async fn one_decision_wins_a_race_and_the_other_writes_nothing(stores: &Stores) 
     let row = pending_page(stores, QueueQuery::default()).await;
     let approvals: Vec<_> = row
         .iter()
-        .map(|r| (r.id.as_str(), r.approved_by.clone()))
+        .map(|r| (r.id.as_str(), r.approvals.clone()))
         .collect();
-    assert_eq!(approvals, [("review-pair", vec!["user-ada".to_owned()])]);
+    let ada = Approver {
+        subject: "user-ada".to_owned(),
+        groups: vec!["ml-reviewers".to_owned()],
+    };
+    assert_eq!(approvals, [("review-pair", vec![ada])]);
 }
 
 async fn the_outbox_is_claimed_under_a_lease_and_finished_once(stores: &Stores) {

@@ -2,13 +2,24 @@
 //! file. Reviews are stored through the same store call intake uses (their
 //! executions do not exist: only the queue is under test here).
 
-use crate::helpers::{sample_review, spawn_app, TestApp, EVE, VAL};
+use crate::helpers::{sample_review, spawn_app, TestApp, BOB, EVE, LEE, VAL};
 use app::domain::intake::parse_review_request;
 use app::domain::policy::EffectivePolicy;
 use app::ssr::ports::{AuditRecord, NewReview};
 use serde_json::{json, Value};
 
 async fn store_review(app: &TestApp, n: usize, review: Value) {
+    store_review_held_to(app, n, review, |policy| policy).await
+}
+
+/// As [`store_review`], the review held to the policy `held_to` makes of
+/// the request's own.
+async fn store_review_held_to(
+    app: &TestApp,
+    n: usize,
+    review: Value,
+    held_to: impl FnOnce(EffectivePolicy) -> EffectivePolicy,
+) {
     let now = chrono::Utc::now();
     let message = json!({
         "version": 1,
@@ -22,7 +33,7 @@ async fn store_review(app: &TestApp, n: usize, review: Value) {
     let at_ms = now.timestamp_millis();
     let review = NewReview {
         id: format!("queue-test-{n:03}"),
-        policy: EffectivePolicy::from_request(&request.spec),
+        policy: held_to(EffectivePolicy::from_request(&request.spec)),
         failing_thresholds: app::domain::metrics::failing_thresholds(&request.spec),
         request,
         received_at_ms: at_ms + n as i64,
@@ -360,5 +371,48 @@ async fn needs_my_review_and_requested_by_me_follow_the_decision_rules_and_rows_
         .unwrap()
         .iter()
         .all(|item| item["mark"].is_null()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn needs_my_review_leaves_out_an_approval_kept_for_another_group() {
+    let app = spawn_app().await;
+    let leads_last = |policy| EffectivePolicy {
+        required_approvals: 2,
+        approval_from: vec!["ml-leads".to_owned()],
+        ..policy
+    };
+    store_review_held_to(&app, 0, sample_review(), leads_last).await;
+    store_review(&app, 1, sample_review()).await;
+    let kept = &names([0])[0];
+    // Ada (ml-reviewers) gives the first approval: any reviewer may.
+    let (status, answer) = app.decide(kept, "approve", "first of two").await;
+    assert_eq!(status, 200, "{answer}");
+
+    // The second must come from ml-leads: not Bob's to give.
+    app.sign_in_as(BOB).await;
+    assert_eq!(ids(&queue(&app, "view=needs-me").await), names([1]));
+    let page = queue(&app, "").await;
+    let row = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["id"] == kept.as_str())
+        .unwrap();
+    assert_eq!(row["mark"]["label"], "Needs ml-leads", "{row}");
+    let (status, refused) = app.decide(kept, "approve", "").await;
+    assert_ne!(status, 200, "the decision refuses what the view left out");
+    assert_eq!(
+        refused.to_string().contains("member of ml-leads"),
+        row["mark"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("member of ml-leads"),
+        "{refused} / {row}"
+    );
+
+    // A lead in ml-leads is asked for it.
+    app.sign_in_as(LEE).await;
+    assert_eq!(ids(&queue(&app, "view=needs-me").await), names([0, 1]));
     app.stop().await;
 }

@@ -20,6 +20,7 @@ pub use auto::{auto_approval, Evidence};
 pub use rules::{AutoApprove, Glob, Policies, PolicyRule, StateMachine};
 pub use scope::{rule_name_problem, Scope};
 
+use super::decision::ApprovalsNeeded;
 use super::intake::{FieldError, ReviewRequest, ReviewSpec};
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +62,14 @@ pub struct Asked {
 }
 
 impl EffectivePolicy {
+    /// What this policy asks of approvals, as the decision rules read it.
+    pub fn approvals_needed(&self) -> ApprovalsNeeded<'_> {
+        ApprovalsNeeded {
+            count: self.required_approvals,
+            from_groups: &self.approval_from,
+        }
+    }
+
     /// What the queue's group filter matches (exact text): the groups who
     /// may decide, joined by ", "; `None` when any reviewer may.
     pub fn queue_group(&self) -> Option<String> {

@@ -67,8 +67,9 @@ pub fn page_query(
 ) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(
         "select r.id, r.status, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
-            (select json_group_array(d.reviewer_subject) from decision d
-                where d.review_id = r.id and d.verdict = 'approve') as approved_by
+            (select json_group_array(json_object('subject', d.reviewer_subject,
+                    'groups', json(d.reviewer_groups_json))) from decision d
+                where d.review_id = r.id and d.verdict = 'approve') as approvals
          from review r where r.status = ",
     );
     sql.push_bind(query.status.as_str());

@@ -168,13 +168,13 @@ pub struct QueueRowRecord {
     pub priority: i64,
     pub review_json: String,
     pub policy_json: Option<String>,
-    /// A JSON array of the approvers' subjects.
-    pub approved_by: String,
+    /// A JSON array of the approvals: each approver's subject and groups.
+    pub approvals: String,
 }
 
 impl QueueRowRecord {
     pub fn into_row(self) -> Result<QueueRow, StoreError> {
-        let approved_by = serde_json::from_str(&self.approved_by)
+        let approvals = serde_json::from_str(&self.approvals)
             .map_err(|e| StoreError::corrupt(format!("approvers of review {}", self.id), e))?;
         let status = parse_status(&self.status, &self.id)?;
         Ok(QueueRow {
@@ -185,7 +185,7 @@ impl QueueRowRecord {
             deadline_ms: self.deadline_at,
             due_at_ms: self.due_at,
             priority_rank: self.priority,
-            approved_by,
+            approvals,
             status,
         })
     }
