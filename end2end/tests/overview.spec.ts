@@ -4,7 +4,8 @@
 // is a segmented control; a model filter survives a reload; axe finds
 // nothing, at a desktop width and on a 375 px phone, light and dark.
 // Two fresh reviews of a model of their own are decided first, so no other
-// spec's sample review changes state.
+// spec's sample review changes state. Unfiltered, the charts show the
+// weeks of history `signoff seed --history-days` writes, as the demo does.
 import { test, expect } from '@playwright/test';
 import { seriousViolations } from './axe';
 import { open, openReview, requestReview } from './helpers';
@@ -88,3 +89,32 @@ for (const [name, viewport] of [
     }
   });
 }
+
+test('the demo history fills the charts, and a history review says what it is', async ({ page }) => {
+  await open(page, '/overview?days=30', 'lee');
+  const count = async (id: string, pattern: RegExp) => {
+    const label = await page.getByTestId(id).getByRole('img').getAttribute('aria-label');
+    const found = label?.match(pattern);
+    expect(found, `${id}: ${label}`).not.toBeNull();
+    return found!.slice(1).map(Number);
+  };
+  // Weeks of decisions, most within the target, some past it.
+  const [decided, within, past] = await count('chart-time', /for (\d+) reviews in the last 30 days: (\d+) within the 4h target, (\d+) past it/);
+  expect(decided, 'a month of history').toBeGreaterThanOrEqual(40);
+  expect(within).toBeGreaterThan(past);
+  expect(past).toBeGreaterThan(0);
+  const [approved, rejected] = await count('chart-per-day', /(\d+) approved and (\d+) rejected/);
+  expect(approved).toBeGreaterThan(rejected);
+  expect(rejected).toBeGreaterThan(0);
+  const days = page.getByTestId('chart-per-day').locator('tbody tr');
+  expect(await days.count(), 'days with decisions').toBeGreaterThanOrEqual(15);
+  const weeks = page.getByTestId('chart-weeks').locator('tbody tr');
+  expect(await weeks.count(), 'weeks').toBeGreaterThanOrEqual(4);
+
+  // A review of the history is decided, and says no execution stands behind it.
+  await open(page, '/reviews/history-0000', 'lee');
+  await expect(page.locator('.review-head .badge')).toHaveText(/Approved|Rejected/);
+  await expect(page.getByText(/Demo history, written by signoff seed/).first()).toBeVisible();
+  await expect(page.getByTestId('execution-status')).toHaveText('NOT_FOUND');
+  await expect(page.getByText(/Step Functions has no such execution/)).toBeVisible();
+});

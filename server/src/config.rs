@@ -501,6 +501,18 @@ pub struct SeedArgs {
     )]
     pub role_arn: String,
 
+    /// Also write this many days of reviews people decided before the demo
+    /// started (no executions behind them, nothing sent to Step Functions)
+    /// into the fresh database at `--database-url`, for the lead's overview
+    /// and the audit log.
+    #[arg(long, default_value_t = 0, requires = "database_url")]
+    pub history_days: u32,
+
+    /// The database `--history-days` writes to (as `signoff serve`'s); it
+    /// must not have been served from yet.
+    #[arg(long)]
+    pub database_url: Option<String>,
+
     #[command(flatten)]
     pub aws: AwsArgs,
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod config_check;
 pub mod config_file;
 pub mod db;
+pub mod demo_history;
 pub mod logging;
 pub mod notify;
 pub mod redact;

@@ -2,7 +2,8 @@
 //! and starts one execution per sample review, so the demo has a queue;
 //! stores the samples' artefacts in S3 (all but one, to show what a missing
 //! object looks like). Also drops one malformed message on the queue to
-//! show rejected intake.
+//! show rejected intake. With `--history-days`, also the weeks of decided
+//! reviews before the demo (crate::demo_history).
 
 use crate::aws::{provision, sdk_config};
 use crate::config::SeedArgs;
@@ -38,6 +39,12 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         .send()
         .await?;
     tracing::info!("sent one malformed request, to show rejected intake");
+    if let (days @ 1.., Some(url)) = (args.history_days, args.database_url.as_deref()) {
+        let stores = crate::db::connect(url).await?;
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let written = crate::demo_history::write(&stores, now_ms, days).await?;
+        tracing::info!("wrote {written} reviews decided in the {days} days before now");
+    }
     println!("SIGNOFF_INTAKE_QUEUE_URL={queue_url}");
     Ok(())
 }

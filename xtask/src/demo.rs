@@ -44,7 +44,13 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     )?;
     let database = runs.join("demo.db");
     stack::fresh_database(&database)?;
-    let queue_url = stack::seed(paths, &emulator.url, "signoff-intake", "model-release-demo")?;
+    let queue_url = stack::seed(
+        paths,
+        &emulator.url,
+        "signoff-intake",
+        "model-release-demo",
+        &database,
+    )?;
     step("starting Signoff");
     let backends = stack::Backends {
         emulator_url: &emulator.url,

@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
 //! - `demo`: install what is missing, build, start the emulator, seed sample
-//!   reviews and serve the dashboard on http://127.0.0.1:3000;
+//!   reviews and weeks of decided ones, and serve the dashboard on
+//!   http://127.0.0.1:3000;
 //! - `test`: install what is missing, build once, run every test (unit,
 //!   integration against the emulator, browser tests in Chromium);
 //! - `build [--release]`: build the WASM bundle, the site and the server;
@@ -28,7 +29,7 @@ use anyhow::bail;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo             build and start the demo (dashboard, emulator, sample reviews)
+  demo             build and start the demo (dashboard, emulator, sample reviews, decided history)
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
   bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--slack-reviews N]

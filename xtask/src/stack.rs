@@ -7,13 +7,19 @@ use anyhow::{bail, Context};
 use std::path::Path;
 use std::process::Command;
 
-/// Provisions the intake queue and the example state machine from deploy/
-/// and starts the sample executions; returns the intake queue URL.
+/// Days of decided reviews written into a fresh stack's database before
+/// it is served, so the lead's overview has weeks to chart.
+pub const HISTORY_DAYS: u32 = 45;
+
+/// Provisions the intake queue and the example state machine from deploy/,
+/// starts the sample executions and writes [`HISTORY_DAYS`] of decided
+/// reviews into the fresh `database`; returns the intake queue URL.
 pub fn seed(
     paths: &Paths,
     emulator_url: &str,
     queue_name: &str,
     machine_name: &str,
+    database: &Path,
 ) -> anyhow::Result<String> {
     step("creating the intake queue and state machine, starting sample executions");
     let output = Command::new(paths.server_binary())
@@ -23,6 +29,10 @@ pub fn seed(
             queue_name,
             "--state-machine-name",
             machine_name,
+            "--history-days",
+            &HISTORY_DAYS.to_string(),
+            "--database-url",
+            &format!("sqlite://{}", database.display()),
         ])
         .env("AWS_ENDPOINT_URL", emulator_url)
         .env("RUST_LOG", "warn")

@@ -118,7 +118,13 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     step("browser tests (Playwright in Chromium)");
     let database = runs.join("e2e.db");
     stack::fresh_database(&database)?;
-    let queue_url = stack::seed(paths, &emulator.url, "e2e-intake", "e2e-model-release")?;
+    let queue_url = stack::seed(
+        paths,
+        &emulator.url,
+        "e2e-intake",
+        "e2e-model-release",
+        &database,
+    )?;
     let server_log = runs.join("e2e-server.log");
     let backends = stack::Backends {
         emulator_url: &emulator.url,

@@ -121,9 +121,18 @@ impl From<crate::ssr::ExecutionReading> for ExecutionView {
                 status: "UNKNOWN".into(),
                 error: Some("Step Functions did not answer; try again shortly.".into()),
             },
+            ExecutionReading::Missing => ExecutionView {
+                status: "NOT_FOUND".into(),
+                error: Some(NO_SUCH_EXECUTION.into()),
+            },
         }
     }
 }
+
+/// What the page says when Step Functions knows no such execution.
+#[cfg(feature = "ssr")]
+const NO_SUCH_EXECUTION: &str = "Step Functions has no such execution: it forgets an execution \
+    90 days after it ends, and sees only its own account and region.";
 
 /// One review with its metrics, decisions and history. Viewers and up.
 #[server(endpoint = "review", output = JsonAnswer)]
@@ -229,6 +238,9 @@ mod tests {
             status: crate::domain::execution_status::ExecutionStatus::Failed,
             error: Some("States.Timeout".into()),
         });
+        let missing = ExecutionView::from(ExecutionReading::Missing);
+        assert_eq!(missing.status, "NOT_FOUND");
+        assert!(missing.error.unwrap().contains("90 days"));
         assert_eq!(failed.status, "FAILED");
         assert_eq!(failed.error.as_deref(), Some("States.Timeout"));
         let later = ExecutionView::from(ExecutionReading::Reported {

@@ -458,6 +458,11 @@ pub enum WorkflowError {
     /// Step Functions will refuse it however often it is sent.
     #[error("{0}")]
     Permanent(String),
+    /// `ExecutionDoesNotExist` from `DescribeExecution`: Step Functions
+    /// forgets an execution some time after it ends (90 days), and sees
+    /// only its own account and region.
+    #[error("no such execution: {0}")]
+    NoSuchExecution(String),
 }
 
 /// The workflow engine: Step Functions.

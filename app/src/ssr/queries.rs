@@ -2,6 +2,7 @@
 
 use super::ports::{
     AuditListing, AuditRecord, KnownValues, NotificationRecord, QueueRow, StoreError, StoredReview,
+    WorkflowError,
 };
 use super::Services;
 use crate::api::{
@@ -227,6 +228,7 @@ impl Services {
                 .await
             {
                 Ok((status, error)) => ExecutionReading::Reported { status, error },
+                Err(WorkflowError::NoSuchExecution(_)) => ExecutionReading::Missing,
                 Err(error) => {
                     tracing::warn!(review_id = id, "DescribeExecution failed: {error}");
                     ExecutionReading::NoAnswer
@@ -286,6 +288,9 @@ pub enum ExecutionReading {
     /// Step Functions did not answer (or the viewers' budget of calls was
     /// spent with nothing to show).
     NoAnswer,
+    /// Step Functions knows no such execution (long finished, or in
+    /// another account or region).
+    Missing,
 }
 
 /// A page of audit entries, newest first.

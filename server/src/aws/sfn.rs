@@ -17,6 +17,8 @@ use aws_sdk_sfn::Client;
 /// `TaskTimedOut` for a timed-out task, the emulator `InvalidToken`: treat
 /// them alike and let reconciliation find out why.
 const CLOSED_CODES: [&str; 3] = ["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"];
+/// `DescribeExecution`'s answer for an execution it does not know.
+const NO_SUCH_EXECUTION: &str = "ExecutionDoesNotExist";
 /// Codes that say the request itself is wrong, so that sending it again
 /// can never succeed: `InvalidOutput` (SendTaskSuccess: output not JSON or
 /// over 256 KiB) and the common errors of malformed requests (a
@@ -56,7 +58,10 @@ impl SfnWorkflow {
             .execution_arn(execution_arn)
             .send()
             .await
-            .map_err(|e| classify_plain(&e))?;
+            .map_err(|e| match e.code() {
+                Some(NO_SUCH_EXECUTION) => WorkflowError::NoSuchExecution(execution_arn.to_owned()),
+                _ => classify_plain(&e),
+            })?;
         let status = (status_of(out.status()), out.error().map(str::to_owned));
         self.describe.remember(execution_arn, &status);
         Ok(status)
@@ -146,6 +151,9 @@ where
         WorkflowError::Permanent(m) => {
             WorkflowError::Permanent(m.replace(token.expose(), "<token>"))
         }
+        // classify_plain never answers this (only `describe` does), and an
+        // ARN holds no token; kept as it is.
+        arn @ WorkflowError::NoSuchExecution(_) => arn,
     }
 }
 
@@ -189,6 +197,7 @@ mod tests {
             WorkflowError::TokenClosed(_) => "closed",
             WorkflowError::Permanent(_) => "permanent",
             WorkflowError::Retryable(_) => "retryable",
+            WorkflowError::NoSuchExecution(_) => "no such execution",
         }
     }
 

@@ -54,3 +54,39 @@ async fn looping_a_review_spends_a_bounded_number_of_describe_execution_calls() 
     assert!(calls <= bound, "{calls} calls for {VIEWS} views");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_execution_step_functions_no_longer_knows_is_said_to_be_gone() {
+    let app = crate::helpers::spawn_app().await;
+    let now = chrono::Utc::now();
+    let message = json!({
+        "version": 1,
+        "taskToken": "execution-status-test-token",
+        "executionArn": "arn:aws:states:us-east-1:123456789012:execution:long-gone:run-1",
+        "stateName": "RequestApproval",
+        "enteredTime": now.to_rfc3339(),
+        "review": sample_review(),
+    });
+    let request = app::domain::intake::parse_review_request(&message.to_string()).unwrap();
+    let review = app::ssr::ports::NewReview {
+        id: "long-gone".into(),
+        policy: app::domain::policy::EffectivePolicy::from_request(&request.spec),
+        failing_thresholds: 0,
+        request,
+        received_at_ms: now.timestamp_millis(),
+    };
+    let audit = app::ssr::ports::AuditRecord::system(
+        now.timestamp_millis(),
+        app::domain::audit_action::Action::Received,
+        None,
+        None,
+    );
+    app.store().insert_review(&review, &audit).await.unwrap();
+
+    let (status, execution) = app.call("execution", &[("id", "long-gone")]).await;
+    assert_eq!(status, 200, "{execution}");
+    assert_eq!(execution["status"], "NOT_FOUND", "{execution}");
+    let said = execution["error"].as_str().unwrap();
+    assert!(said.contains("no such execution"), "{said}");
+    app.stop().await;
+}
