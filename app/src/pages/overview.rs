@@ -151,7 +151,6 @@ fn FilterForm(overview: OverviewView, search: String) -> impl IntoView {
             <label>"Reviewer group" {picker("group", "all groups", &overview.groups, overview.group.as_deref())}</label>
             <button type="submit" class="btn">"Apply"</button>
             {filtered.then(|| view! { <a class="clear-filters" href=clear>"Clear filters"</a> })}
-            <p class="hint">"The filters apply to the decisions and the charts; pending and overdue count every review."</p>
         </form>
     }
 }

@@ -1,6 +1,6 @@
-//! The lead's overview: pending reviews by age and against the review
-//! target, and, for the reviews a filter keeps, decisions per reviewer, the
-//! median time to a decision and the numbers behind the charts.
+//! The lead's overview, for the reviews a filter keeps: pending reviews by
+//! age and against the review target, decisions per reviewer, the median
+//! time to a decision and the numbers behind the charts.
 
 use super::ports::StoreError;
 use super::Services;
@@ -22,7 +22,7 @@ impl Services {
         let target_ms = self.settings.review_target_ms;
 
         let ages = counted_ages(target_ms);
-        let counts = self.store.pending_at_least(now_ms, &ages).await?;
+        let counts = self.store.pending_at_least(now_ms, &ages, filter).await?;
         let pending = summarise_ages(target_ms, |age| {
             ages.iter()
                 .position(|counted| *counted == age)
@@ -32,7 +32,7 @@ impl Services {
         });
         let overdue = self
             .store
-            .oldest_pending(now_ms.saturating_sub(target_ms), OVERDUE_NAMED)
+            .oldest_pending(now_ms.saturating_sub(target_ms), OVERDUE_NAMED, filter)
             .await?
             .into_iter()
             .map(|(id, title, received_at_ms)| (id, title, now_ms - received_at_ms))

@@ -318,15 +318,21 @@ pub trait ReviewStore: Send + Sync {
     /// passed), every call ([`super::pending_count`] remembers the count).
     async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, StoreError>;
-    /// For each of `ages`, how many pending reviews are at least that old
-    /// at `now_ms`.
-    async fn pending_at_least(&self, now_ms: i64, ages: &[i64]) -> Result<Vec<u32>, StoreError>;
-    /// Up to `limit` pending reviews received at or before `received_by_ms`,
-    /// oldest first: `(id, title, received_at_ms)`.
+    /// For each of `ages`, how many pending reviews `filter` keeps are at
+    /// least that old at `now_ms`.
+    async fn pending_at_least(
+        &self,
+        now_ms: i64,
+        ages: &[i64],
+        filter: &OverviewFilter,
+    ) -> Result<Vec<u32>, StoreError>;
+    /// Up to `limit` pending reviews `filter` keeps received at or before
+    /// `received_by_ms`, oldest first: `(id, title, received_at_ms)`.
     async fn oldest_pending(
         &self,
         received_by_ms: i64,
         limit: u32,
+        filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError>;
     /// Decisions made since `since_ms` on the reviews `filter` keeps:
     /// `(reviewer, verdict, at_ms)`.

@@ -1151,14 +1151,19 @@ async fn the_overview_counts_what_waits_and_what_was_decided(stores: &Stores) {
         2,
         "o3 is past its deadline"
     );
+    let all = OverviewFilter::default();
+    let ages = [now - (T0 + 250), now - (T0 + 150), now - (T0 + 99)];
     assert_eq!(
         store
-            .pending_at_least(now, &[now - (T0 + 250), now - (T0 + 150), now - (T0 + 99)])
+            .pending_at_least(now, &ages, &all)
             .await
             .expect("counted"),
         [2, 1, 0]
     );
-    let oldest = store.oldest_pending(T0 + 250, 10).await.expect("read");
+    let oldest = store
+        .oldest_pending(T0 + 250, 10, &all)
+        .await
+        .expect("read");
     assert_eq!(
         oldest,
         [
@@ -1167,10 +1172,40 @@ async fn the_overview_counts_what_waits_and_what_was_decided(stores: &Stores) {
         ]
     );
     assert_eq!(
-        store.oldest_pending(T0 + 250, 1).await.expect("read").len(),
+        store
+            .oldest_pending(T0 + 250, 1, &all)
+            .await
+            .expect("read")
+            .len(),
         1
     );
-    let all = OverviewFilter::default();
+    // What waits is counted for the filter's model or group too, in any case.
+    let model = |name: &str| OverviewFilter::new(Some(name.into()), None);
+    let group = |name: &str| OverviewFilter::new(None, Some(name.into()));
+    for (filter, counts, overdue) in [
+        (model("CHURN-model"), [2, 1, 0], 2),
+        (group("ml-REVIEWERS"), [2, 1, 0], 2),
+        (model("forecast-model"), [0, 0, 0], 0),
+        (group("planners"), [0, 0, 0], 0),
+    ] {
+        assert_eq!(
+            store
+                .pending_at_least(now, &ages, &filter)
+                .await
+                .expect("counted"),
+            counts,
+            "{filter:?}"
+        );
+        assert_eq!(
+            store
+                .oldest_pending(T0 + 250, 10, &filter)
+                .await
+                .expect("read")
+                .len(),
+            overdue,
+            "{filter:?}"
+        );
+    }
     assert_eq!(
         store.decisions_since(decided_at, &all).await.expect("read"),
         [(

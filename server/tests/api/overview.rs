@@ -42,6 +42,10 @@ async fn the_overview_charts_the_decisions_a_model_or_group_filter_keeps() {
     let (_, quick) = app.new_review(&churn, &json!({})).await;
     let (_, slow) = app.new_review(&churn, &json!({})).await;
     let (_, other) = app.new_review(&fraud, &json!({})).await;
+    // Still waiting: one fraud review and two churn reviews.
+    app.new_review(&fraud, &json!({})).await;
+    app.new_review(&churn, &json!({})).await;
+    app.new_review(&churn, &json!({})).await;
     assert_eq!(app.decide(&quick, "approve", "").await.0, 200);
     assert_eq!(
         app.decide(&slow, "reject", "too slow to trust").await.0,
@@ -104,6 +108,19 @@ async fn the_overview_charts_the_decisions_a_model_or_group_filter_keeps() {
     assert_eq!(total(&group, "per_day", "approved"), 1);
     assert_eq!(group["period_days"], 30);
     let neither = overview(vec![("model", "churn-model"), ("group", "fraud-reviewers")]).await;
+    // What waits is narrowed too.
+    let waiting = |overview: &Value| -> u64 {
+        overview["pending_by_age"]
+            .as_array()
+            .expect("pending by age")
+            .iter()
+            .map(|bucket| bucket[1].as_u64().unwrap_or_default())
+            .sum()
+    };
+    assert_eq!(
+        [&all, &churn_only, &group, &neither].map(waiting),
+        [3, 2, 1, 0]
+    );
     assert_eq!(neither["decided"], 0);
     assert_eq!(bucketed(&neither), (0, 0));
     assert_eq!(total(&neither, "per_week", "decided"), 0);

@@ -6,6 +6,7 @@
 //! loaded every pending review.
 
 use app::domain::audit_action::Action;
+use app::domain::overview_stats::OverviewFilter;
 use sqlx::{QueryBuilder, Sqlite};
 use std::sync::LazyLock;
 
@@ -157,28 +158,102 @@ pub(super) fn actions_where(pick: impl Fn(Action) -> bool) -> String {
     quoted.join(", ")
 }
 
-/// The lead overview: how many pending reviews are at least each of `ages`
-/// old at `now_ms`, in one pass over the pending part of an index that
-/// starts with the status and holds `received_at`.
-pub(super) fn pending_at_least_query(now_ms: i64, ages: &[i64]) -> QueryBuilder<'static, Sqlite> {
+/// The lead overview: how many pending reviews `filter` keeps are at least
+/// each of `ages` old at `now_ms`, in one pass over the pending part of an
+/// index that starts with the status and holds `received_at` (or, for a
+/// model, over that model's pending reviews).
+pub(super) fn pending_at_least_query(
+    now_ms: i64,
+    ages: &[i64],
+    filter: &OverviewFilter,
+) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new("select ");
     for (n, age) in ages.iter().enumerate() {
         if n > 0 {
             sql.push(", ");
         }
-        sql.push("coalesce(sum(received_at <= ")
+        sql.push("coalesce(sum(r.received_at <= ")
             .push_bind(now_ms.saturating_sub(*age))
             .push("), 0)");
     }
-    sql.push(" from review where status = 'pending'");
+    sql.push(" from review r where r.status = 'pending'");
+    push_pending_filter(&mut sql, filter);
     sql
 }
 
-/// The lead overview: the pending reviews received longest ago (index
-/// `review_by_received`).
-pub(super) const OLDEST_PENDING: &str = "select id, title, received_at from review
-     where status = 'pending' and received_at <= ?
-     order by received_at, id limit ?";
+/// The lead overview: the pending reviews `filter` keeps received longest
+/// ago (index `review_by_received`, or the filter's own).
+pub(super) fn oldest_pending_query(
+    received_by_ms: i64,
+    limit: u32,
+    filter: &OverviewFilter,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(
+        "select r.id, r.title, r.received_at from review r
+         where r.status = 'pending' and r.received_at <= ",
+    );
+    sql.push_bind(received_by_ms);
+    push_pending_filter(&mut sql, filter);
+    sql.push(" order by r.received_at, r.id limit ")
+        .push_bind(limit);
+    sql
+}
+
+/// The lead overview: the decisions made since `since_ms` on the reviews
+/// `filter` keeps, `(reviewer, verdict, at)`: the period's decisions (index
+/// `decision_by_time`), each one's review by its key. The `cross join`
+/// keeps that order: with a model or group SQLite would otherwise start
+/// from every review of it, however old.
+pub(super) fn decisions_since_query(
+    since_ms: i64,
+    filter: &OverviewFilter,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(
+        "select d.reviewer_label, d.verdict, d.created_at
+         from decision d cross join review r on r.id = d.review_id where d.created_at >= ",
+    );
+    sql.push_bind(since_ms);
+    push_overview_filter(&mut sql, filter);
+    sql
+}
+
+/// The lead overview: the reviews `filter` keeps that were finally decided
+/// since `since_ms`, `(received_at, decided_at, approved)`, read as
+/// [`decisions_since_query`] reads (a review's last decision is its latest
+/// in the period, since it has one there).
+pub(super) fn decided_since_query(
+    since_ms: i64,
+    filter: &OverviewFilter,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(
+        "select r.received_at, max(d.created_at), r.status = 'approved'
+         from decision d cross join review r on r.id = d.review_id
+         where r.status in ('approved', 'rejected') and d.created_at >= ",
+    );
+    sql.push_bind(since_ms);
+    push_overview_filter(&mut sql, filter);
+    sql.push(" group by r.id");
+    sql
+}
+
+/// ` and …` for each of the overview's filters on the review `r`, in any
+/// ASCII case (as the queue's).
+fn push_overview_filter(sql: &mut QueryBuilder<'static, Sqlite>, filter: &OverviewFilter) {
+    super::queue_query::push_model_and_group(sql, filter.model.as_deref(), filter.group.as_deref());
+}
+
+/// As [`push_overview_filter`], for what is pending: the model may choose
+/// its index (which starts with the status), the group may not (its index
+/// holds every review the group ever had, decided ones too): the unary `+`
+/// keeps SQLite on the pending part of a status index.
+fn push_pending_filter(sql: &mut QueryBuilder<'static, Sqlite>, filter: &OverviewFilter) {
+    super::queue_query::push_model_and_group(sql, filter.model.as_deref(), None);
+    if let Some(group) = &filter.group {
+        sql.push(" and +r.reviewer_group = ")
+            .push_bind(group.clone())
+            .push(" collate nocase");
+    }
+}
 
 /// The person whose verified e-mail folds to `?`, the most recently seen
 /// (index `person_by_verified_email`, read backwards).

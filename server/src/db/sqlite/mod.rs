@@ -217,16 +217,22 @@ impl ReviewStore for SqliteStore {
         SqliteStore::notice_stuck_delivery(self, review_id, queued_before_ms, audit).await
     }
 
-    async fn pending_at_least(&self, now_ms: i64, ages: &[i64]) -> Result<Vec<u32>, StoreError> {
-        SqliteStore::pending_at_least(self, now_ms, ages).await
+    async fn pending_at_least(
+        &self,
+        now_ms: i64,
+        ages: &[i64],
+        filter: &OverviewFilter,
+    ) -> Result<Vec<u32>, StoreError> {
+        SqliteStore::pending_at_least(self, now_ms, ages, filter).await
     }
 
     async fn oldest_pending(
         &self,
         received_by_ms: i64,
         limit: u32,
+        filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        SqliteStore::oldest_pending(self, received_by_ms, limit).await
+        SqliteStore::oldest_pending(self, received_by_ms, limit, filter).await
     }
 
     async fn decisions_since(

@@ -2,17 +2,11 @@
 //! reviews finally decided in it, for one model and reviewer group or all,
 //! and the models and groups there are to choose from.
 
+use super::indexed_sql::{decided_since_query, decisions_since_query};
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
 use app::domain::overview_stats::{Decided, OverviewFilter};
 use app::ssr::ports::StoreError;
-use sqlx::{QueryBuilder, Sqlite};
-
-/// ` and …` for each filter on the review `r`. ASCII case is ignored: a
-/// link typed by hand as `Churn-Model` finds `churn-model`.
-fn push_filter(sql: &mut QueryBuilder<'static, Sqlite>, filter: &OverviewFilter) {
-    super::queue_query::push_model_and_group(sql, filter.model.as_deref(), filter.group.as_deref());
-}
 
 impl SqliteStore {
     pub(super) async fn decisions_since(
@@ -20,13 +14,8 @@ impl SqliteStore {
         since_ms: i64,
         filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let mut sql = QueryBuilder::new(
-            "select d.reviewer_label, d.verdict, d.created_at
-             from decision d join review r on r.id = d.review_id where d.created_at >= ",
-        );
-        sql.push_bind(since_ms);
-        push_filter(&mut sql, filter);
-        sql.build_query_as()
+        decisions_since_query(since_ms, filter)
+            .build_query_as()
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)
@@ -37,15 +26,7 @@ impl SqliteStore {
         since_ms: i64,
         filter: &OverviewFilter,
     ) -> Result<Vec<Decided>, StoreError> {
-        let mut sql = QueryBuilder::new(
-            "select r.received_at, max(d.created_at), r.status = 'approved'
-             from review r join decision d on d.review_id = r.id
-             where r.status in ('approved', 'rejected')",
-        );
-        push_filter(&mut sql, filter);
-        sql.push(" group by r.id having max(d.created_at) >= ")
-            .push_bind(since_ms);
-        let rows: Vec<(i64, i64, bool)> = sql
+        let rows: Vec<(i64, i64, bool)> = decided_since_query(since_ms, filter)
             .build_query_as()
             .fetch_all(&self.pool)
             .await

@@ -1,10 +1,11 @@
 //! SQLite: the queue's pages and counts (the pending total, ages, the
 //! oldest waiting) for the pages and the overview.
 
-use super::indexed_sql::{pending_at_least_query, COUNT_PENDING, OLDEST_PENDING};
+use super::indexed_sql::{oldest_pending_query, pending_at_least_query, COUNT_PENDING};
 use super::rows::QueueRowRecord;
 use super::SqliteStore;
 use crate::db::sqlx_error::store_error;
+use app::domain::overview_stats::OverviewFilter;
 use app::domain::queue_query::QueueQuery;
 use app::ssr::ports::{QueueRow, StoreError};
 use sqlx::Row;
@@ -53,11 +54,12 @@ impl SqliteStore {
         &self,
         now_ms: i64,
         ages: &[i64],
+        filter: &OverviewFilter,
     ) -> Result<Vec<u32>, StoreError> {
         if ages.is_empty() {
             return Ok(Vec::new());
         }
-        let row = pending_at_least_query(now_ms, ages)
+        let row = pending_at_least_query(now_ms, ages, filter)
             .build()
             .fetch_one(&self.pool)
             .await
@@ -74,10 +76,10 @@ impl SqliteStore {
         &self,
         received_by_ms: i64,
         limit: u32,
+        filter: &OverviewFilter,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        sqlx::query_as(OLDEST_PENDING)
-            .bind(received_by_ms)
-            .bind(limit)
+        oldest_pending_query(received_by_ms, limit, filter)
+            .build_query_as()
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)
