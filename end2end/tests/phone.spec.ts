@@ -59,6 +59,20 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(jump).toBeHidden();
     const table = page.locator('.table-scroll');
     expect(await table.evaluate((e) => e.scrollWidth - e.clientWidth), 'the chart column is not clipped').toBeLessThanOrEqual(0);
+    // Metric names wrap at their underscores, never inside a word.
+    const brokenInsideAWord = await page.locator('table.metrics .metric-name').evaluateAll((names) =>
+      names.flatMap((name) =>
+        [...name.childNodes]
+          .filter((node) => node.nodeType === Node.TEXT_NODE)
+          .filter((text) => {
+            const range = document.createRange();
+            range.selectNodeContents(text);
+            return range.getClientRects().length > 1;
+          })
+          .map((text) => text.textContent),
+      ),
+    );
+    expect(brokenInsideAWord).toEqual([]);
     await expect(page.locator('.chart-legend')).toContainText('the passing range');
     expect(await allViolations(page)).toEqual([]);
   });

@@ -9,6 +9,13 @@ use crate::domain::metrics::{
 };
 use leptos::prelude::*;
 
+/// A metric's name in the pieces a line may break between: after each `_`,
+/// `.`, `-` or `/`, so that `approval_rate` wraps as `approval_` and `rate`
+/// in a narrow column, never in the middle of a word.
+fn name_pieces(name: &str) -> Vec<&str> {
+    name.split_inclusive(['_', '.', '-', '/']).collect()
+}
+
 /// The delta's class: coloured only when which way is better is known.
 fn delta_class(change: Change) -> &'static str {
     match change {
@@ -108,7 +115,12 @@ pub fn MetricsTable(metrics: Vec<MetricComparison>) -> impl IntoView {
                         view! {
                             <tr class:failing=m.check == Check::Fail>
                                 <th scope="row">
-                                    {m.name.clone()}
+                                    <span class="metric-name">
+                                        {name_pieces(&m.name)
+                                            .into_iter()
+                                            .map(|piece| view! { {piece.to_owned()}<wbr /> })
+                                            .collect_view()}
+                                    </span>
                                     <span class="direction-note">{direction_note(&m)}</span>
                                 </th>
                                 <td class="num" data-label="Value">{format_value(m.value)}</td>
@@ -160,5 +172,21 @@ pub fn MetricChip(metric: MetricChipView) -> impl IntoView {
                 </span>
             })}
         </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_break_after_their_separators_only() {
+        assert_eq!(name_pieces("approval_rate"), ["approval_", "rate"]);
+        assert_eq!(
+            name_pieces("eval.p99-latency_ms"),
+            ["eval.", "p99-", "latency_", "ms"]
+        );
+        assert_eq!(name_pieces("auc"), ["auc"]);
+        assert_eq!(name_pieces("recall@k/10"), ["recall@k/", "10"]);
     }
 }
