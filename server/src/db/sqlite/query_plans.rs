@@ -198,6 +198,21 @@ async fn the_filters_stay_on_their_indexes() {
         false,
     )
     .into_sql();
+    // A review page's "next review", and a deep page of the queue: from the
+    // cursor along the deadline index, not from the start of the queue.
+    let next = queue_query::page_query(
+        &QueueQuery {
+            after: Some(app::domain::queue_query::QueueCursor {
+                keys: vec![5_000],
+                id: "r".into(),
+            }),
+            ..QueueQuery::default()
+        },
+        0,
+        1,
+        false,
+    )
+    .into_sql();
     let audit =
         |filter: AuditFilter| audit_query::page_query(&filter, Some(10), 50, false).into_sql();
     let decisions = audit(AuditFilter {
@@ -222,6 +237,11 @@ async fn the_filters_stay_on_their_indexes() {
         (
             previous.as_str(),
             "INDEX review_by_deadline (status=? AND due_at>?",
+            false,
+        ),
+        (
+            next.as_str(),
+            "INDEX review_by_deadline (status=? AND (due_at,id)>(?,?))",
             false,
         ),
         (
