@@ -26,7 +26,8 @@ test('the review page shows the effective policy and where it came from', async 
 });
 
 test('a rule that approves by itself shows who decided and why', async ({ page }) => {
-  await open(page, '/?status=approved', 'lee');
+  // Newest first: the demo history's approvals sit before it in deadline order.
+  await open(page, '/?status=approved&sort=newest', 'lee');
   const title = 'Refresh embeddings-search v12 in staging';
   const link = page.getByRole('link', { name: title });
   await expect(async () => {
