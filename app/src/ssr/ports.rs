@@ -305,6 +305,14 @@ pub trait ReviewStore: Send + Sync {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<QueueRow>, StoreError>;
+    /// As [`Self::queue_page`], each review's id and title only: what a
+    /// link to the next or previous review needs.
+    async fn queue_titles(
+        &self,
+        query: &QueueQuery,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError>;
     /// The newest audit entry's id (0 when there is none).
     async fn last_audit_id(&self) -> Result<i64, StoreError>;
     /// Audit entries after `after_id` that change a review (views, artefact

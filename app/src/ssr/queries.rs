@@ -199,21 +199,18 @@ impl Services {
             backwards,
             ..QueueQuery::default()
         };
-        let mut rows = self.store.queue_page(&after, now_ms, 1).await?;
+        let mut rows = self.store.queue_titles(&after, now_ms, 1).await?;
         if rows.is_empty() {
             let from_the_end = QueueQuery {
                 backwards,
                 ..QueueQuery::default()
             };
-            rows = self.store.queue_page(&from_the_end, now_ms, 2).await?;
+            rows = self.store.queue_titles(&from_the_end, now_ms, 2).await?;
         }
         Ok(rows
             .into_iter()
-            .find(|row| row.id != review.id)
-            .map(|row| NextReview {
-                id: row.id,
-                title: row.spec.title,
-            }))
+            .find(|(id, _)| *id != review.id)
+            .map(|(id, title)| NextReview { id, title }))
     }
 
     /// The execution behind a review, as Step Functions reports it now.

@@ -1063,13 +1063,31 @@ async fn the_queue_pages_under_every_order_and_filter(stores: &Stores) {
         .expect("a last row");
         let before_last = QueueQuery {
             after: Some(last.cursor(sort)),
-            ..backwards
+            ..backwards.clone()
         };
         assert_eq!(
-            ids_in_pages_of_two(stores, before_last).await,
+            ids_in_pages_of_two(stores, before_last.clone()).await,
             reversed[1..],
             "{sort:?} backwards from the last"
         );
+        // A page of titles is the same page, read lighter.
+        for page in [backwards, before_last] {
+            let rows = stores
+                .reviews
+                .queue_page(&page, T0 + 1_000_000, 3)
+                .await
+                .expect("a page");
+            let titles = stores
+                .reviews
+                .queue_titles(&page, T0 + 1_000_000, 3)
+                .await
+                .expect("titles");
+            let as_titles: Vec<(String, String)> = rows
+                .into_iter()
+                .map(|row| (row.id, row.spec.title))
+                .collect();
+            assert_eq!(titles, as_titles, "{sort:?}");
+        }
     }
 
     let filters: [(QueueQuery, &[&str]); 12] = [

@@ -136,6 +136,15 @@ impl ReviewStore for SqliteStore {
         SqliteStore::queue_page(self, query, now_ms, limit).await
     }
 
+    async fn queue_titles(
+        &self,
+        query: &QueueQuery,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        SqliteStore::queue_titles(self, query, now_ms, limit).await
+    }
+
     async fn last_audit_id(&self) -> Result<i64, StoreError> {
         SqliteStore::last_audit_id(self).await
     }

@@ -17,7 +17,34 @@ impl SqliteStore {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<QueueRow>, StoreError> {
-        let few_matches = match query
+        let few_matches = self.few_matches(query).await?;
+        let rows: Vec<QueueRowRecord> =
+            super::queue_query::page_query(query, now_ms, limit, few_matches)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+        rows.into_iter().map(QueueRowRecord::into_row).collect()
+    }
+
+    pub(super) async fn queue_titles(
+        &self,
+        query: &QueueQuery,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let few_matches = self.few_matches(query).await?;
+        super::queue_query::titles_query(query, now_ms, limit, few_matches)
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+
+    /// Whether the query's search matches few enough reviews for the
+    /// full-text index to be the faster way to them.
+    async fn few_matches(&self, query: &QueueQuery) -> Result<bool, StoreError> {
+        match query
             .search
             .as_deref()
             .and_then(super::queue_query::count_matches)
@@ -28,17 +55,10 @@ impl SqliteStore {
                     .fetch_one(&self.pool)
                     .await
                     .map_err(store_error)?;
-                matches < i64::from(super::queue_query::FEW_MATCHES)
+                Ok(matches < i64::from(super::queue_query::FEW_MATCHES))
             }
-            None => false,
-        };
-        let rows: Vec<QueueRowRecord> =
-            super::queue_query::page_query(query, now_ms, limit, few_matches)
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(store_error)?;
-        rows.into_iter().map(QueueRowRecord::into_row).collect()
+            None => Ok(false),
+        }
     }
 
     pub(super) async fn pending_count(&self, now_ms: i64) -> Result<u64, StoreError> {

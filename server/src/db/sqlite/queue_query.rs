@@ -57,6 +57,17 @@ fn match_expression(search: &str) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 
+/// What a queue row reads: the review and its approvals.
+const ROW_COLUMNS: &str =
+    "select r.id, r.status, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
+        (select json_group_array(json_object('subject', d.reviewer_subject,
+                'groups', json(d.reviewer_groups_json))) from decision d
+            where d.review_id = r.id and d.verdict = 'approve') as approvals
+     from review r where r.status = ";
+
+/// What a page of titles reads: no JSON, no approvals.
+const TITLE_COLUMNS: &str = "select r.id, r.title from review r where r.status = ";
+
 /// The query for up to `limit` reviews after `query.after`, in its order.
 /// `few_matches`: the search matches fewer than [`FEW_MATCHES`] reviews.
 pub fn page_query(
@@ -65,13 +76,27 @@ pub fn page_query(
     limit: u32,
     few_matches: bool,
 ) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(
-        "select r.id, r.status, r.received_at, r.deadline_at, r.due_at, r.priority, r.review_json, r.policy_json,
-            (select json_group_array(json_object('subject', d.reviewer_subject,
-                    'groups', json(d.reviewer_groups_json))) from decision d
-                where d.review_id = r.id and d.verdict = 'approve') as approvals
-         from review r where r.status = ",
-    );
+    page_query_of(ROW_COLUMNS, query, now_ms, limit, few_matches)
+}
+
+/// As [`page_query`], reading each review's id and title only.
+pub fn titles_query(
+    query: &QueueQuery,
+    now_ms: i64,
+    limit: u32,
+    few_matches: bool,
+) -> QueryBuilder<'static, Sqlite> {
+    page_query_of(TITLE_COLUMNS, query, now_ms, limit, few_matches)
+}
+
+fn page_query_of(
+    columns: &'static str,
+    query: &QueueQuery,
+    now_ms: i64,
+    limit: u32,
+    few_matches: bool,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(columns);
     sql.push_bind(query.status.as_str());
     if query.status == ReviewStatus::Pending {
         // Past its deadline is expired, even before the clock worker says so.
