@@ -14,6 +14,7 @@ use app::domain::audit_action::Action;
 use app::domain::decision::{RecordedDecision, Verdict};
 use app::domain::intake::parse_review_request;
 use app::domain::metrics::failing_thresholds;
+use app::domain::overview_stats::DAY_MS;
 use app::domain::policy::EffectivePolicy;
 use app::domain::review::ReviewStatus;
 use app::ssr::ports::{Committed, DecisionCommit, Inserted, NewReview};
@@ -21,7 +22,6 @@ use serde_json::{json, Value};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
-const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// What the history's audit entries and contexts say about it.
 pub const HISTORY_NOTE: &str =

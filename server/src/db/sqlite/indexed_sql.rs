@@ -199,38 +199,38 @@ pub(super) fn oldest_pending_query(
     sql
 }
 
+/// The overview's decisions since a time (bound next): the period's
+/// decisions (index `decision_by_time`), each one's review by its key. The
+/// `cross join` keeps that order: with a model or group SQLite would
+/// otherwise start from every review of it, however old.
+const PERIOD_DECISIONS: &str =
+    " from decision d cross join review r on r.id = d.review_id where d.created_at >= ";
+
 /// The lead overview: the decisions made since `since_ms` on the reviews
-/// `filter` keeps, `(reviewer, verdict, at)`: the period's decisions (index
-/// `decision_by_time`), each one's review by its key. The `cross join`
-/// keeps that order: with a model or group SQLite would otherwise start
-/// from every review of it, however old.
+/// `filter` keeps, `(reviewer, verdict, at)`.
 pub(super) fn decisions_since_query(
     since_ms: i64,
     filter: &OverviewFilter,
 ) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(
-        "select d.reviewer_label, d.verdict, d.created_at
-         from decision d cross join review r on r.id = d.review_id where d.created_at >= ",
-    );
-    sql.push_bind(since_ms);
+    let mut sql = QueryBuilder::new("select d.reviewer_label, d.verdict, d.created_at");
+    sql.push(PERIOD_DECISIONS).push_bind(since_ms);
     push_overview_filter(&mut sql, filter);
     sql
 }
 
 /// The lead overview: the reviews `filter` keeps that were finally decided
 /// since `since_ms`, `(received_at, decided_at, approved)`, read as
-/// [`decisions_since_query`] reads (a review's last decision is its latest
+/// [`PERIOD_DECISIONS`] reads (a review's last decision is its latest
 /// in the period, since it has one there).
 pub(super) fn decided_since_query(
     since_ms: i64,
     filter: &OverviewFilter,
 ) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(
-        "select r.received_at, max(d.created_at), r.status = 'approved'
-         from decision d cross join review r on r.id = d.review_id
-         where r.status in ('approved', 'rejected') and d.created_at >= ",
-    );
-    sql.push_bind(since_ms);
+    let mut sql =
+        QueryBuilder::new("select r.received_at, max(d.created_at), r.status = 'approved'");
+    sql.push(PERIOD_DECISIONS)
+        .push_bind(since_ms)
+        .push(" and r.status in ('approved', 'rejected')");
     push_overview_filter(&mut sql, filter);
     sql.push(" group by r.id");
     sql
