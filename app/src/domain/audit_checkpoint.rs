@@ -33,6 +33,20 @@ pub fn resumes_from(detail: Option<&str>, first_id: i64) -> Option<String> {
         .flatten()
 }
 
+/// As [`resumes_from`], for an engine whose ids may skip numbers (a
+/// PostgreSQL sequence is not rolled back with its transaction): `detail`
+/// is the checkpoint of a prune that removed entries before `first_id`,
+/// and the first remaining entry follows the last one it removed.
+pub fn resumes_before(detail: Option<&str>, first_id: i64, first_prev_hash: &str) -> bool {
+    let Some(detail) = detail.and_then(|d| serde_json::from_str::<Value>(d).ok()) else {
+        return false;
+    };
+    detail["pruned_through_id"]
+        .as_i64()
+        .is_some_and(|through| through < first_id)
+        && detail["last_hash"].as_str() == Some(first_prev_hash)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +84,22 @@ mod tests {
             resumes_from(Some(r#"{"pruned_through_id": "1", "last_hash": "h"}"#), 2),
             None
         );
+    }
+
+    #[test]
+    fn with_gaps_in_ids_a_checkpoint_resumes_the_entry_that_follows_its_last_hash() {
+        let entry = checkpoint(2_000, &removed(41), 41, None);
+        let detail = entry.detail.as_deref();
+        let last = "h".repeat(64);
+        assert!(
+            resumes_before(detail, 43, &last),
+            "an id skipped after the prune"
+        );
+        assert!(
+            !resumes_before(detail, 43, &"x".repeat(64)),
+            "an entry cut after the prune"
+        );
+        assert!(!resumes_before(detail, 41, &last), "the prune's own range");
+        assert!(!resumes_before(None, 43, &last));
     }
 }

@@ -33,6 +33,10 @@
 
 #[path = "../../../app/tests/intake_fuzz/cases.rs"]
 mod cases;
+// The scratch directories' databases (SQLite unless told otherwise).
+#[path = "../../tests/api/engine.rs"]
+#[allow(dead_code)]
+mod engine;
 #[path = "../../tests/api/http.rs"]
 #[allow(dead_code)]
 mod http;

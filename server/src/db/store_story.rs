@@ -36,9 +36,9 @@ use std::path::Path;
 /// `enteredTime` of every story review, and the clock's starting point.
 const ENTERED: &str = "2026-01-01T00:00:00Z";
 /// [`ENTERED`] in epoch milliseconds.
-const T0: i64 = 1_767_225_600_000;
+pub(super) const T0: i64 = 1_767_225_600_000;
 /// How long the decider holds a fresh delivery before the worker may take it.
-const LEASE_MS: i64 = 30_000;
+pub(super) const LEASE_MS: i64 = 30_000;
 
 /// Tells the whole story, each chapter on a database of its own from
 /// `fresh`; `scratch` is a directory for the audit export.
@@ -2189,7 +2189,7 @@ fn merge(target: &mut Value, patch: &Value) {
 }
 
 /// A review as intake would store it: `review` overrides the defaults.
-fn new_review(key: &str, review: Value, received_at_ms: i64) -> NewReview {
+pub(super) fn new_review(key: &str, review: Value, received_at_ms: i64) -> NewReview {
     let mut spec = json!({
         "title": format!("Promote {key}"),
         "requestedBy": "ci@example.com",
@@ -2218,11 +2218,11 @@ fn new_review(key: &str, review: Value, received_at_ms: i64) -> NewReview {
     }
 }
 
-fn received(at_ms: i64) -> AuditRecord {
+pub(super) fn received(at_ms: i64) -> AuditRecord {
     AuditRecord::system(at_ms, Action::Received, None, None)
 }
 
-async fn add(stores: &Stores, key: &str, review: Value, received_at_ms: i64) {
+pub(super) async fn add(stores: &Stores, key: &str, review: Value, received_at_ms: i64) {
     let review = new_review(key, review, received_at_ms);
     let inserted = stores
         .reviews
@@ -2232,7 +2232,7 @@ async fn add(stores: &Stores, key: &str, review: Value, received_at_ms: i64) {
     assert_eq!(inserted, Inserted::Created(review.id));
 }
 
-async fn stored(stores: &Stores, id: &str) -> StoredReview {
+pub(super) async fn stored(stores: &Stores, id: &str) -> StoredReview {
     stores
         .reviews
         .review(id)
@@ -2270,7 +2270,7 @@ fn new_session<'a>(
     }
 }
 
-fn decision(subject: &str, verdict: Verdict, at_ms: i64) -> RecordedDecision {
+pub(super) fn decision(subject: &str, verdict: Verdict, at_ms: i64) -> RecordedDecision {
     let email = format!("{}@example.com", subject.trim_start_matches("user-"));
     RecordedDecision {
         verdict,
@@ -2283,7 +2283,7 @@ fn decision(subject: &str, verdict: Verdict, at_ms: i64) -> RecordedDecision {
 }
 
 /// The commit of a decision that makes `review` final.
-fn final_commit(review: &StoredReview, decision: RecordedDecision) -> DecisionCommit {
+pub(super) fn final_commit(review: &StoredReview, decision: RecordedDecision) -> DecisionCommit {
     let (status, action) = match decision.verdict {
         Verdict::Approve => (ReviewStatus::Approved, Action::Approved),
         Verdict::Reject => (ReviewStatus::Rejected, Action::Rejected),
@@ -2384,7 +2384,7 @@ fn actions(entries: &[app::domain::audit::StoredEntry]) -> Vec<String> {
     entries.iter().map(|e| e.content.action.clone()).collect()
 }
 
-async fn verify(stores: &Stores) -> usize {
+pub(super) async fn verify(stores: &Stores) -> usize {
     match stores.audit.verify().await.expect("read") {
         Ok(checked) => checked,
         Err(broken) => panic!("{broken}"),
@@ -2393,16 +2393,33 @@ async fn verify(stores: &Stores) -> usize {
 
 mod sqlite {
     use super::*;
+    use crate::db::test_databases::{scratch, sqlite_url};
 
     /// The story on SQLite files, one per chapter, opened as the server
     /// opens its database: by URL, through [`crate::db::connect`].
     #[tokio::test]
     async fn sqlite_tells_the_whole_store_story() {
-        let dir = std::env::temp_dir().join(format!("signoff-story-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let dir = scratch("story");
         let fresh = || async {
-            let file = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
-            crate::db::connect(&format!("sqlite://{}", file.display()))
+            crate::db::connect(&sqlite_url(&dir))
+                .await
+                .expect("a database")
+        };
+        tell(fresh, &dir).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+mod postgres {
+    use super::*;
+    use crate::db::test_databases::{postgres_url, scratch};
+
+    /// The story on PostgreSQL, each chapter in a database of its own.
+    #[tokio::test]
+    async fn postgres_tells_the_whole_store_story() {
+        let dir = scratch("story-pg");
+        let fresh = || async {
+            crate::db::connect(&postgres_url().await)
                 .await
                 .expect("a database")
         };

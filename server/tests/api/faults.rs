@@ -322,7 +322,7 @@ impl Drop for ServerProcess {
 
 /// Where the server [`serve`] starts in `dir` keeps its database.
 fn served_database_url(dir: &ScratchDir) -> String {
-    format!("sqlite://{}", dir.path().join("signoff.db").display())
+    dir.database_url()
 }
 
 /// The database of the server [`serve`] started in `dir`.

@@ -297,7 +297,7 @@ pub async fn spawn_app_on(endpoint: &str, customize: impl FnOnce(&mut ServeArgs)
         ..
     } = provision_stack(endpoint).await;
     let dir = ScratchDir::new();
-    let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
+    let database_url = dir.database_url();
     let mut args = serve_args(endpoint, &database_url);
     args.intake_queue_url = Some(queue_url.clone());
     args.site_root = dir.path().to_path_buf();

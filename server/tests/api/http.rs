@@ -182,16 +182,28 @@ impl ScratchDir {
         let path =
             std::env::temp_dir().join(format!("signoff-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&path).expect("scratch directory");
+        crate::engine::create_database(&path);
         Self(path)
     }
 
     pub fn path(&self) -> &std::path::Path {
         &self.0
     }
+
+    /// The database of this directory, on the suite's engine
+    /// ([`crate::engine`]): a file in it, or a PostgreSQL database named
+    /// after it.
+    pub fn database_url(&self) -> String {
+        crate::engine::database_url(&self.0)
+    }
 }
 
 impl Drop for ScratchDir {
     fn drop(&mut self) {
+        // Not from a panicking test: the panic would abort the run.
+        if !std::thread::panicking() {
+            crate::engine::drop_database(&self.0);
+        }
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -1,4 +1,5 @@
-//! Integration tests: the real server (SQLite file, SQS poller, delivery
+//! Integration tests: the real server (a SQLite file or a PostgreSQL
+//! database: see [`engine`]; SQS poller, delivery
 //! worker, HTTP) against the AWS emulator with real state machine execution,
 //! using the state machine definition that ships in deploy/, and the
 //! notification channels against a real SMTP server.
@@ -13,6 +14,7 @@ mod channels;
 mod chat_updates;
 mod decisions;
 mod edge;
+mod engine;
 mod execution_status;
 mod faults;
 mod helpers;

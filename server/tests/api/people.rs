@@ -142,7 +142,7 @@ async fn groups_without_e_mail_stop_start_up() {
     );
     let endpoint = crate::helpers::emulator_endpoint();
     let dir = crate::http::ScratchDir::new();
-    let database_url = format!("sqlite://{}", dir.path().join("signoff.db").display());
+    let database_url = dir.database_url();
     let mut args = crate::helpers::serve_args(&endpoint, &database_url);
     args.config = Some(config);
     let error = match server::start(args).await {

@@ -2,10 +2,11 @@
 //! history, the changes live pages follow), and the models and groups the
 //! filters' pickers offer.
 
-use super::indexed_sql::{actions_where, KNOWN_GROUPS, KNOWN_MODELS, REVIEW_CHANGES_AFTER};
-use super::rows::AuditRow;
+use super::indexed_sql::{KNOWN_GROUPS, KNOWN_MODELS, REVIEW_CHANGES_AFTER};
 use super::SqliteStore;
+use crate::db::rows::AuditRow;
 use crate::db::sqlx_error::store_error;
+use crate::db::text_keys::actions_where;
 use crate::db::{AuditChain, Pruned};
 use app::domain::audit::Broken;
 use app::domain::audit_filter::AuditFilter;

@@ -3,11 +3,12 @@
 //! and [`verify`] walks the whole chain (in pages, so a million entries need
 //! no more memory than a few thousand).
 
-use super::rows::AuditRow;
+use crate::db::chain_walk::{verify_in_pages, PAGE};
+use crate::db::rows::AuditRow;
 use crate::db::sqlx_error::store_error;
 use crate::db::Pruned;
 use app::domain::audit::AuditContent;
-use app::domain::audit::{chain_hash, verify as verify_entries, Broken, StoredEntry, GENESIS};
+use app::domain::audit::{chain_hash, Broken, GENESIS};
 use app::domain::audit_action::Action;
 use app::domain::audit_checkpoint::{checkpoint, resumes_from};
 use app::domain::audit_export::jsonl_line;
@@ -71,9 +72,6 @@ pub(crate) async fn append(
 fn notifies(action: &str) -> bool {
     Action::parse(action).is_some_and(|action| NotifyKind::of_action(&action).is_some())
 }
-
-/// Entries read per page while verifying.
-const PAGE: i64 = 5_000;
 
 /// Triggers that refuse any change to an audit entry once written.
 const APPEND_ONLY: [&str; 2] = [
@@ -206,28 +204,14 @@ async fn chain_start(pool: &SqlitePool) -> anyhow::Result<Result<String, Broken>
 /// Verifies the whole chain; returns how many entries were checked, or the
 /// first entry that breaks it.
 pub async fn verify(pool: &SqlitePool) -> anyhow::Result<Result<usize, Broken>> {
-    let mut previous = match chain_start(pool).await? {
-        Ok(start) => start,
-        Err(broken) => return Ok(Err(broken)),
-    };
-    let mut after_id = 0_i64;
-    let mut checked = 0;
-    loop {
-        let rows: Vec<AuditRow> =
+    verify_in_pages(chain_start(pool).await?, |after_id| async move {
+        Ok(
             sqlx::query_as("select * from audit_entry where id > ? order by id limit ?")
                 .bind(after_id)
                 .bind(PAGE)
                 .fetch_all(pool)
-                .await?;
-        let Some(last) = rows.last() else {
-            return Ok(Ok(checked));
-        };
-        after_id = last.id;
-        let entries: Vec<StoredEntry> = rows.into_iter().map(AuditRow::into_entry).collect();
-        match verify_entries(&previous, &entries) {
-            Ok(count) => checked += count,
-            Err(broken) => return Ok(Err(broken)),
-        }
-        previous = entries.last().map(|e| e.hash.clone()).unwrap_or(previous);
-    }
+                .await?,
+        )
+    })
+    .await
 }

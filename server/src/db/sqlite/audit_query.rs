@@ -16,7 +16,8 @@
 //! keyset cursor: the id of the last entry shown.
 
 use super::indexed_sql::{ACTIVITY_ENTRIES, APPROVAL_ENTRIES, DECISION_ENTRIES};
-use super::{fts_phrase, indexed, like_escape};
+use super::{fts_phrase, indexed};
+use crate::db::text_keys::like_escape;
 use app::domain::audit_filter::{AuditFilter, AuditView};
 use sqlx::{QueryBuilder, Sqlite};
 

@@ -4,6 +4,7 @@
 
 use super::indexed_sql::{CLAIM_DELIVERIES, STUCK_DELIVERIES};
 use super::SqliteStore;
+use crate::db::outbox_rows::{delivery_columns, stuck_delivery};
 use crate::db::sqlx_error::store_error;
 use app::domain::token::TaskToken;
 use app::ssr::ports::{AuditRecord, DeliveryJob, DeliveryOutcome, StoreError, StuckDelivery};
@@ -54,15 +55,7 @@ impl SqliteStore {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError> {
-        let (state, last_error, next_attempt_at) = match outcome {
-            DeliveryOutcome::Delivered => ("delivered", None, None),
-            DeliveryOutcome::Closed { reason } => ("closed", Some(reason.as_str()), None),
-            DeliveryOutcome::Failed { reason } => ("failed", Some(reason.as_str()), None),
-            DeliveryOutcome::Retry {
-                error,
-                next_attempt_at_ms,
-            } => ("queued", Some(error.as_str()), Some(*next_attempt_at_ms)),
-        };
+        let (state, last_error, next_attempt_at) = delivery_columns(outcome);
         let mut tx = self.write().await?;
         sqlx::query(
             "update delivery set state = ?, last_error = ?, next_attempt_at = coalesce(?, next_attempt_at),
@@ -95,17 +88,7 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(review_id, queued_since_ms, attempts, last_error)| StuckDelivery {
-                    review_id,
-                    queued_since_ms,
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                    last_error,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(stuck_delivery).collect())
     }
 
     pub(super) async fn notice_stuck_delivery(

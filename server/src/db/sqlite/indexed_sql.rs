@@ -5,6 +5,7 @@
 //! page for a tenth of a second), and the lead overview's, which once
 //! loaded every pending review.
 
+use crate::db::text_keys::actions_where;
 use app::domain::audit_action::Action;
 use app::domain::overview_stats::OverviewFilter;
 use sqlx::{QueryBuilder, Sqlite};
@@ -143,19 +144,6 @@ fn distinct_values(column: &str) -> String {
         from v where v.name is not null)
      select name from v where name is not null limit ?"
     )
-}
-
-/// The names of the actions (of those with a fixed name) that `pick`
-/// takes, as a list of SQL string literals in [`Action::ALL`]'s order:
-/// `'viewed', 'artefact link issued'`.
-pub(super) fn actions_where(pick: impl Fn(Action) -> bool) -> String {
-    let quoted: Vec<String> = Action::ALL
-        .iter()
-        .copied()
-        .filter(|action| pick(*action))
-        .map(|action| format!("'{}'", action.name().replace('\'', "''")))
-        .collect();
-    quoted.join(", ")
 }
 
 /// The lead overview: how many pending reviews `filter` keeps are at least
@@ -302,14 +290,5 @@ mod tests {
                 "{bare} is not an index's condition"
             );
         }
-    }
-
-    #[test]
-    fn action_names_are_quoted_as_sql_literals() {
-        assert_eq!(
-            actions_where(|action| matches!(action, Action::SignedIn | Action::Received)),
-            "'received', 'signed in'"
-        );
-        assert_eq!(actions_where(|_| false), "");
     }
 }

@@ -5,10 +5,13 @@
 
 use super::indexed_sql::{CLAIM_NOTIFICATIONS, REMINDERS_DUE};
 use super::SqliteStore;
+use crate::db::outbox_rows::{
+    chat_update, destination_json, destination_of, event_of, notification_columns,
+    notification_record, EventRow, NotificationRow, EVENT_COLUMNS, NOTIFICATION_COLUMNS,
+};
 use crate::db::sqlx_error::store_error;
 use app::domain::notify::event::updates_chat;
 use app::domain::notify::route::UPDATE_ROUTE;
-use app::domain::notify::{Destination, NotificationState};
 use app::ssr::ports::{
     AuditRecord, ChatMessageRef, NewNotification, NotificationEvent, NotificationJob,
     NotificationOutbox, NotificationOutcome, NotificationRecord, ReminderCandidate, ReminderSteps,
@@ -16,34 +19,6 @@ use app::ssr::ports::{
 };
 use async_trait::async_trait;
 use sqlx::{Sqlite, Transaction};
-
-/// An event's columns as the claims and the routing read them. An entry
-/// pruned from the audit log leaves its event with empty words, never a
-/// claim that fails.
-const EVENT_COLUMNS: &str = "e.audit_id, e.review_id, coalesce(a.action, ''),
-    coalesce(a.actor, ''), coalesce(a.detail, ''), coalesce(a.at, 0)";
-
-type EventRow = (i64, String, String, String, String, i64);
-
-fn event_of((audit_id, review_id, action, actor, detail, at_ms): EventRow) -> NotificationEvent {
-    NotificationEvent {
-        audit_id,
-        review_id,
-        action,
-        actor,
-        detail,
-        at_ms,
-    }
-}
-
-fn destination_of(id: i64, json: &str) -> Result<Destination, StoreError> {
-    serde_json::from_str(json)
-        .map_err(|e| StoreError::corrupt(format!("destination of notification {id}"), e))
-}
-
-fn destination_json(destination: &Destination) -> Result<String, StoreError> {
-    serde_json::to_string(destination).map_err(|e| StoreError::corrupt("a destination", e))
-}
 
 /// Queues `notification` for the event `audit_id` (once per event, route
 /// and destination).
@@ -69,16 +44,6 @@ async fn queue(
     .await
     .map_err(store_error)?;
     Ok(())
-}
-
-/// An update of the chat message at `channel`/`ts`, due at `now_ms`.
-fn chat_update(channel: String, ts: String, now_ms: i64) -> NewNotification {
-    NewNotification {
-        route: UPDATE_ROUTE.into(),
-        destination: Destination::ChatUpdate { channel, ts },
-        send_at_ms: now_ms,
-        digest_until_ms: None,
-    }
 }
 
 /// The race of a message posted while its review changed: the events that
@@ -237,21 +202,7 @@ impl NotificationOutbox for SqliteStore {
         now_ms: i64,
         audit: Option<&AuditRecord>,
     ) -> Result<(), StoreError> {
-        let (state, error, next_attempt_at, sent_at) = match outcome {
-            NotificationOutcome::Sent { .. } => (NotificationState::Sent, None, None, Some(now_ms)),
-            NotificationOutcome::Retry {
-                error,
-                next_attempt_at_ms,
-            } => (
-                NotificationState::Queued,
-                Some(error.as_str()),
-                Some(*next_attempt_at_ms),
-                None,
-            ),
-            NotificationOutcome::Failed { error } => {
-                (NotificationState::Failed, Some(error.as_str()), None, None)
-            }
-        };
+        let (state, error, next_attempt_at, sent_at) = notification_columns(outcome, now_ms);
         let mut tx = self.write().await?;
         let review_id: Option<(String,)> = sqlx::query_as(
             "update notification set state = ?, last_error = coalesce(?, last_error),
@@ -298,59 +249,16 @@ impl NotificationOutbox for SqliteStore {
         &self,
         limit: u32,
     ) -> Result<Vec<NotificationRecord>, StoreError> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-            i64,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "select n.id, n.review_id, coalesce(a.action, ''), n.route, n.destination_json, n.state,
-                    n.attempts, n.last_error, n.created_at, n.sent_at
+        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "select {NOTIFICATION_COLUMNS}
              from notification n left join audit_entry a on a.id = n.audit_id
-             order by n.id desc limit ?",
-        )
+             order by n.id desc limit ?"
+        ))
         .bind(limit)
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        rows.into_iter()
-            .map(
-                |(
-                    id,
-                    review_id,
-                    action,
-                    route,
-                    destination,
-                    state,
-                    attempts,
-                    last_error,
-                    created_at_ms,
-                    sent_at_ms,
-                )| {
-                    Ok(NotificationRecord {
-                        id,
-                        review_id,
-                        action,
-                        route,
-                        destination: destination_of(id, &destination)?,
-                        state: NotificationState::parse(&state).ok_or_else(|| {
-                            StoreError::corrupt(format!("state of notification {id}"), &state)
-                        })?,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        last_error,
-                        created_at_ms,
-                        sent_at_ms,
-                    })
-                },
-            )
-            .collect()
+        rows.into_iter().map(notification_record).collect()
     }
 
     async fn chat_messages(&self, review_id: &str) -> Result<Vec<ChatMessageRef>, StoreError> {

@@ -1,51 +1,18 @@
 //! SQLite: the people directory behind [`People`]. A sign-in replaces the
 //! person's row and group rows in one transaction; lookups compare the
-//! e-mail as folded here (see [`email_key`]), never the engine's `lower`.
+//! e-mail as [`crate::db::text_keys`] folds it, never the engine's `lower`.
 
 use super::indexed_sql::{PEOPLE_IN_GROUP, PERSON_BY_VERIFIED_EMAIL};
 use super::SqliteStore;
+use crate::db::rows::PersonRow;
 use crate::db::sqlx_error::{encode_error, store_error};
-use app::domain::actor::{Actor, Role};
+use crate::db::text_keys::{email_key, fold_email};
+use app::domain::actor::Actor;
 use app::ssr::ports::{People, Person, StoreError};
 use async_trait::async_trait;
 
-/// What lookups by e-mail compare: the address folded to lower case, and
-/// only when the provider vouched for it (an unverified e-mail maps to
-/// no one).
-pub(crate) fn email_key(actor: &Actor) -> Option<String> {
-    actor
-        .email
-        .as_deref()
-        .filter(|_| actor.email_verified)
-        .map(fold_email)
-}
-
-/// An e-mail as lookups compare it.
-pub(crate) fn fold_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-#[derive(sqlx::FromRow)]
-struct PersonRow {
-    subject: String,
-    email: Option<String>,
-    email_verified: bool,
-    display_name: String,
-    usernames_json: String,
-    role: String,
-    last_seen_at: i64,
-}
-
 impl SqliteStore {
     async fn person_of(&self, row: PersonRow) -> Result<Person, StoreError> {
-        let usernames = serde_json::from_str::<Vec<String>>(&row.usernames_json)
-            .map_err(|e| StoreError::corrupt(format!("usernames of person {}", row.subject), e))?;
-        let role = Role::parse(&row.role).ok_or_else(|| {
-            StoreError::corrupt(
-                format!("role of person {}", row.subject),
-                format!("unknown role {:?}", row.role),
-            )
-        })?;
         let groups: Vec<(String,)> = sqlx::query_as(
             "select group_name from person_group where subject = ? order by position",
         )
@@ -53,16 +20,7 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(Person {
-            subject: row.subject,
-            email: row.email,
-            email_verified: row.email_verified,
-            display_name: row.display_name,
-            usernames,
-            role,
-            groups: groups.into_iter().map(|(group,)| group).collect(),
-            last_seen_ms: row.last_seen_at,
-        })
+        row.into_person(groups.into_iter().map(|(group,)| group).collect())
     }
 }
 
@@ -144,32 +102,5 @@ impl People for SqliteStore {
                 .then_with(|| a.subject.cmp(&b.subject))
         });
         Ok(people)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn actor(email: Option<&str>, verified: bool) -> Actor {
-        Actor {
-            subject: "s".into(),
-            email: email.map(str::to_owned),
-            email_verified: verified,
-            usernames: Vec::new(),
-            display_name: "S".into(),
-            role: Role::Viewer,
-            groups: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn only_a_verified_email_is_a_key_and_it_is_folded() {
-        assert_eq!(
-            email_key(&actor(Some(" Lee@Example.COM"), true)).as_deref(),
-            Some("lee@example.com")
-        );
-        assert_eq!(email_key(&actor(Some("lee@example.com"), false)), None);
-        assert_eq!(email_key(&actor(None, true)), None);
     }
 }

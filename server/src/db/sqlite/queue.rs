@@ -2,8 +2,8 @@
 //! oldest waiting) for the pages and the overview.
 
 use super::indexed_sql::{oldest_pending_query, pending_at_least_query, COUNT_PENDING};
-use super::rows::QueueRowRecord;
 use super::SqliteStore;
+use crate::db::rows::QueueRowRecord;
 use crate::db::sqlx_error::store_error;
 use app::domain::overview_stats::OverviewFilter;
 use app::domain::queue_query::QueueQuery;

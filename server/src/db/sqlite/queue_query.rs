@@ -2,7 +2,8 @@
 //! per order (migration 0007), and a keyset cursor (the last row's sort keys
 //! and id), so the thousandth page costs what the first does.
 
-use super::{fts_phrase, indexed, like_escape};
+use super::{fts_phrase, indexed};
+use crate::db::text_keys::like_escape;
 use app::domain::queue_query::{QueueQuery, QueueSort};
 use app::domain::review::ReviewStatus;
 use sqlx::{QueryBuilder, Sqlite};

@@ -1,7 +1,7 @@
 //! SQLite: intake messages that could not be accepted, kept once per message.
 
-use super::rows::RejectedIntakeRow;
 use super::SqliteStore;
+use crate::db::rows::RejectedIntakeRow;
 use crate::db::sqlx_error::{encode_error, store_error};
 use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::ssr::ports::{AuditRecord, NewRejectedIntake, RejectedIntakeStatus, StoreError};

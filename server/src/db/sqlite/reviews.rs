@@ -3,12 +3,12 @@
 //! the reconciler's checks and heartbeats.
 
 use super::indexed_sql::{EXPIRE_OVERDUE, HEARTBEATS_DUE, REVIEWS_TO_CHECK};
-use super::rows::ReviewWithParts;
 use super::SqliteStore;
+use crate::db::outbox_rows::heartbeat_job;
+use crate::db::rows::ReviewWithParts;
 use crate::db::sqlx_error::{encode_error, store_error};
 use app::domain::intake::parse_review_spec;
 use app::domain::metrics::failing_thresholds;
-use app::domain::token::TaskToken;
 use app::ssr::ports::{
     AuditRecord, Closing, HeartbeatJob, Inserted, NewReview, StoreError, StoredReview,
 };
@@ -198,13 +198,7 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
-        rows.into_iter()
-            .map(|(review_id, token)| {
-                let token = TaskToken::parse(&token)
-                    .map_err(|e| StoreError::corrupt(format!("token of {review_id}"), e))?;
-                Ok(HeartbeatJob { review_id, token })
-            })
-            .collect()
+        rows.into_iter().map(heartbeat_job).collect()
     }
 
     pub(super) async fn heartbeat_sent(

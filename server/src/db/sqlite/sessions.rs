@@ -3,6 +3,7 @@
 //! are the session service's; this only reads and writes rows.
 
 use crate::auth::sessions::{LoginAttempt, NewSession, SessionRecord, SessionStore};
+use crate::db::rows::SessionRow;
 use crate::db::sqlx_error::{encode_error, store_error};
 use app::ssr::ports::StoreError;
 use async_trait::async_trait;
@@ -17,37 +18,6 @@ pub struct SqliteSessions {
 impl SqliteSessions {
     pub fn new(pool: SqlitePool) -> Self {
         Self { pool }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    subject: String,
-    email: Option<String>,
-    email_verified: bool,
-    usernames_json: String,
-    display_name: String,
-    groups_json: String,
-    created_at: i64,
-    last_seen_at: i64,
-}
-
-impl SessionRow {
-    fn into_record(self) -> Result<SessionRecord, StoreError> {
-        let list = |text: &str, what: &str| {
-            serde_json::from_str::<Vec<String>>(text)
-                .map_err(|e| StoreError::corrupt(format!("{what} of a session"), e))
-        };
-        Ok(SessionRecord {
-            usernames: list(&self.usernames_json, "usernames")?,
-            groups: list(&self.groups_json, "groups")?,
-            subject: self.subject,
-            email: self.email,
-            email_verified: self.email_verified,
-            display_name: self.display_name,
-            created_at_ms: self.created_at,
-            last_seen_at_ms: self.last_seen_at,
-        })
     }
 }
 

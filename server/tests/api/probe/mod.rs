@@ -10,9 +10,9 @@
 //! stored, what a delivery holds, the task token a test compares with what
 //! reached the emulator) is plain SQL here, written to run on either engine:
 //! lower-case standard SQL, `$n` placeholders (which sqlx takes on SQLite as
-//! on PostgreSQL), integers for times. Another engine is one more
-//! [`Engine`] variant and its arms in `open`, `rows` and `change` below
-//! (and in the row types' `FromRow` bound).
+//! on PostgreSQL), integers for times. Each engine is an [`Engine`]
+//! variant with its arms in `open`, `rows` and `change` below (and in the
+//! row types' `FromRow` bound).
 //! What only SQLite has (its triggers, its full-text index) stays out of
 //! here, in `sqlite_only`.
 
@@ -28,6 +28,7 @@ pub use reviews::{ReviewKeys, StoredDelivery};
 use app::ssr::ports::People;
 use server::auth::sessions::SessionStore;
 use server::db::AuditChain;
+use sqlx::postgres::{PgArguments, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
 use sqlx::{Arguments, FromRow};
 use std::sync::Arc;
@@ -43,9 +44,10 @@ pub struct Probe {
     people: Arc<dyn People>,
 }
 
-/// The engine the probe's SQL runs on. Only SQLite so far.
+/// The engine the probe's SQL runs on.
 enum Engine {
     Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 /// A value for a `$n` placeholder.
@@ -73,11 +75,16 @@ impl Probe {
     /// Every row `sql` selects, as tuples (or row structs).
     async fn rows<T>(&self, sql: &str, args: &[Arg<'_>]) -> Vec<T>
     where
-        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow>,
+        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
     {
         match &self.engine {
             Engine::Sqlite(pool) => {
                 sqlx::query_as_with(sql, sqlite_args(args))
+                    .fetch_all(pool)
+                    .await
+            }
+            Engine::Postgres(pool) => {
+                sqlx::query_as_with(sql, postgres_args(args))
                     .fetch_all(pool)
                     .await
             }
@@ -88,7 +95,7 @@ impl Probe {
     /// The one row `sql` selects (its first, if it selects several).
     async fn row<T>(&self, sql: &str, args: &[Arg<'_>]) -> T
     where
-        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow>,
+        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
     {
         let rows = self.rows(sql, args).await;
         rows.into_iter()
@@ -109,6 +116,10 @@ impl Probe {
                 .execute(pool)
                 .await
                 .map(|done| done.rows_affected()),
+            Engine::Postgres(pool) => sqlx::query_with(sql, postgres_args(args))
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -123,6 +134,11 @@ impl Engine {
                     .await
                     .expect("the probe's connection"),
             ),
+            "postgres" | "postgresql" => Engine::Postgres(
+                PgPool::connect(database_url)
+                    .await
+                    .expect("the probe's connection"),
+            ),
             other => panic!("the probe knows no engine for the scheme {other:?}"),
         }
     }
@@ -130,6 +146,18 @@ impl Engine {
 
 fn sqlite_args<'q>(args: &[Arg<'_>]) -> SqliteArguments<'q> {
     let mut bound = SqliteArguments::default();
+    for arg in args {
+        match *arg {
+            Arg::Text(text) => bound.add(text.to_owned()),
+            Arg::Int(number) => bound.add(number),
+        }
+        .expect("a text or an integer binds");
+    }
+    bound
+}
+
+fn postgres_args(args: &[Arg<'_>]) -> PgArguments {
+    let mut bound = PgArguments::default();
     for arg in args {
         match *arg {
             Arg::Text(text) => bound.add(text.to_owned()),

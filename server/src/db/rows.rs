@@ -1,12 +1,14 @@
 //! Row structs as the database returns them, and their conversion into the
 //! port's types. Shared by every backend so they read rows the same way.
 
+use crate::auth::sessions::SessionRecord;
+use app::domain::actor::Role;
 use app::domain::decision::{RecordedDecision, Verdict};
 use app::domain::intake::{parse_review_spec, ReviewSpec};
 use app::domain::policy::EffectivePolicy;
 use app::domain::rejected_intake::RejectedIntake as RejectedIntakeView;
 use app::domain::review::{DeliveryState, ReviewStatus};
-use app::ssr::ports::{DeliveryRecord, QueueRow, StoreError, StoredReview};
+use app::ssr::ports::{DeliveryRecord, Person, QueueRow, StoreError, StoredReview};
 use serde_json::Value;
 
 fn parse_json(text: &str, what: &str, id: &str) -> Result<Value, StoreError> {
@@ -286,6 +288,73 @@ impl AuditRow {
             prev_hash: self.prev_hash.unwrap_or_default(),
             hash: self.hash.unwrap_or_default(),
         }
+    }
+}
+
+/// A person of the directory, without their groups (rows of their own).
+#[derive(sqlx::FromRow)]
+pub struct PersonRow {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub display_name: String,
+    pub usernames_json: String,
+    pub role: String,
+    pub last_seen_at: i64,
+}
+
+impl PersonRow {
+    /// The person, with `groups` in the provider's order.
+    pub fn into_person(self, groups: Vec<String>) -> Result<Person, StoreError> {
+        let usernames = serde_json::from_str::<Vec<String>>(&self.usernames_json)
+            .map_err(|e| StoreError::corrupt(format!("usernames of person {}", self.subject), e))?;
+        let role = Role::parse(&self.role).ok_or_else(|| {
+            StoreError::corrupt(
+                format!("role of person {}", self.subject),
+                format!("unknown role {:?}", self.role),
+            )
+        })?;
+        Ok(Person {
+            subject: self.subject,
+            email: self.email,
+            email_verified: self.email_verified,
+            display_name: self.display_name,
+            usernames,
+            role,
+            groups,
+            last_seen_ms: self.last_seen_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub usernames_json: String,
+    pub display_name: String,
+    pub groups_json: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl SessionRow {
+    pub fn into_record(self) -> Result<SessionRecord, StoreError> {
+        let list = |text: &str, what: &str| {
+            serde_json::from_str::<Vec<String>>(text)
+                .map_err(|e| StoreError::corrupt(format!("{what} of a session"), e))
+        };
+        Ok(SessionRecord {
+            usernames: list(&self.usernames_json, "usernames")?,
+            groups: list(&self.groups_json, "groups")?,
+            subject: self.subject,
+            email: self.email,
+            email_verified: self.email_verified,
+            display_name: self.display_name,
+            created_at_ms: self.created_at,
+            last_seen_at_ms: self.last_seen_at,
+        })
     }
 }
 
