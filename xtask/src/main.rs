@@ -16,6 +16,7 @@ mod demo;
 mod emulator;
 mod identity;
 mod paths;
+mod postgres;
 mod process;
 mod setup;
 mod site;

@@ -26,6 +26,21 @@ pub fn stop_services_on_signal() -> anyhow::Result<()> {
     .context("installing the signal handler")
 }
 
+/// Has the signal handler stop `pid` too: for a service that detaches
+/// itself (PostgreSQL's postmaster), which no [`Service`] holds.
+pub fn stop_on_signal(pid: u32) {
+    if let Ok(mut pids) = RUNNING.lock() {
+        pids.push(pid);
+    }
+}
+
+/// Undoes [`stop_on_signal`], once `pid` has been stopped.
+pub fn forget_on_signal(pid: u32) {
+    if let Ok(mut pids) = RUNNING.lock() {
+        pids.retain(|running| *running != pid);
+    }
+}
+
 /// A `cargo` command without the variables cargo set for this xtask
 /// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, …). Build scripts such as ring's
 /// track some of them; inherited, they make a build from here and one from
@@ -79,9 +94,7 @@ impl Service {
         let child = command
             .spawn()
             .with_context(|| format!("starting {name}"))?;
-        if let Ok(mut pids) = RUNNING.lock() {
-            pids.push(child.id());
-        }
+        stop_on_signal(child.id());
         Ok(Self { name, child })
     }
 
@@ -101,9 +114,7 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        if let Ok(mut pids) = RUNNING.lock() {
-            pids.retain(|pid| *pid != self.child.id());
-        }
+        forget_on_signal(self.child.id());
         if let Ok(None) = self.child.try_wait() {
             // SIGTERM first so the server can shut down gracefully.
             let _ = Command::new("kill")

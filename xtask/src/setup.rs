@@ -1,7 +1,7 @@
 //! Installs what the demo and the tests need, each step only when missing:
 //! the WASM target, the AWS emulator (moto) and the SMTP server (aiosmtpd)
-//! in one venv in the cache, Chromium (Debian's package), and the browser
-//! tests' npm packages.
+//! in one venv in the cache, Chromium and PostgreSQL (Debian's packages),
+//! and the browser tests' npm packages.
 
 use crate::paths::Paths;
 use crate::process::{check, step};
@@ -15,6 +15,9 @@ pub const MOTO_VERSION: &str = "5.2.5";
 /// emulator's venv.
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where Debian's PostgreSQL packages put each major version's programs
+/// (`15/bin/initdb`, …).
+pub const POSTGRESQL_LIB: &str = "/usr/lib/postgresql";
 
 pub fn wasm_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
@@ -143,6 +146,54 @@ pub fn chromium() -> anyhow::Result<()> {
     )
 }
 
+/// The `bin` directory (`initdb`, `pg_ctl`) of the newest PostgreSQL
+/// installed, Debian's `postgresql` package installed first if there is none.
+/// (Installing it starts a system cluster on port 5432 on some machines:
+/// harmless, the tests run throwaway clusters of their own.)
+pub fn postgres() -> anyhow::Result<PathBuf> {
+    if let Some(bin) = installed_postgres() {
+        return Ok(bin);
+    }
+    if !is_root() {
+        bail!("PostgreSQL is missing: run `sudo apt-get install -y postgresql` (the tests run a throwaway cluster with its {POSTGRESQL_LIB}/*/bin/initdb and pg_ctl)");
+    }
+    step("installing PostgreSQL (Debian package)");
+    check(Command::new("apt-get").args(["update", "-qq"]))?;
+    check(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "postgresql"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    installed_postgres().with_context(|| {
+        format!("the postgresql package is installed but there is no {POSTGRESQL_LIB}/*/bin/initdb")
+    })
+}
+
+/// The newest `POSTGRESQL_LIB/VERSION/bin` that has an `initdb`.
+fn installed_postgres() -> Option<PathBuf> {
+    let lib = Path::new(POSTGRESQL_LIB);
+    let versions: Vec<String> = std::fs::read_dir(lib)
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|version| lib.join(version).join("bin/initdb").is_file())
+        .collect();
+    let newest = newest_version(versions.iter().map(String::as_str))?;
+    Some(lib.join(newest).join("bin"))
+}
+
+/// The highest of PostgreSQL version directory names (`9.6`, `15`, …),
+/// compared number by number; names that are not versions are ignored.
+fn newest_version<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let numbers: Result<Vec<u32>, _> = name.split('.').map(str::parse).collect();
+            Some((numbers.ok()?, name))
+        })
+        .max()
+        .map(|(_, name)| name)
+}
+
 /// The browser tests' npm packages, reinstalled when the lock file changes.
 pub fn npm_packages(paths: &Paths) -> anyhow::Result<()> {
     let dir = paths.root.join("end2end");
@@ -167,7 +218,8 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-fn is_root() -> bool {
+/// Whether this runs as root (effective uid 0).
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -187,5 +239,14 @@ mod tests {
         assert_eq!(venv_plan(None, true), VenvPlan::Install);
         assert_eq!(venv_plan(Some(&venv_contents()), false), VenvPlan::Install);
         assert_eq!(venv_plan(Some(MOTO_VERSION), false), VenvPlan::Install);
+    }
+
+    #[test]
+    fn the_newest_postgresql_is_chosen_by_number_not_by_name() {
+        assert_eq!(newest_version(["9.6", "15", "16", "10"]), Some("16"));
+        assert_eq!(newest_version(["9.6", "10"]), Some("10"));
+        assert_eq!(newest_version(["15", "common", "16.beta"]), Some("15"));
+        assert_eq!(newest_version(["common"]), None);
+        assert_eq!(newest_version([]), None);
     }
 }

@@ -4,12 +4,14 @@
 //!    then the Slack stand-in's own tests (node);
 //! 3. the site and server (debug, built once);
 //! 4. unit and integration tests (`cargo test`) against a fresh emulator,
-//!    the local OpenID provider, the local SMTP server and the Slack stand-in;
+//!    the local OpenID provider, the local SMTP server, the Slack stand-in
+//!    and a throwaway PostgreSQL cluster; then the integration suite again
+//!    with its servers on PostgreSQL;
 //! 5. browser tests (Playwright, Debian's Chromium) against a served stack.
 
 use crate::paths::Paths;
 use crate::process::{cargo, check, free_port, step};
-use crate::{emulator, identity, setup, site, slack, smtp, stack};
+use crate::{emulator, identity, postgres, setup, site, slack, smtp, stack};
 use std::process::Command;
 use std::time::Instant;
 
@@ -20,6 +22,8 @@ const INTEGRATION_PUBLIC_URL: &str = "http://127.0.0.1:3999";
 pub fn run(paths: &Paths) -> anyhow::Result<()> {
     let started = Instant::now();
     setup::chromium()?;
+    // Installed (if missing) before the slow stages, not when it starts.
+    setup::postgres()?;
     setup::npm_packages(paths)?;
     let moto = setup::moto(paths)?;
     // The WASM lints below need the target before the site build would add it.
@@ -70,23 +74,12 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
         &[browser_url.clone(), INTEGRATION_PUBLIC_URL.to_owned()],
         &runs.join("test-oidc.log"),
     )?;
+    let postgres = postgres::start(free_port()?, &runs.join("test-postgres.log"))?;
 
-    step("unit and integration tests (cargo test)");
-    check(
-        cargo()
-            .args([
-                "test",
-                "--no-fail-fast",
-                "-p",
-                "app",
-                "-p",
-                "server",
-                "-p",
-                "xtask",
-                "--lib",
-                "--bins",
-                "--tests",
-            ])
+    let python = setup::venv_python(paths)?;
+    // What every test run is told of the real parts it may use.
+    let parts = |command: &mut Command| {
+        command
             // The fault tests print the counts they observed.
             .args(["--", "--show-output"])
             .env("SIGNOFF_TEST_AWS_ENDPOINT", &emulator.url)
@@ -95,6 +88,9 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             // The e-mail tests send there and read the Maildir back.
             .env("SIGNOFF_TEST_SMTP_URL", &smtp.url)
             .env("SIGNOFF_TEST_MAILDIR", &smtp.maildir)
+            // The stories run on PostgreSQL too, each in a database of its
+            // own, and so does the second run of the integration suite.
+            .env("SIGNOFF_TEST_POSTGRES_URL", &postgres.url)
             // The Slack tests post to the stand-in and read its calls back.
             .env("SIGNOFF_TEST_SLACK_API_URL", &slack.api_url)
             .env("SIGNOFF_TEST_SLACK_TOKEN", slack::TEST_TOKEN)
@@ -106,14 +102,42 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             .env("SIGNOFF_TEST_MOTO_SERVER", &moto)
             // A notification fault test starts an SMTP server of its own,
             // late, with the venv's Python (which has aiosmtpd).
-            .env("SIGNOFF_TEST_PYTHON", setup::venv_python(paths)?)
+            .env("SIGNOFF_TEST_PYTHON", &python)
             // The key rotation test starts a provider of its own, to restart it.
             .env(
                 "SIGNOFF_TEST_OIDC_PROVIDER",
                 paths.root.join("end2end/oidc/provider.mjs"),
             )
-            .current_dir(&paths.root),
-    )?;
+            .current_dir(&paths.root);
+    };
+
+    step("unit and integration tests (cargo test), servers on SQLite");
+    let mut sqlite_run = cargo();
+    sqlite_run.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "app",
+        "-p",
+        "server",
+        "-p",
+        "xtask",
+        "--lib",
+        "--bins",
+        "--tests",
+    ]);
+    parts(&mut sqlite_run);
+    check(&mut sqlite_run)?;
+
+    step("the integration suite again (cargo test), servers on PostgreSQL");
+    let mut postgres_run = cargo();
+    postgres_run.args(["test", "--no-fail-fast", "-p", "server", "--test", "api"]);
+    parts(&mut postgres_run);
+    // SQLite's own triggers and search index are tested on SQLite alone.
+    postgres_run
+        .args(["--skip", "sqlite_only::"])
+        .env("SIGNOFF_TEST_ENGINE", "postgres");
+    check(&mut postgres_run)?;
 
     step("browser tests (Playwright in Chromium)");
     let database = runs.join("e2e.db");
@@ -150,6 +174,7 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     drop(slack);
     drop(smtp);
     drop(provider);
+    drop(postgres);
     drop(emulator);
     if browser.is_err() {
         eprintln!("server log: {}", server_log.display());
