@@ -439,21 +439,30 @@ pub trait ReviewStore: Send + Sync {
         closing: &Closing,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
-    /// Pending reviews last checked against their execution before
-    /// `checked_before_ms` (never checked first): `(id, execution ARN)`.
-    async fn reviews_to_check(
+    /// Claims up to `limit` pending reviews last checked against their
+    /// execution before `checked_before_ms` (never checked first), marking
+    /// them checked at `now_ms`: `(id, execution ARN)`. One claim per
+    /// `turn_ms` for every server sharing the database (the others are
+    /// given none in between), so replicas share Step Functions'
+    /// `DescribeExecution` budget instead of multiplying it.
+    async fn claim_reviews_to_check(
         &self,
+        now_ms: i64,
         checked_before_ms: i64,
+        turn_ms: i64,
         limit: u32,
     ) -> Result<Vec<(String, String)>, StoreError>;
     async fn mark_checked(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Pending reviews of one execution.
     async fn pending_reviews_of(&self, execution_arn: &str) -> Result<Vec<String>, StoreError>;
-    /// Pending reviews with `heartbeatSeconds` whose next heartbeat (a third
-    /// of the interval after the last) is due.
-    async fn heartbeats_due(
+    /// Claims the pending reviews with `heartbeatSeconds` whose next
+    /// heartbeat (a third of the interval after the last) is due, each held
+    /// for `lease_ms`: no other server sends it meanwhile, and one not
+    /// marked [`ReviewStore::heartbeat_sent`] is due again after the lease.
+    async fn claim_heartbeats(
         &self,
         now_ms: i64,
+        lease_ms: i64,
         limit: u32,
     ) -> Result<Vec<HeartbeatJob>, StoreError>;
     async fn heartbeat_sent(&self, review_id: &str, now_ms: i64) -> Result<(), StoreError>;

@@ -12,6 +12,14 @@ use crate::domain::upstream::{review_outcome, ExecutionEvent};
 /// A review's heartbeat failures within this window are one audit entry.
 const HEARTBEAT_FAILURE_WINDOW_MS: i64 = 10 * 60_000;
 
+/// How long a claimed heartbeat is this server's to send: a failed one is
+/// tried again (by whichever server claims it) after this.
+const HEARTBEAT_LEASE_MS: i64 = 5_000;
+
+/// The reconciling sweep's turn: every server sharing the database together
+/// checks at most one batch in this time (a tick of the clock worker).
+pub const RECONCILE_TURN_MS: i64 = 1_000;
+
 /// Why a review past its deadline ended: stored with it and audited.
 const EXPIRED_REASON: &str = "The deadline passed before anyone decided.";
 
@@ -78,7 +86,11 @@ impl Services {
     async fn send_heartbeats(&self) -> Result<usize, StoreError> {
         let now_ms = self.clock.now_ms();
         let mut sent = 0;
-        for job in self.store.heartbeats_due(now_ms, 50).await? {
+        for job in self
+            .store
+            .claim_heartbeats(now_ms, HEARTBEAT_LEASE_MS, 50)
+            .await?
+        {
             match self.workflow.heartbeat(&job.token).await {
                 Ok(()) => {
                     self.store.heartbeat_sent(&job.review_id, now_ms).await?;
@@ -108,14 +120,13 @@ impl Services {
     async fn reconcile(&self, limit: u32, recheck_after_ms: i64) -> Result<usize, StoreError> {
         let now_ms = self.clock.now_ms();
         let mut closed = 0;
+        // Claimed as checked either way: a failing call is retried on a
+        // later sweep, not in a tight loop against a 15/s quota.
         for (review_id, execution_arn) in self
             .store
-            .reviews_to_check(now_ms - recheck_after_ms, limit)
+            .claim_reviews_to_check(now_ms, now_ms - recheck_after_ms, RECONCILE_TURN_MS, limit)
             .await?
         {
-            // Checked either way: a failing call is retried on a later sweep,
-            // not in a tight loop against a 15/s quota.
-            self.store.mark_checked(&review_id, now_ms).await?;
             match self.workflow.execution_status(&execution_arn).await {
                 Ok((status, error)) => {
                     if let Some((outcome, reason)) = review_outcome(&status, error.as_deref()) {

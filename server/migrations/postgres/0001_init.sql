@@ -276,3 +276,11 @@ create table chat_interaction (
 );
 
 create index chat_interaction_seen on chat_interaction (seen_at);
+
+-- Sweeps that spend a shared budget (the reconciler's DescribeExecution
+-- calls) take turns through this row, so the replicas share the budget
+-- instead of each spending it.
+create table clock_turn (
+    name text primary key,
+    taken_at bigint not null
+);

@@ -260,12 +260,15 @@ macro_rules! forward_review_store {
                 $store::close_review(self, review_id, closing, now_ms).await
             }
 
-            async fn reviews_to_check(
+            async fn claim_reviews_to_check(
                 &self,
+                now_ms: i64,
                 checked_before_ms: i64,
+                turn_ms: i64,
                 limit: u32,
             ) -> Result<Vec<(String, String)>, app::ssr::ports::StoreError> {
-                $store::reviews_to_check(self, checked_before_ms, limit).await
+                $store::claim_reviews_to_check(self, now_ms, checked_before_ms, turn_ms, limit)
+                    .await
             }
 
             async fn mark_checked(
@@ -283,12 +286,13 @@ macro_rules! forward_review_store {
                 $store::pending_reviews_of(self, execution_arn).await
             }
 
-            async fn heartbeats_due(
+            async fn claim_heartbeats(
                 &self,
                 now_ms: i64,
+                lease_ms: i64,
                 limit: u32,
             ) -> Result<Vec<app::ssr::ports::HeartbeatJob>, app::ssr::ports::StoreError> {
-                $store::heartbeats_due(self, now_ms, limit).await
+                $store::claim_heartbeats(self, now_ms, lease_ms, limit).await
             }
 
             async fn heartbeat_sent(

@@ -1,7 +1,8 @@
 //! Several stores on one database, as replicas of the server are: each
 //! opened by URL with a pool of its own, all writing at once. Told over the
 //! ports alone, on both engines: one audit chain whoever appends, one
-//! decision per review whoever decides, each delivery claimed by one.
+//! decision per review whoever decides, each delivery claimed by one, each
+//! heartbeat sent by one, and one reconciling sweep per turn between them.
 
 use super::store_story::{
     add, decision, final_commit, new_review, received, stored, verify, LEASE_MS, T0,
@@ -23,6 +24,7 @@ pub async fn tell(replicas: &[Stores]) {
     one_audit_chain_whoever_appends(replicas).await;
     one_decision_whoever_decides(replicas).await;
     each_delivery_is_claimed_by_one_replica(replicas).await;
+    the_clock_sweeps_once_whoever_ticks(replicas).await;
 }
 
 /// 1,000 entries, written concurrently by every replica, form one chain.
@@ -133,6 +135,68 @@ async fn each_delivery_is_claimed_by_one_replica(replicas: &[Stores]) {
     println!(
         "replicas: {REVIEWS} deliveries, {} claims over {REPLICAS} replicas",
         claims.len()
+    );
+}
+
+/// Every replica's clock ticks at the same moment: each due heartbeat is
+/// claimed by one of them, and one of them sweeps the reviews to check.
+async fn the_clock_sweeps_once_whoever_ticks(replicas: &[Stores]) {
+    const HELD: usize = 12;
+    for n in 0..HELD {
+        add(
+            &replicas[n % REPLICAS],
+            &format!("held-{n}"),
+            json!({"heartbeatSeconds": 60}),
+            T0,
+        )
+        .await;
+    }
+    let now = T0 + 3_600_000;
+    let claims = join_all((0..REPLICAS * 2).map(|n| {
+        let store = replicas[n % REPLICAS].reviews.clone();
+        async move {
+            store
+                .claim_heartbeats(now, 5_000, 5)
+                .await
+                .expect("claimed")
+                .into_iter()
+                .map(|job| job.review_id)
+                .collect::<Vec<_>>()
+        }
+    }))
+    .await;
+    let claimed: Vec<String> = claims.into_iter().flatten().collect();
+    let distinct: BTreeSet<&String> = claimed.iter().collect();
+    assert!(
+        distinct.len() >= HELD,
+        "every due heartbeat claimed: {}",
+        distinct.len()
+    );
+    assert_eq!(claimed.len(), distinct.len(), "none claimed twice");
+
+    let sweeps = join_all((0..REPLICAS).map(|n| {
+        let store = replicas[n].reviews.clone();
+        async move {
+            store
+                .claim_reviews_to_check(now, now, 1_000, 5)
+                .await
+                .expect("claimed")
+                .len()
+        }
+    }))
+    .await;
+    assert_eq!(
+        sweeps
+            .iter()
+            .filter(|checked| **checked > 0)
+            .collect::<Vec<_>>(),
+        [&5],
+        "one replica sweeps in a turn: {sweeps:?}"
+    );
+    println!(
+        "replicas: {} heartbeats claimed once each; one sweep of {:?} per turn",
+        claimed.len(),
+        sweeps
     );
 }
 

@@ -588,63 +588,80 @@ async fn reviews_end_by_deadline_or_upstream_once(stores: &Stores) {
 }
 
 async fn the_clock_finds_what_is_due(stores: &Stores) {
+    const HEARTBEAT_LEASE_MS: i64 = 5_000;
     let store = &stores.reviews;
     add(stores, "held", json!({"heartbeatSeconds": 30}), T0).await;
     add(stores, "quiet", json!({}), T0 + 1).await;
     let now = T0 + 100_000;
-    let due: Vec<_> = store
-        .heartbeats_due(now, 10)
-        .await
-        .expect("read")
-        .into_iter()
-        .map(|job| (job.review_id, job.token.expose().to_owned()))
-        .collect();
-    assert_eq!(due, [("review-held".to_owned(), token("held"))]);
+    let claim = |at: i64| async move {
+        store
+            .claim_heartbeats(at, HEARTBEAT_LEASE_MS, 10)
+            .await
+            .expect("claimed")
+            .into_iter()
+            .map(|job| (job.review_id, job.token.expose().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        claim(now).await,
+        [("review-held".to_owned(), token("held"))]
+    );
+    assert!(claim(now).await.is_empty(), "held by its claim");
+    assert_eq!(
+        claim(now + HEARTBEAT_LEASE_MS).await.len(),
+        1,
+        "a claim never marked sent is due again after its lease"
+    );
+    let sent_at = now + HEARTBEAT_LEASE_MS;
     store
-        .heartbeat_sent("review-held", now)
+        .heartbeat_sent("review-held", sent_at)
         .await
         .expect("sent");
-    assert!(store
-        .heartbeats_due(now + 9_999, 10)
-        .await
-        .expect("read")
-        .is_empty());
+    assert!(claim(sent_at + 9_999).await.is_empty());
     assert_eq!(
-        store
-            .heartbeats_due(now + 10_000, 10)
-            .await
-            .expect("read")
-            .len(),
+        claim(sent_at + 10_000).await.len(),
         1,
         "due again a third of its interval later"
     );
 
-    let to_check = store.reviews_to_check(now, 10).await.expect("read");
+    // A turn of no length: every claim may sweep.
+    let to_check = |at: i64, checked_before: i64, limit| async move {
+        store
+            .claim_reviews_to_check(at, checked_before, 0, limit)
+            .await
+            .expect("claimed")
+    };
     assert_eq!(
-        to_check,
-        [
-            ("review-held".to_owned(), execution_arn("held")),
-            ("review-quiet".to_owned(), execution_arn("quiet"))
-        ],
+        to_check(now, now, 1).await,
+        [("review-held".to_owned(), execution_arn("held"))],
         "never checked, oldest first"
     );
-    assert_eq!(store.reviews_to_check(now, 1).await.expect("read").len(), 1);
-    store
-        .mark_checked("review-held", now)
-        .await
-        .expect("marked");
     assert_eq!(
-        store.reviews_to_check(now, 10).await.expect("read"),
-        [("review-quiet".to_owned(), execution_arn("quiet"))]
+        to_check(now, now, 10).await,
+        [("review-quiet".to_owned(), execution_arn("quiet"))],
+        "a claimed review counts as checked"
     );
+    assert!(to_check(now, now, 10).await.is_empty());
+    store.mark_checked("review-held", 0).await.expect("marked");
     assert_eq!(
+        to_check(now + 1, now, 10).await,
+        [("review-held".to_owned(), execution_arn("held"))],
+        "marked for an early check"
+    );
+    assert_eq!(to_check(now + 2, now + 2, 10).await.len(), 2);
+
+    // A turn of a second: one sweep in it, whoever asks.
+    let turn = |at: i64| async move {
         store
-            .reviews_to_check(now + 1, 10)
+            .claim_reviews_to_check(at, at - 5_000, 1_000, 10)
             .await
-            .expect("read")
-            .len(),
-        2
-    );
+            .expect("claimed")
+            .len()
+    };
+    assert_eq!(turn(now + 10_000).await, 2);
+    store.mark_checked("review-held", 0).await.expect("marked");
+    assert_eq!(turn(now + 10_999).await, 0, "within the turn");
+    assert_eq!(turn(now + 11_000).await, 1, "the next turn");
 }
 
 async fn the_audit_chain_appends_verifies_and_prunes(stores: &Stores, scratch: &Path) {

@@ -12,14 +12,26 @@ use std::sync::LazyLock;
 /// The pending reviews checked longest ago (index `review_check_order`).
 pub(super) const REVIEWS_TO_CHECK: &str = "select id, execution_arn from review
      where status = 'pending' and coalesce(checked_at, 0) < $1
-     order by coalesce(checked_at, 0), received_at limit $2";
+     order by coalesce(checked_at, 0), received_at limit $2
+     for update skip locked";
+
+/// Takes a sweep's turn (bound: its name, now, and the time since which
+/// nobody may have taken it): one row per sweep, which a turn taken
+/// meanwhile leaves unchanged, so the statement then changes no row.
+pub(super) const TAKE_TURN: &str = "insert into clock_turn (name, taken_at) values ($1, $2)
+     on conflict (name) do update set taken_at = excluded.taken_at
+     where clock_turn.taken_at <= $3";
+
+/// The reconciler's turn ([`TAKE_TURN`]).
+pub(super) const RECONCILE_TURN: &str = "reconcile";
 
 /// Held reviews whose heartbeat is due, most overdue first (index
 /// `review_heartbeat_due`: the expression must stay the index's own).
 pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review
      where status = 'pending' and heartbeat_seconds is not null
        and coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 <= $1
-     order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit $2";
+     order by coalesce(last_heartbeat_at, 0) + heartbeat_seconds * 1000 / 3 limit $2
+     for update skip locked";
 
 /// Pending reviews whose next reminder or escalation step is due, or not
 /// scheduled yet (index `review_step_due`).

@@ -16,6 +16,16 @@ pub(super) const REVIEWS_TO_CHECK: &str = "select id, execution_arn from review
      where status = 'pending' and coalesce(checked_at, 0) < ?
      order by coalesce(checked_at, 0), received_at limit ?";
 
+/// Takes a sweep's turn (bound: its name, now, and the time since which
+/// nobody may have taken it): one row per sweep, which a turn taken
+/// meanwhile leaves unchanged, so the statement then changes no row.
+pub(super) const TAKE_TURN: &str = "insert into clock_turn (name, taken_at) values (?, ?)
+     on conflict (name) do update set taken_at = excluded.taken_at
+     where clock_turn.taken_at <= ?";
+
+/// The reconciler's turn ([`TAKE_TURN`]).
+pub(super) const RECONCILE_TURN: &str = "reconcile";
+
 /// Held reviews whose heartbeat is due, most overdue first (index
 /// `review_heartbeat_due`: the expression must stay the index's own).
 pub(super) const HEARTBEATS_DUE: &str = "select id, task_token from review

@@ -2,7 +2,9 @@
 //! delivery), and their ends without a decision: expiry, upstream closing,
 //! the reconciler's checks and heartbeats.
 
-use super::indexed_sql::{EXPIRE_OVERDUE, HEARTBEATS_DUE, REVIEWS_TO_CHECK};
+use super::indexed_sql::{
+    EXPIRE_OVERDUE, HEARTBEATS_DUE, RECONCILE_TURN, REVIEWS_TO_CHECK, TAKE_TURN,
+};
 use super::SqliteStore;
 use crate::db::outbox_rows::heartbeat_job;
 use crate::db::rows::ReviewWithParts;
@@ -147,17 +149,40 @@ impl SqliteStore {
         Ok(closed == 1)
     }
 
-    pub(super) async fn reviews_to_check(
+    pub(super) async fn claim_reviews_to_check(
         &self,
+        now_ms: i64,
         checked_before_ms: i64,
+        turn_ms: i64,
         limit: u32,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as(REVIEWS_TO_CHECK)
+        let mut tx = self.write().await?;
+        let turn = sqlx::query(TAKE_TURN)
+            .bind(RECONCILE_TURN)
+            .bind(now_ms)
+            .bind(now_ms.saturating_sub(turn_ms))
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        if turn.rows_affected() == 0 {
+            return Ok(Vec::new());
+        }
+        let claimed: Vec<(String, String)> = sqlx::query_as(REVIEWS_TO_CHECK)
             .bind(checked_before_ms)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await
-            .map_err(store_error)
+            .map_err(store_error)?;
+        for (review_id, _) in &claimed {
+            sqlx::query("update review set checked_at = ? where id = ?")
+                .bind(now_ms)
+                .bind(review_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(claimed)
     }
 
     pub(super) async fn mark_checked(
@@ -187,17 +212,34 @@ impl SqliteStore {
         Ok(ids.into_iter().map(|(id,)| id).collect())
     }
 
-    pub(super) async fn heartbeats_due(
+    pub(super) async fn claim_heartbeats(
         &self,
         now_ms: i64,
+        lease_ms: i64,
         limit: u32,
     ) -> Result<Vec<HeartbeatJob>, StoreError> {
+        let mut tx = self.write().await?;
         let rows: Vec<(String, String)> = sqlx::query_as(HEARTBEATS_DUE)
             .bind(now_ms)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
+        // Held by moving the last heartbeat back so that the next is due
+        // when the lease ends ([`Self::heartbeat_sent`] sets the real one).
+        for (review_id, _) in &rows {
+            sqlx::query(
+                "update review set last_heartbeat_at = ? - heartbeat_seconds * 1000 / 3 + ?
+                 where id = ?",
+            )
+            .bind(now_ms)
+            .bind(lease_ms)
+            .bind(review_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        }
+        tx.commit().await.map_err(store_error)?;
         rows.into_iter().map(heartbeat_job).collect()
     }
 
