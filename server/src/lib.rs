@@ -118,6 +118,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         },
     );
     let store = stores.reviews;
+    let change_signal = stores.changes;
     // The review pages' "who can decide" remembers groups; sign-ins go
     // through it so that it forgets them.
     let directory = Arc::new(app::ssr::deciders::GroupDirectory::new(
@@ -256,7 +257,16 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     ));
     tasks.spawn(supervise("changes", health.clone(), shutdown.clone(), {
         let (store, shutdown, feed) = (services.store.clone(), shutdown.clone(), changes.clone());
-        move |handle| workers::changes::run(store.clone(), feed.clone(), shutdown.clone(), handle)
+        let signal = change_signal.clone();
+        move |handle| {
+            workers::changes::run(
+                store.clone(),
+                signal.clone(),
+                feed.clone(),
+                shutdown.clone(),
+                handle,
+            )
+        }
     }));
     tasks.spawn(supervise("delivery", health.clone(), shutdown.clone(), {
         let (services, shutdown) = (services.clone(), shutdown.clone());

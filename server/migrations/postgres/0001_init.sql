@@ -284,3 +284,16 @@ create table clock_turn (
     name text primary key,
     taken_at bigint not null
 );
+
+-- Live pages on every replica: each statement that appends to the audit
+-- log wakes the replicas' change feeds (delivered at commit; the feeds
+-- then read from their cursors, so a notification may be lost safely).
+create function audit_entry_notify() returns trigger language plpgsql as $$
+begin
+    perform pg_notify('signoff_audit', '');
+    return null;
+end
+$$;
+
+create trigger audit_entry_appended after insert on audit_entry
+    for each statement execute function audit_entry_notify();

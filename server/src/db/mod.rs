@@ -3,6 +3,7 @@
 //! for the single binary, PostgreSQL for several replicas on one database.
 
 mod chain_walk;
+pub mod change_signal;
 mod outbox_rows;
 pub mod postgres;
 #[cfg(test)]
@@ -371,6 +372,8 @@ pub struct Stores {
     pub interactions: Arc<dyn InteractionLedger>,
     /// The people directory, written at each sign-in.
     pub people: Arc<dyn People>,
+    /// What wakes the live pages' change feed.
+    pub changes: Arc<dyn change_signal::ChangeSignal>,
 }
 
 /// Opens (creating and migrating if need be) the database at `url`, with
@@ -381,6 +384,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
             let store = SqliteStore::connect(url).await?;
             Ok(Stores {
                 sessions: Arc::new(sqlite::SqliteSessions::new(store.pool())),
+                changes: Arc::new(change_signal::Polling),
                 audit: Arc::new(store.clone()),
                 notifications: Arc::new(store.clone()),
                 interactions: Arc::new(store.clone()),
@@ -392,6 +396,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Stores> {
             let store = postgres::PostgresStore::connect(url).await?;
             Ok(Stores {
                 sessions: Arc::new(postgres::PostgresSessions::new(store.pool())),
+                changes: Arc::new(change_signal::Notified::new(store.pool())),
                 audit: Arc::new(store.clone()),
                 notifications: Arc::new(store.clone()),
                 interactions: Arc::new(store.clone()),

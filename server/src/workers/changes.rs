@@ -1,18 +1,21 @@
-//! The change feed behind live pages: every half second, the audit entries
-//! that change a review (received, decided, delivered, closed, expired) are
-//! read from the database and broadcast to the open event streams. Reading
-//! the log rather than hooking the writers means replicas sharing a
-//! database see each other's changes too.
+//! The change feed behind live pages: whenever the database may have new
+//! audit entries ([`ChangeSignal`]: at once on PostgreSQL, every half
+//! second on SQLite), those that change a review (received, decided,
+//! delivered, closed, expired) are read from the database after the
+//! feed's cursor and broadcast to the open event streams. Reading the log
+//! rather than hooking the writers means replicas sharing a database see
+//! each other's changes too; entries are committed in id order (SQLite
+//! writes one at a time, PostgreSQL appends under one lock), so the cursor
+//! never passes an entry that commits later.
 
 use super::supervisor::{WorkerFailure, WorkerHandle, WorkerResult};
+use crate::db::change_signal::ChangeSignal;
 use app::domain::history::ReviewChange;
 use app::ssr::ports::ReviewStore;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-const POLL: Duration = Duration::from_millis(500);
 /// Entries read per poll; a burst larger than this is read over several.
 const BATCH: u32 = 500;
 
@@ -21,6 +24,7 @@ pub type Changes = Arc<Vec<ReviewChange>>;
 
 pub async fn run(
     store: Arc<dyn ReviewStore>,
+    signal: Arc<dyn ChangeSignal>,
     sender: broadcast::Sender<Changes>,
     shutdown: CancellationToken,
     health: WorkerHandle,
@@ -47,7 +51,7 @@ pub async fn run(
         }
         tokio::select! {
             () = shutdown.cancelled() => break,
-            () = tokio::time::sleep(POLL) => {}
+            () = signal.changed() => {}
         }
     }
     Ok(())

@@ -69,3 +69,30 @@ async fn open_pages_hear_of_changes_and_signed_out_visitors_do_not() {
         .expect("the server stops with a stream open");
     drop(stream);
 }
+
+/// Two servers on one database, as replicas behind a load balancer: a
+/// decision made on one reaches a page open on the other (printed: how
+/// long it took; PostgreSQL wakes the other at once, SQLite's feed looks
+/// every half second).
+#[tokio::test]
+async fn a_decision_on_one_replica_reaches_a_page_open_on_another() {
+    let first = spawn_app().await;
+    let database_url = first.database_url.clone();
+    let second = crate::helpers::spawn_app_with(|args| args.database_url = database_url).await;
+    let mut stream = open_events(&second).await;
+    let mut read = String::new();
+
+    let (_, id) = first.new_review(&sample_review(), &json!({})).await;
+    read_until(&mut stream, &id, &mut read).await;
+    let decided = std::time::Instant::now();
+    assert_eq!(first.decide(&id, "approve", "fine").await.0, 200);
+    read_until(&mut stream, r#""action":"approved""#, &mut read).await;
+    println!(
+        "replicas: a decision on one reached a page on the other in {} ms",
+        decided.elapsed().as_millis()
+    );
+    assert_eq!(second.review(&id).await["status"], "approved");
+    second.stop().await;
+    first.stop().await;
+    drop(stream);
+}
