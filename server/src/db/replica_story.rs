@@ -203,15 +203,18 @@ async fn the_clock_sweeps_once_whoever_ticks(replicas: &[Stores]) {
 mod sqlite {
     use crate::db::test_databases::{scratch, sqlite_url};
 
-    /// Three pools on one SQLite file (as three processes would open it).
+    /// Three pools on one SQLite file, opened (and migrated) at once, as
+    /// three processes started together would.
     #[tokio::test]
     async fn sqlite_replicas_share_one_database() {
         let dir = scratch("replicas");
         let url = sqlite_url(&dir);
-        let mut replicas = Vec::new();
-        for _ in 0..super::REPLICAS {
-            replicas.push(crate::db::connect(&url).await.expect("a database"));
-        }
+        let opened =
+            futures::future::join_all((0..super::REPLICAS).map(|_| crate::db::connect(&url))).await;
+        let replicas: Vec<_> = opened
+            .into_iter()
+            .map(|stores| stores.expect("a database"))
+            .collect();
         super::tell(&replicas).await;
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -74,7 +74,7 @@ impl Drop for PrivateEmulator {
     }
 }
 
-async fn task_successes(sfn: &aws_sdk_sfn::Client, arn: &str) -> usize {
+pub async fn task_successes(sfn: &aws_sdk_sfn::Client, arn: &str) -> usize {
     let history = sfn
         .get_execution_history()
         .execution_arn(arn)
@@ -93,7 +93,7 @@ async fn succeeded(sfn: &aws_sdk_sfn::Client, arn: &str) -> ExecutionStatus {
 }
 
 /// The execution once it has ended (or as it is after 90 s).
-async fn finished(sfn: &aws_sdk_sfn::Client, arn: &str) -> DescribeExecutionOutput {
+pub async fn finished(sfn: &aws_sdk_sfn::Client, arn: &str) -> DescribeExecutionOutput {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let out = sfn
@@ -270,7 +270,7 @@ async fn a_decision_answered_during_a_sigterm_shutdown_is_recorded_before_the_se
 
 /// Approves review `id` on the server at `base` as the session `cookie`,
 /// in a task of its own; the task answers what came back.
-fn approve_in_background(
+pub fn approve_in_background(
     base: String,
     cookie: String,
     id: String,
@@ -332,7 +332,7 @@ pub async fn served_database(dir: &ScratchDir) -> Probe {
 
 /// `signoff serve` as its own process, so it can be killed. Its calls
 /// carry `app/NAME` in their user agent ([`SfnRequest::sent_by`]).
-fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProcess {
+pub fn serve(stack: &Stack, dir: &ScratchDir, port: u16, name: &str) -> ServerProcess {
     serve_with(stack, dir, port, name, &[])
 }
 

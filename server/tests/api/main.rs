@@ -34,6 +34,7 @@ mod probe;
 mod queue;
 mod recorder;
 mod refusals;
+mod replica_faults;
 mod server_functions;
 mod signin;
 mod slack;

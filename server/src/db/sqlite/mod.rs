@@ -50,11 +50,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        let migrating = MigrationLock::take(options.get_filename()).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(CONNECTIONS)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        drop(migrating);
         audit_log::seal_and_protect(&pool).await?;
         reviews::backfill_failing_thresholds(&pool).await?;
         Ok(Self { pool })
@@ -84,6 +86,40 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(store_error)
+    }
+}
+
+/// Servers opening one SQLite file at the same moment (replicas started
+/// together) would each apply the same migration: sqlx locks nothing on
+/// SQLite. Each holds this lock, an exclusive lock on a file beside the
+/// database, while it migrates, so they take turns and the later ones find
+/// the schema applied.
+struct MigrationLock(Option<std::fs::File>);
+
+impl MigrationLock {
+    async fn take(database: &std::path::Path) -> anyhow::Result<Self> {
+        // An in-memory database is one process's own.
+        if database.as_os_str().is_empty() || database == std::path::Path::new(":memory:") {
+            return Ok(Self(None));
+        }
+        let mut path = database.as_os_str().to_owned();
+        path.push(".migrating");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await??;
+        Ok(Self(Some(file)))
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        // Closing the file would release it too; this says so.
+        if let Some(file) = &self.0 {
+            let _ = file.unlock();
+        }
     }
 }
 
