@@ -200,21 +200,24 @@ async fn the_clock_sweeps_once_whoever_ticks(replicas: &[Stores]) {
     );
 }
 
+/// [`REPLICAS`] stores on the database at `url`, opened (and migrated) at
+/// once, as servers started together would open it.
+async fn open_replicas(url: &str) -> Vec<Stores> {
+    join_all((0..REPLICAS).map(|_| crate::db::connect(url)))
+        .await
+        .into_iter()
+        .map(|stores| stores.expect("a database"))
+        .collect()
+}
+
 mod sqlite {
     use crate::db::test_databases::{scratch, sqlite_url};
 
-    /// Three pools on one SQLite file, opened (and migrated) at once, as
-    /// three processes started together would.
+    /// Three pools on one SQLite file.
     #[tokio::test]
     async fn sqlite_replicas_share_one_database() {
         let dir = scratch("replicas");
-        let url = sqlite_url(&dir);
-        let opened =
-            futures::future::join_all((0..super::REPLICAS).map(|_| crate::db::connect(&url))).await;
-        let replicas: Vec<_> = opened
-            .into_iter()
-            .map(|stores| stores.expect("a database"))
-            .collect();
+        let replicas = super::open_replicas(&sqlite_url(&dir)).await;
         super::tell(&replicas).await;
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -223,16 +226,10 @@ mod sqlite {
 mod postgres {
     use crate::db::test_databases::postgres_url;
 
-    /// Three pools on one PostgreSQL database, opened (and migrated) at once.
+    /// Three pools on one PostgreSQL database.
     #[tokio::test]
     async fn postgres_replicas_share_one_database() {
-        let url = postgres_url().await;
-        let opened =
-            futures::future::join_all((0..super::REPLICAS).map(|_| crate::db::connect(&url))).await;
-        let replicas: Vec<_> = opened
-            .into_iter()
-            .map(|stores| stores.expect("a database"))
-            .collect();
+        let replicas = super::open_replicas(&postgres_url().await).await;
         super::tell(&replicas).await;
     }
 }
