@@ -95,7 +95,9 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
 
     /// Database: a SQLite file (`sqlite://path/to/signoff.db`, or a bare
-    /// path), created if missing. PostgreSQL URLs are refused for now.
+    /// path), created if missing; or a PostgreSQL database
+    /// (`postgres://user:password@host:5432/signoff`), which must exist,
+    /// for several replicas sharing it.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://signoff.db")]
     pub database_url: String,
 

@@ -143,7 +143,7 @@ create index audit_entry_detail_search on audit_entry using gin (detail gin_trgm
 
 -- Entries are never changed, and removed only by `signoff audit prune`,
 -- which says so for its own transaction (and writes a checkpoint). The
--- grants are the stronger guard: see docs/operations.md.
+-- grants are the stronger guard: see docs/postgresql.md.
 create function audit_entry_append_only() returns trigger language plpgsql as $$
 begin
     if tg_op = 'DELETE' and current_setting('signoff.audit_prune', true) = 'on' then
