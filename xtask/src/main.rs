@@ -1,8 +1,10 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
-//! - `demo`: install what is missing, build, start the emulator, seed sample
-//!   reviews and weeks of decided ones, and serve the dashboard on
-//!   http://127.0.0.1:3000;
+//! - `demo [--postgres [--replicas N]]`: install what is missing, build,
+//!   start the emulator, seed sample reviews and weeks of decided ones, and
+//!   serve the dashboard on http://127.0.0.1:3000 (on SQLite; with
+//!   `--postgres` on a throwaway PostgreSQL cluster, and with `--replicas N`
+//!   as N servers sharing it behind HAProxy);
 //! - `test`: install what is missing, build once, run every test (unit,
 //!   integration against the emulator, browser tests in Chromium);
 //! - `build [--release]`: build the WASM bundle, the site and the server;
@@ -14,6 +16,7 @@
 mod bench;
 mod demo;
 mod emulator;
+mod haproxy;
 mod identity;
 mod paths;
 mod postgres;
@@ -31,6 +34,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   demo             build and start the demo (dashboard, emulator, sample reviews, decided history)
+  demo --postgres [--replicas N]
+                   the same on a throwaway PostgreSQL cluster; with N (1 to 9, default 1)
+                   replicas sharing it behind HAProxy on port 3000
   test             run every test: unit, integration (emulator), browser (Chromium)
   build [--release]  build the WASM bundle, the site and the server
   bench [--reviews N] [--audit-entries N] [--requests N] [--concurrency N] [--rounds N] [--decisions N] [--slack-reviews N]
@@ -62,7 +68,7 @@ fn run() -> anyhow::Result<()> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["demo"] => demo::run(&paths),
+        ["demo", ..] => demo::run(&paths, demo::parse(&args[1..])?),
         ["test"] => test::run(&paths),
         ["build"] => site::build(&paths, site::Profile::Debug),
         ["build", "--release"] => site::build(&paths, site::Profile::Release),

@@ -1,7 +1,8 @@
-//! A throwaway PostgreSQL cluster for the tests (and later the bench and
-//! the demo): initialised fresh in a temporary directory, listening on
+//! A throwaway PostgreSQL cluster for the tests and the demo (`cargo xtask
+//! demo --postgres`): initialised fresh in a temporary directory, listening on
 //! loopback only, trusting every local connection, without fsync, and
-//! stopped and deleted when dropped.
+//! stopped and deleted when dropped. A Ctrl-C only stops it (Drop does not
+//! run on a signal): the next start deletes what such a run left.
 //!
 //! It lives under the system's temporary directory, not the runs
 //! directory: run as root, the cluster runs as the `postgres` user (it
@@ -22,6 +23,7 @@ pub struct Postgres {
     /// `postgres://postgres@127.0.0.1:PORT/postgres`: the admin database,
     /// in which the tests create databases of their own.
     pub url: String,
+    port: u16,
     bin: PathBuf,
     /// The temporary directory: `data/` and the Unix socket.
     dir: PathBuf,
@@ -37,7 +39,8 @@ pub struct Postgres {
 pub fn start(port: u16, log: &Path) -> anyhow::Result<Postgres> {
     let bin = setup::postgres()?;
     let as_postgres = setup::is_root();
-    let dir = std::env::temp_dir().join(format!("signoff-pg-{}-{port}", std::process::id()));
+    remove_stale_clusters(&std::env::temp_dir());
+    let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}-{port}", std::process::id()));
     step(&format!(
         "starting PostgreSQL on 127.0.0.1:{port} (cluster: {}, log: {})",
         dir.display(),
@@ -52,6 +55,7 @@ pub fn start(port: u16, log: &Path) -> anyhow::Result<Postgres> {
     // From here on, dropping the guard cleans up whatever was done.
     let mut postgres = Postgres {
         url: url(port),
+        port,
         bin,
         dir,
         log: log.to_path_buf(),
@@ -64,9 +68,45 @@ pub fn start(port: u16, log: &Path) -> anyhow::Result<Postgres> {
     Ok(postgres)
 }
 
+/// A cluster's temporary directory is `signoff-pg-XTASKPID-PORT`.
+const DIR_PREFIX: &str = "signoff-pg-";
+
+/// The xtask process a cluster directory's name says started it.
+fn starter(name: &str) -> Option<u32> {
+    let (pid, port) = name.strip_prefix(DIR_PREFIX)?.split_once('-')?;
+    port.parse::<u16>().ok()?;
+    pid.parse().ok()
+}
+
+/// Deletes the clusters that runs ended by a signal left behind (Drop does
+/// not run then; the handler only stops the postmaster): those whose xtask
+/// has exited and whose postmaster is gone (no `postmaster.pid`). A running
+/// run's cluster, or one whose postmaster may still run, is left alone.
+fn remove_stale_clusters(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Some(pid) = entry.file_name().to_str().and_then(starter) else {
+            continue;
+        };
+        let dir = entry.path();
+        let stale = !Path::new(&format!("/proc/{pid}")).exists()
+            && !dir.join("data/postmaster.pid").exists();
+        if stale {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
 /// The admin database's URL on loopback `port`.
 fn url(port: u16) -> String {
-    format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres")
+    database_url(port, "postgres")
+}
+
+/// The URL of `database` on loopback `port`, as the superuser.
+fn database_url(port: u16, database: &str) -> String {
+    format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{database}")
 }
 
 /// What the cluster's `postgresql.conf` gains: loopback only, the socket in
@@ -88,6 +128,23 @@ fn settings(port: u16, socket_dir: &Path) -> String {
 impl Postgres {
     fn data(&self) -> PathBuf {
         self.dir.join("data")
+    }
+
+    /// Creates the empty database `name` (letters, digits and `_` only)
+    /// with the cluster's `psql`, and returns its URL.
+    pub fn create_database(&self, name: &str) -> anyhow::Result<String> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail!("{name:?} is not a plain database name");
+        }
+        step(&format!("creating the database {name}"));
+        check(
+            self.command("psql")?
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+                .arg(&self.url)
+                .args(["-c", &format!("CREATE DATABASE {name}")]),
+        )
+        .with_context(|| format!("creating {name} (log: {})", self.log.display()))?;
+        Ok(database_url(self.port, name))
     }
 
     fn init_and_start(&mut self, port: u16) -> anyhow::Result<()> {
@@ -185,6 +242,19 @@ mod tests {
     #[test]
     fn the_url_names_the_superuser_and_the_admin_database_on_loopback() {
         assert_eq!(url(55432), "postgres://postgres@127.0.0.1:55432/postgres");
+        assert_eq!(
+            database_url(55432, "signoff_demo"),
+            "postgres://postgres@127.0.0.1:55432/signoff_demo"
+        );
+    }
+
+    #[test]
+    fn a_cluster_directory_names_the_xtask_that_started_it() {
+        assert_eq!(starter("signoff-pg-20669-44647"), Some(20669));
+        assert_eq!(starter("signoff-pg-test-20669"), None);
+        assert_eq!(starter("signoff-pg-20669"), None);
+        assert_eq!(starter("signoff-pg-20669-notaport"), None);
+        assert_eq!(starter("other-20669-44647"), None);
     }
 
     #[test]
@@ -231,6 +301,19 @@ mod tests {
             .output()
             .expect("psql runs");
         assert_eq!(String::from_utf8_lossy(&fsync.stdout).trim(), "off");
+        let demo = postgres
+            .create_database("signoff_demo")
+            .expect("a database of its own");
+        let current = Command::new("psql")
+            .arg(&demo)
+            .args(["-XAtc", "select current_database()"])
+            .output()
+            .expect("psql runs");
+        assert_eq!(
+            String::from_utf8_lossy(&current.stdout).trim(),
+            "signoff_demo"
+        );
+        assert!(postgres.create_database("no; drop").is_err());
         let pid = postgres.pid.expect("the postmaster's pid");
         drop(postgres);
         let left = Command::new("pgrep")

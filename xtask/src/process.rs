@@ -138,6 +138,18 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// `count` different ports nothing listens on right now (all bound at once,
+/// so none is handed out twice).
+pub fn free_ports(count: usize) -> anyhow::Result<Vec<u16>> {
+    let listeners = (0..count)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<Vec<_>, _>>()?;
+    listeners
+        .iter()
+        .map(|listener| Ok(listener.local_addr()?.port()))
+        .collect()
+}
+
 /// Fails if something already listens on `port`.
 pub fn ensure_port_free(port: u16, what: &str) -> anyhow::Result<()> {
     if TcpListener::bind(("127.0.0.1", port)).is_err() {
@@ -189,7 +201,9 @@ pub fn start_line_service(
     }
 }
 
-fn spawn_logged(
+/// Starts a service, its output in `log` (or inherited when `None`),
+/// without waiting for it.
+pub fn spawn_logged(
     name: &'static str,
     command: &mut Command,
     log: Option<&std::path::Path>,
@@ -286,6 +300,15 @@ mod tests {
             }
         });
         addr
+    }
+
+    #[test]
+    fn free_ports_are_all_different() {
+        let ports = free_ports(5).expect("five ports");
+        let mut distinct = ports.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 5, "{ports:?}");
     }
 
     #[test]

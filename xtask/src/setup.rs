@@ -1,7 +1,7 @@
 //! Installs what the demo and the tests need, each step only when missing:
 //! the WASM target, the AWS emulator (moto) and the SMTP server (aiosmtpd)
-//! in one venv in the cache, Chromium and PostgreSQL (Debian's packages),
-//! and the browser tests' npm packages.
+//! in one venv in the cache, Chromium, PostgreSQL and HAProxy (Debian's
+//! packages), and the browser tests' npm packages.
 
 use crate::paths::Paths;
 use crate::process::{check, step};
@@ -18,6 +18,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Where Debian's PostgreSQL packages put each major version's programs
 /// (`15/bin/initdb`, …).
 pub const POSTGRESQL_LIB: &str = "/usr/lib/postgresql";
+/// Debian's HAProxy, in front of the demo's replicas.
+pub const HAPROXY: &str = "/usr/sbin/haproxy";
 
 pub fn wasm_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
@@ -167,6 +169,30 @@ pub fn postgres() -> anyhow::Result<PathBuf> {
     installed_postgres().with_context(|| {
         format!("the postgresql package is installed but there is no {POSTGRESQL_LIB}/*/bin/initdb")
     })
+}
+
+/// Debian's HAProxy, for `cargo xtask demo --postgres --replicas N`.
+/// (Installing it may start a system haproxy service: harmless, Debian's
+/// default configuration binds no port; the demo runs one of its own.)
+pub fn haproxy() -> anyhow::Result<PathBuf> {
+    let haproxy = PathBuf::from(HAPROXY);
+    if haproxy.exists() {
+        return Ok(haproxy);
+    }
+    if !is_root() {
+        bail!("HAProxy is missing: run `sudo apt-get install -y haproxy` (the demo's replicas are served behind {HAPROXY})");
+    }
+    step("installing HAProxy (Debian package)");
+    check(Command::new("apt-get").args(["update", "-qq"]))?;
+    check(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "haproxy"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    if !haproxy.exists() {
+        bail!("the haproxy package is installed but there is no {HAPROXY}");
+    }
+    Ok(haproxy)
 }
 
 /// The newest `POSTGRESQL_LIB/VERSION/bin` that has an `initdb`.

@@ -1,11 +1,14 @@
 //! The running stack for the demo and the browser tests: seed the emulator
-//! through `signoff seed`, then serve with `signoff serve`.
+//! through `signoff seed`, then serve with `signoff serve` (one server, or
+//! several replicas sharing one PostgreSQL database).
 
 use crate::paths::Paths;
-use crate::process::{start_service, step, Service};
+use crate::process::{spawn_logged, step, wait_until_ready, Service};
 use anyhow::{bail, Context};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 /// Days of decided reviews written into a fresh stack's database before
 /// it is served, so the lead's overview has weeks to chart.
@@ -13,13 +16,14 @@ pub const HISTORY_DAYS: u32 = 45;
 
 /// Provisions the intake queue and the example state machine from deploy/,
 /// starts the sample executions and writes [`HISTORY_DAYS`] of decided
-/// reviews into the fresh `database`; returns the intake queue URL.
+/// reviews into the fresh database at `database_url` (`sqlite://…` or
+/// `postgres://…`; see [`sqlite_url`]); returns the intake queue URL.
 pub fn seed(
     paths: &Paths,
     emulator_url: &str,
     queue_name: &str,
     machine_name: &str,
-    database: &Path,
+    database_url: &str,
 ) -> anyhow::Result<String> {
     step("creating the intake queue and state machine, starting sample executions");
     let output = Command::new(paths.server_binary())
@@ -32,7 +36,7 @@ pub fn seed(
             "--history-days",
             &HISTORY_DAYS.to_string(),
             "--database-url",
-            &format!("sqlite://{}", database.display()),
+            database_url,
         ])
         .env("AWS_ENDPOINT_URL", emulator_url)
         .env("RUST_LOG", "warn")
@@ -71,24 +75,56 @@ pub struct NotifyBackends<'a> {
     pub smtp_url: &'a str,
 }
 
-/// Starts `signoff serve` on `port` and waits until it answers.
+/// The `--database-url` of a SQLite file.
+pub fn sqlite_url(database: &Path) -> String {
+    format!("sqlite://{}", database.display())
+}
+
+/// How long a server may take to answer once started.
+const SERVE_PATIENCE: Duration = Duration::from_secs(30);
+
+/// One `signoff serve`: where it listens, and where people reach it.
+pub struct Server<'a> {
+    /// The loopback port it listens on.
+    pub port: u16,
+    /// What it gives the OpenID provider and Slack as its address: itself
+    /// (`http://127.0.0.1:PORT`), or the proxy in front of its replicas.
+    pub public_url: &'a str,
+    /// Its output, or `None` for this process's terminal.
+    pub log: Option<&'a Path>,
+}
+
+/// Starts `signoff serve` and waits until it answers.
 pub fn serve(
     paths: &Paths,
-    port: u16,
-    database: &Path,
+    server: &Server,
+    database_url: &str,
     backends: &Backends,
-    log: Option<&Path>,
 ) -> anyhow::Result<Service> {
+    let mut service = spawn(paths, server, database_url, backends)?;
+    wait_until_answering(&mut service, server.port)?;
+    Ok(service)
+}
+
+/// Starts `signoff serve` without waiting for it: several replicas start
+/// (and run their migrations) at once; then [`wait_until_answering`].
+pub fn spawn(
+    paths: &Paths,
+    server: &Server,
+    database_url: &str,
+    backends: &Backends,
+) -> anyhow::Result<Service> {
+    let port = server.port;
     let mut command = Command::new(paths.server_binary());
     command
         .arg("serve")
         .env("SIGNOFF_LISTEN", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("DATABASE_URL", database_url)
         .env("SIGNOFF_SITE_ROOT", paths.site())
         .env("SIGNOFF_INTAKE_QUEUE_URL", backends.queue_url)
         .env("SIGNOFF_INTAKE_WAIT_SECONDS", "2")
         .env("AWS_ENDPOINT_URL", backends.emulator_url)
-        .env("SIGNOFF_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("SIGNOFF_PUBLIC_URL", server.public_url)
         .env("SIGNOFF_OIDC_ISSUER", backends.issuer)
         .env("SIGNOFF_OIDC_CLIENT_SECRET", crate::identity::CLIENT_SECRET)
         .env("SIGNOFF_ROLE_MAP", crate::identity::DEMO_ROLE_MAP)
@@ -124,7 +160,13 @@ pub fn serve(
             // Messages follow a click within a fraction of a second.
             .env("SIGNOFF_DELIVERY_INTERVAL_MS", "250");
     }
-    start_service("signoff serve", &mut command, log, port, "/healthz")
+    spawn_logged("signoff serve", &mut command, server.log)
+}
+
+/// Waits until the server [`spawn`]ed on `port` answers `/healthz`.
+pub fn wait_until_answering(service: &mut Service, port: u16) -> anyhow::Result<()> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_until_ready(service, addr, "/healthz", SERVE_PATIENCE)
 }
 
 /// Removes a SQLite database and its WAL files, so a run starts empty.

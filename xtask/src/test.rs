@@ -142,12 +142,13 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
     step("browser tests (Playwright in Chromium)");
     let database = runs.join("e2e.db");
     stack::fresh_database(&database)?;
+    let database_url = stack::sqlite_url(&database);
     let queue_url = stack::seed(
         paths,
         &emulator.url,
         "e2e-intake",
         "e2e-model-release",
-        &database,
+        &database_url,
     )?;
     let server_log = runs.join("e2e-server.log");
     let backends = stack::Backends {
@@ -159,7 +160,16 @@ pub fn run(paths: &Paths) -> anyhow::Result<()> {
             smtp_url: &smtp.url,
         }),
     };
-    let server = stack::serve(paths, browser_port, &database, &backends, Some(&server_log))?;
+    let server = stack::serve(
+        paths,
+        &stack::Server {
+            port: browser_port,
+            public_url: &browser_url,
+            log: Some(&server_log),
+        },
+        &database_url,
+        &backends,
+    )?;
     let browser = check(
         Command::new("npx")
             .args(["playwright", "test"])
