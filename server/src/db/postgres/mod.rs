@@ -15,6 +15,8 @@ mod interactions;
 mod notifications;
 mod overview;
 mod people;
+#[cfg(test)]
+mod query_plans;
 mod queue;
 mod queue_query;
 mod rejected;
